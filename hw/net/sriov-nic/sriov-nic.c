@@ -1,0 +1,416 @@
+/*
+ * sriov-nic: SR-IOV capable virtio-net NIC, Physical Function.
+ *
+ * The PF owns the device core (core/, C++20), the netdev (the uplink port
+ * of the core's switch) and the SR-IOV capability whose VFs are
+ * sriov-nic-vf functions. Everything here is plumbing: the core decides.
+ *
+ * Copyright (c) 2026 The sriov-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "hw/pci/msix.h"
+#include "hw/pci/pcie.h"
+#include "hw/pci/pcie_sriov.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
+#include "qapi/error.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/module.h"
+#include "qemu/timer.h"
+#include "sriov-nic.h"
+#include "trace.h"
+
+/* SR-IOV last in the extended chain: QEMU's SR-IOV reset writes past it. */
+#define SRIOV_NIC_SRIOV_CAP_OFFSET 0x160
+
+static PCIDevice *sriov_nic_fn_dev(SriovNicState *s, SnicFn fn)
+{
+    if (fn == SNIC_FN_PF) {
+        return PCI_DEVICE(s);
+    }
+    /* NULL unless VF Enable is set and fn - 1 < NumVFs. */
+    return pcie_sriov_get_vf_at_index(PCI_DEVICE(s), fn - 1);
+}
+
+static int sriov_nic_dma_read(void *opaque, SnicFn fn, uint64_t addr,
+                              void *buf, size_t len)
+{
+    PCIDevice *d = sriov_nic_fn_dev(opaque, fn);
+
+    if (!d) {
+        return -1;
+    }
+    return pci_dma_read(d, addr, buf, len) != MEMTX_OK;
+}
+
+static int sriov_nic_dma_write(void *opaque, SnicFn fn, uint64_t addr,
+                               const void *buf, size_t len)
+{
+    PCIDevice *d = sriov_nic_fn_dev(opaque, fn);
+
+    if (!d) {
+        return -1;
+    }
+    return pci_dma_write(d, addr, buf, len) != MEMTX_OK;
+}
+
+static void sriov_nic_msix_notify(void *opaque, SnicFn fn, uint16_t vector)
+{
+    PCIDevice *d = sriov_nic_fn_dev(opaque, fn);
+
+    if (d && msix_enabled(d) && vector < SNIC_MSIX_VECTORS) {
+        trace_sriov_nic_msix_notify(fn, vector);
+        msix_notify(d, vector);
+    }
+}
+
+static void sriov_nic_set_intx(void *opaque, SnicFn fn, bool level)
+{
+    if (fn == SNIC_FN_PF) {
+        pci_set_irq(PCI_DEVICE(opaque), level);
+    }
+}
+
+static bool sriov_nic_msix_enabled(void *opaque, SnicFn fn)
+{
+    PCIDevice *d = sriov_nic_fn_dev(opaque, fn);
+
+    return d && msix_enabled(d);
+}
+
+static void sriov_nic_uplink_sent(NetClientState *nc, ssize_t len)
+{
+    SriovNicState *s = qemu_get_nic_opaque(nc);
+
+    snic_core_uplink_send_done(s->core);
+}
+
+static bool sriov_nic_uplink_send(void *opaque, const uint8_t *frame,
+                                  size_t len)
+{
+    SriovNicState *s = opaque;
+
+    return qemu_send_packet_async(qemu_get_queue(s->nic), frame, len,
+                                  sriov_nic_uplink_sent) != 0;
+}
+
+static void sriov_nic_uplink_flush(void *opaque)
+{
+    SriovNicState *s = opaque;
+
+    qemu_flush_queued_packets(qemu_get_queue(s->nic));
+}
+
+static void sriov_nic_schedule_run(void *opaque)
+{
+    SriovNicState *s = opaque;
+
+    qemu_bh_schedule(s->bh);
+}
+
+static void sriov_nic_timer_arm(void *opaque, uint64_t deadline_ns)
+{
+    SriovNicState *s = opaque;
+
+    timer_mod(s->timer, deadline_ns);
+}
+
+static uint64_t sriov_nic_now_ns(void *opaque)
+{
+    return qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+}
+
+static void sriov_nic_log_guest_error(void *opaque, SnicFn fn,
+                                      const char *msg)
+{
+    SriovNicState *s = opaque;
+
+    qemu_log_mask(LOG_GUEST_ERROR, "%s: %s %u: %s\n",
+                  DEVICE(s)->id ? DEVICE(s)->id : TYPE_SRIOV_NIC,
+                  fn == SNIC_FN_PF ? "PF" : "VF",
+                  fn == SNIC_FN_PF ? 0 : fn - 1, msg);
+}
+
+static void sriov_nic_log_unimp(void *opaque, SnicFn fn, const char *msg)
+{
+    SriovNicState *s = opaque;
+
+    qemu_log_mask(LOG_UNIMP, "%s: %s %u: %s\n",
+                  DEVICE(s)->id ? DEVICE(s)->id : TYPE_SRIOV_NIC,
+                  fn == SNIC_FN_PF ? "PF" : "VF",
+                  fn == SNIC_FN_PF ? 0 : fn - 1, msg);
+}
+
+static const SnicHostOps sriov_nic_host_ops = {
+    .dma_read = sriov_nic_dma_read,
+    .dma_write = sriov_nic_dma_write,
+    .msix_notify = sriov_nic_msix_notify,
+    .set_intx = sriov_nic_set_intx,
+    .msix_enabled = sriov_nic_msix_enabled,
+    .uplink_send = sriov_nic_uplink_send,
+    .uplink_flush = sriov_nic_uplink_flush,
+    .schedule_run = sriov_nic_schedule_run,
+    .timer_arm = sriov_nic_timer_arm,
+    .now_ns = sriov_nic_now_ns,
+    .log_guest_error = sriov_nic_log_guest_error,
+    .log_unimp = sriov_nic_log_unimp,
+};
+
+static void sriov_nic_bh(void *opaque)
+{
+    SriovNicState *s = opaque;
+
+    if (snic_core_run(s->core)) {
+        qemu_bh_schedule(s->bh);
+    }
+}
+
+static void sriov_nic_timer_cb(void *opaque)
+{
+    SriovNicState *s = opaque;
+
+    snic_core_timer(s->core);
+}
+
+static bool sriov_nic_can_receive(NetClientState *nc)
+{
+    SriovNicState *s = qemu_get_nic_opaque(nc);
+
+    return snic_core_uplink_can_receive(s->core);
+}
+
+static ssize_t sriov_nic_receive(NetClientState *nc, const uint8_t *buf,
+                                 size_t size)
+{
+    SriovNicState *s = qemu_get_nic_opaque(nc);
+
+    return snic_core_uplink_receive(s->core, buf, size);
+}
+
+static void sriov_nic_link_status_changed(NetClientState *nc)
+{
+    SriovNicState *s = qemu_get_nic_opaque(nc);
+
+    snic_core_set_uplink_link(s->core, !nc->link_down);
+}
+
+static NetClientInfo sriov_nic_net_info = {
+    .type = NET_CLIENT_DRIVER_NIC,
+    .size = sizeof(NICState),
+    .can_receive = sriov_nic_can_receive,
+    .receive = sriov_nic_receive,
+    .link_status_changed = sriov_nic_link_status_changed,
+};
+
+static void sriov_nic_write_config(PCIDevice *dev, uint32_t addr,
+                                   uint32_t val, int len)
+{
+    SriovNicState *s = SRIOV_NIC(dev);
+    uint16_t before = pcie_sriov_num_vfs(dev);
+    uint16_t after;
+
+    pci_default_write_config(dev, addr, val, len);
+    pcie_cap_flr_write_config(dev, addr, val, len);
+    sriov_nic_pci_cfg_write(dev, s, SNIC_FN_PF, &s->bar, addr, val, len);
+
+    /* Learn every VF Enable / NumVFs change (as hw/nvme/ctrl.c does). */
+    after = pcie_sriov_num_vfs(dev);
+    if (before != after) {
+        trace_sriov_nic_num_vfs(before, after);
+        snic_core_set_num_vfs(s->core, after);
+    }
+}
+
+static uint32_t sriov_nic_read_config(PCIDevice *dev, uint32_t addr, int len)
+{
+    SriovNicState *s = SRIOV_NIC(dev);
+
+    return sriov_nic_pci_cfg_read(dev, s, SNIC_FN_PF, &s->bar, addr, len);
+}
+
+static bool sriov_nic_check_placement(SriovNicState *s, Error **errp)
+{
+    PCIDevice *dev = PCI_DEVICE(s);
+    uint32_t first = dev->devfn + SRIOV_NIC_VF_OFFSET;
+    uint32_t room;
+
+    if (s->total_vfs == 0) {
+        return true;
+    }
+    room = first > 255 ? 0 : (255 - first) / SRIOV_NIC_VF_STRIDE + 1;
+    if (s->total_vfs > room) {
+        error_setg(errp, "total-vfs=%u does not fit: the PF at %02x.%x "
+                   "leaves room for %u VF routing IDs on its bus",
+                   s->total_vfs, PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn),
+                   room);
+        error_append_hint(errp, "Put the PF at function 0 behind a "
+                          "pcie-root-port (a bus of its own, with ARI) for "
+                          "up to %u VFs.\n", SNIC_MAX_VFS);
+        return false;
+    }
+    if (PCI_FUNC(dev->devfn) != 0) {
+        error_setg(errp, "an SR-IOV PF must be function 0 of its slot "
+                   "(its VFs use the functions after it)");
+        return false;
+    }
+    return true;
+}
+
+static void sriov_nic_realize(PCIDevice *dev, Error **errp)
+{
+    SriovNicState *s = SRIOV_NIC(dev);
+    SnicConfig cfg = {
+        .total_vfs = s->total_vfs,
+        .mtu = s->mtu,
+        .queue_size = s->queue_size,
+    };
+    char err[256];
+
+    if (s->total_vfs > SNIC_MAX_VFS) {
+        error_setg(errp, "total-vfs=%u is out of range (0 to %u)",
+                   s->total_vfs, SNIC_MAX_VFS);
+        return;
+    }
+    if (!sriov_nic_check_placement(s, errp)) {
+        return;
+    }
+
+    qemu_macaddr_default_if_unset(&s->conf.macaddr);
+    memcpy(cfg.pf_mac, s->conf.macaddr.a, sizeof(cfg.pf_mac));
+
+    /* The core first: VF realize (inside pcie_sriov_pf_init) uses it. */
+    s->core = snic_core_new(&cfg, &sriov_nic_host_ops, s, err, sizeof(err));
+    if (!s->core) {
+        error_setg(errp, "%s", err);
+        return;
+    }
+    s->bh = qemu_bh_new_guarded(sriov_nic_bh, s,
+                                &DEVICE(dev)->mem_reentrancy_guard);
+    s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sriov_nic_timer_cb, s);
+
+    dev->config_write = sriov_nic_write_config;
+    dev->config_read = sriov_nic_read_config;
+    pci_config_set_class(dev->config, PCI_CLASS_NETWORK_ETHERNET);
+    pci_config_set_revision(dev->config, SRIOV_NIC_REVISION);
+    pci_config_set_interrupt_pin(dev->config, 1);
+
+    if (!sriov_nic_function_realize(dev, s, SNIC_FN_PF, &s->bar, errp)) {
+        goto fail_core;
+    }
+
+    if (s->total_vfs) {
+        if (!pcie_sriov_pf_init(dev, SRIOV_NIC_SRIOV_CAP_OFFSET,
+                                TYPE_SRIOV_NIC_VF, SRIOV_NIC_DEVICE_ID,
+                                s->total_vfs, s->total_vfs,
+                                SRIOV_NIC_VF_OFFSET, SRIOV_NIC_VF_STRIDE,
+                                errp)) {
+            error_prepend(errp, "cannot create the VFs of %s: ",
+                          TYPE_SRIOV_NIC);
+            goto fail_function;
+        }
+        pcie_sriov_pf_init_vf_bar(dev, SRIOV_NIC_BAR,
+                                  PCI_BASE_ADDRESS_MEM_TYPE_64 |
+                                  PCI_BASE_ADDRESS_MEM_PREFETCH,
+                                  SNIC_BAR_SIZE);
+    }
+
+    s->nic = qemu_new_nic(&sriov_nic_net_info, &s->conf,
+                          object_get_typename(OBJECT(s)), DEVICE(s)->id,
+                          &DEVICE(s)->mem_reentrancy_guard, s);
+    qemu_format_nic_info_str(qemu_get_queue(s->nic), s->conf.macaddr.a);
+    return;
+
+fail_function:
+    sriov_nic_function_unrealize(dev, &s->bar);
+fail_core:
+    timer_free(s->timer);
+    qemu_bh_delete(s->bh);
+    snic_core_free(s->core);
+    s->core = NULL;
+}
+
+static void sriov_nic_exit(PCIDevice *dev)
+{
+    SriovNicState *s = SRIOV_NIC(dev);
+
+    pcie_sriov_pf_exit(dev);
+    qemu_del_nic(s->nic);
+    sriov_nic_function_unrealize(dev, &s->bar);
+    timer_free(s->timer);
+    qemu_bh_delete(s->bh);
+    snic_core_free(s->core);
+    s->core = NULL;
+}
+
+static void sriov_nic_reset_hold(Object *obj, ResetType type)
+{
+    SriovNicState *s = SRIOV_NIC(obj);
+
+    trace_sriov_nic_reset(SNIC_FN_PF);
+    /* A PF reset clears VF Enable (pcie_sriov_pf_reset): VFs go away. */
+    snic_core_set_num_vfs(s->core, 0);
+    snic_core_reset_function(s->core, SNIC_FN_PF);
+}
+
+static const VMStateDescription sriov_nic_vmstate = {
+    .name = TYPE_SRIOV_NIC,
+    .unmigratable = 1,
+};
+
+static const Property sriov_nic_properties[] = {
+    DEFINE_NIC_PROPERTIES(SriovNicState, conf),
+    DEFINE_PROP_UINT16("total-vfs", SriovNicState, total_vfs,
+                       SRIOV_NIC_DEFAULT_VFS),
+    DEFINE_PROP_UINT16("mtu", SriovNicState, mtu, 1500),
+    DEFINE_PROP_UINT16("queue-size", SriovNicState, queue_size,
+                       SNIC_MAX_QUEUE_SIZE),
+};
+
+static void sriov_nic_instance_init(Object *obj)
+{
+    SriovNicState *s = SRIOV_NIC(obj);
+
+    device_add_bootindex_property(obj, &s->conf.bootindex, "bootindex",
+                                  "/ethernet-phy@0", DEVICE(obj));
+}
+
+static void sriov_nic_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+
+    k->realize = sriov_nic_realize;
+    k->exit = sriov_nic_exit;
+    k->vendor_id = SRIOV_NIC_VENDOR_ID;
+    k->device_id = SRIOV_NIC_DEVICE_ID;
+    k->revision = SRIOV_NIC_REVISION;
+    k->class_id = PCI_CLASS_NETWORK_ETHERNET;
+    rc->phases.hold = sriov_nic_reset_hold;
+
+    dc->desc = "SR-IOV virtio-net NIC (Physical Function)";
+    dc->vmsd = &sriov_nic_vmstate;
+    device_class_set_props(dc, sriov_nic_properties);
+    set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
+}
+
+static const TypeInfo sriov_nic_info = {
+    .name = TYPE_SRIOV_NIC,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(SriovNicState),
+    .instance_init = sriov_nic_instance_init,
+    .class_init = sriov_nic_class_init,
+    .interfaces = (InterfaceInfo[]) {
+        { INTERFACE_PCIE_DEVICE },
+        { }
+    },
+};
+
+static void sriov_nic_register_types(void)
+{
+    type_register_static(&sriov_nic_info);
+}
+
+type_init(sriov_nic_register_types)

@@ -1,0 +1,156 @@
+/*
+ * sriov-nic: the C ABI between QEMU's glue (hw/net/sriov-nic/ C files) and the
+ * device core (hw/net/sriov-nic/core, C++20, no QEMU headers).
+ *
+ * The core owns every piece of device state; the glue owns every QEMU type.
+ * The core never calls QEMU directly: it performs DMA, raises interrupts,
+ * sends frames and asks for deferred work through SnicHostOps, and every one
+ * of those calls names the function it belongs to (SNIC_FN_PF = PF,
+ * 1 + n = VF n), so the glue can route it through that function's own
+ * PCIDevice (bus mastering, vIOMMU context, MSI-X table).
+ *
+ * Copyright (c) 2026 The sriov-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Plain C99; usable from C and C++. No function here throws.
+ */
+#ifndef SRIOV_NIC_SRIOV_NIC_H
+#define SRIOV_NIC_SRIOV_NIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Function index: 0 is the PF, 1 + n is VF n. */
+typedef uint16_t SnicFn;
+#define SNIC_FN_PF 0
+
+/* Hard limits of the model (PCIe SR-IOV with ARI allows 255 VFs per PF). */
+#define SNIC_MAX_VFS 255
+
+/*
+ * BAR 0 layout, identical on the PF and every VF (64-bit, prefetchable,
+ * a power of two). Offsets are within BAR 0.
+ */
+#define SNIC_BAR_SIZE            0x8000u
+#define SNIC_BAR_COMMON_OFFSET   0x0000u  /* virtio_pci_common_cfg */
+#define SNIC_BAR_COMMON_SIZE     0x1000u
+#define SNIC_BAR_ISR_OFFSET      0x1000u  /* ISR status, 1 byte used */
+#define SNIC_BAR_ISR_SIZE        0x1000u
+#define SNIC_BAR_DEVICE_OFFSET   0x2000u  /* virtio_net_config */
+#define SNIC_BAR_DEVICE_SIZE     0x1000u
+#define SNIC_BAR_NOTIFY_OFFSET   0x3000u  /* queue notify doorbells */
+#define SNIC_BAR_NOTIFY_SIZE     0x1000u
+#define SNIC_NOTIFY_OFF_MULTIPLIER 4u
+#define SNIC_BAR_MSIX_TABLE_OFFSET 0x4000u /* owned by the glue (QEMU msix) */
+#define SNIC_BAR_MSIX_PBA_OFFSET   0x6000u /* owned by the glue (QEMU msix) */
+
+/* Queues per function: receiveq0, transmitq0, controlq. */
+#define SNIC_NUM_QUEUES      3
+/* MSI-X vectors per function: config change + one per queue. */
+#define SNIC_MSIX_VECTORS    4
+#define SNIC_MAX_QUEUE_SIZE  256
+
+/* The region of BAR 0 an access falls in, as the glue maps them. */
+typedef enum SnicRegion {
+    SNIC_REGION_COMMON = 0,
+    SNIC_REGION_ISR = 1,
+    SNIC_REGION_DEVICE = 2,
+    SNIC_REGION_NOTIFY = 3,
+} SnicRegion;
+
+/* Callbacks into the host (QEMU glue). All are required. */
+typedef struct SnicHostOps {
+    /*
+     * Guest memory access on behalf of function @fn (pci_dma_read/write on
+     * that function's PCIDevice). Return 0 on success, non-zero if the
+     * access failed (bus mastering off, IOMMU fault, unmapped address).
+     */
+    int (*dma_read)(void *opaque, SnicFn fn, uint64_t addr, void *buf,
+                    size_t len);
+    int (*dma_write)(void *opaque, SnicFn fn, uint64_t addr, const void *buf,
+                     size_t len);
+    /* Signal MSI-X @vector of function @fn. */
+    void (*msix_notify)(void *opaque, SnicFn fn, uint16_t vector);
+    /* Level of the PF's INTx line (VFs have none; only called for PF). */
+    void (*set_intx)(void *opaque, SnicFn fn, bool level);
+    /* True when MSI-X is enabled on function @fn. */
+    bool (*msix_enabled)(void *opaque, SnicFn fn);
+    /*
+     * Send one frame out of the uplink (the QEMU netdev). Returns false
+     * when the backend queued it and will call back later; the core then
+     * stops sending until snic_core_uplink_send_done().
+     */
+    bool (*uplink_send)(void *opaque, const uint8_t *frame, size_t len);
+    /* The core can take frames from the uplink again: flush its queue. */
+    void (*uplink_flush)(void *opaque);
+    /* Ask for snic_core_run() to be called soon from the main loop. */
+    void (*schedule_run)(void *opaque);
+    /* Arm (or re-arm) the one core timer; fire calls snic_core_timer(). */
+    void (*timer_arm)(void *opaque, uint64_t deadline_ns);
+    /* Monotonic clock in nanoseconds (QEMU_CLOCK_VIRTUAL). */
+    uint64_t (*now_ns)(void *opaque);
+    /* A guest mistake (LOG_GUEST_ERROR) and an unimplemented feature. */
+    void (*log_guest_error)(void *opaque, SnicFn fn, const char *msg);
+    void (*log_unimp)(void *opaque, SnicFn fn, const char *msg);
+} SnicHostOps;
+
+typedef struct SnicConfig {
+    uint16_t total_vfs;     /* 0..SNIC_MAX_VFS */
+    uint8_t pf_mac[6];
+    uint16_t mtu;           /* reported in virtio_net_config */
+    uint16_t queue_size;    /* max queue size offered, power of 2 */
+} SnicConfig;
+
+typedef struct SnicCore SnicCore;
+
+/* Returns NULL and fills @err (NUL-terminated) if @cfg is invalid. */
+SnicCore *snic_core_new(const SnicConfig *cfg, const SnicHostOps *ops,
+                        void *opaque, char *err, size_t err_len);
+void snic_core_free(SnicCore *core);
+
+/* Number of functions (1 + total_vfs). */
+uint16_t snic_core_num_functions(const SnicCore *core);
+
+/* Function-level reset (device reset, FLR, VF disable). */
+void snic_core_reset_function(SnicCore *core, SnicFn fn);
+
+/*
+ * The PF's SR-IOV NumVFs/VF Enable changed: @num_vfs VFs are now enabled
+ * (0 when VF Enable is clear). VFs beyond it are reset and stop being ports.
+ */
+void snic_core_set_num_vfs(SnicCore *core, uint16_t num_vfs);
+uint16_t snic_core_num_vfs(const SnicCore *core);
+bool snic_core_function_enabled(const SnicCore *core, SnicFn fn);
+
+/* MMIO on @fn's BAR 0 in @region at @offset (within the region). */
+uint64_t snic_core_mmio_read(SnicCore *core, SnicFn fn, SnicRegion region,
+                             uint64_t offset, unsigned size);
+void snic_core_mmio_write(SnicCore *core, SnicFn fn, SnicRegion region,
+                          uint64_t offset, uint64_t value, unsigned size);
+
+/* Deferred work (TX bottom half); returns true if more work remains. */
+bool snic_core_run(SnicCore *core);
+void snic_core_timer(SnicCore *core);
+
+/* Uplink receive path (NetClientInfo.can_receive / receive). */
+bool snic_core_uplink_can_receive(SnicCore *core);
+/* Returns len if consumed (delivered or dropped), 0 to have QEMU queue it. */
+size_t snic_core_uplink_receive(SnicCore *core, const uint8_t *frame,
+                                size_t len);
+void snic_core_uplink_send_done(SnicCore *core);
+/* Uplink link state (NetClientInfo.link_status_changed). */
+void snic_core_set_uplink_link(SnicCore *core, bool up);
+
+/* MAC of function @fn as the device config reports it. */
+void snic_core_get_mac(const SnicCore *core, SnicFn fn, uint8_t mac[6]);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SRIOV_NIC_SRIOV_NIC_H */

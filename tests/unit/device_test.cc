@@ -1,0 +1,184 @@
+// Unit tests: the device as a whole (functions, SR-IOV NumVFs, MACs) through
+// the C ABI, as the QEMU glue drives it.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <gtest/gtest.h>
+
+#include <array>
+#include <set>
+#include <string>
+
+#include "fake_host.h"
+#include "sriov_nic/sriov_nic.h"
+
+namespace {
+
+using snic::testing::FakeHost;
+
+SnicConfig Config(uint16_t total_vfs) {
+  SnicConfig c{};
+  c.total_vfs = total_vfs;
+  const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+  std::copy(mac, mac + 6, c.pf_mac);
+  c.mtu = 1500;
+  c.queue_size = 256;
+  return c;
+}
+
+struct CoreDeleter {
+  void operator()(SnicCore* c) const { snic_core_free(c); }
+};
+using CorePtr = std::unique_ptr<SnicCore, CoreDeleter>;
+
+CorePtr NewCore(FakeHost& host, const SnicConfig& cfg, std::string* err) {
+  char buf[256] = {};
+  SnicCore* c = snic_core_new(&cfg, &host.ops(), host.opaque(), buf,
+                              sizeof(buf));
+  if (err) *err = buf;
+  return CorePtr(c);
+}
+
+TEST(Device, CreatesPfPlusTotalVfsFunctions) {
+  FakeHost host;
+  CorePtr core = NewCore(host, Config(8), nullptr);
+  ASSERT_NE(core, nullptr);
+  EXPECT_EQ(snic_core_num_functions(core.get()), 9);
+  EXPECT_EQ(snic_core_num_vfs(core.get()), 0);
+  EXPECT_TRUE(snic_core_function_enabled(core.get(), SNIC_FN_PF));
+  for (SnicFn fn = 1; fn <= 8; ++fn) {
+    EXPECT_FALSE(snic_core_function_enabled(core.get(), fn)) << fn;
+  }
+  EXPECT_FALSE(snic_core_function_enabled(core.get(), 9));
+  EXPECT_FALSE(snic_core_function_enabled(core.get(), 0xffff));
+}
+
+TEST(Device, RejectsInvalidConfigWithMessage) {
+  FakeHost host;
+  std::string err;
+  SnicConfig cfg = Config(256);
+  EXPECT_EQ(NewCore(host, cfg, &err), nullptr);
+  EXPECT_NE(err.find("total-vfs"), std::string::npos) << err;
+
+  cfg = Config(1);
+  cfg.pf_mac[0] = 0x01;  // multicast
+  EXPECT_EQ(NewCore(host, cfg, &err), nullptr);
+  EXPECT_NE(err.find("unicast"), std::string::npos) << err;
+
+  cfg = Config(1);
+  cfg.queue_size = 100;
+  EXPECT_EQ(NewCore(host, cfg, &err), nullptr);
+  EXPECT_NE(err.find("queue-size"), std::string::npos) << err;
+
+  cfg = Config(1);
+  cfg.mtu = 10;
+  EXPECT_EQ(NewCore(host, cfg, &err), nullptr);
+  EXPECT_NE(err.find("mtu"), std::string::npos) << err;
+}
+
+TEST(Device, RejectsIncompleteOps) {
+  FakeHost host;
+  SnicHostOps ops = host.ops();
+  ops.dma_read = nullptr;
+  SnicConfig cfg = Config(1);
+  char err[128] = {};
+  EXPECT_EQ(snic_core_new(&cfg, &ops, host.opaque(), err, sizeof(err)),
+            nullptr);
+  EXPECT_STRNE(err, "");
+}
+
+TEST(Device, AcceptsMaximumVfs) {
+  FakeHost host;
+  CorePtr core = NewCore(host, Config(SNIC_MAX_VFS), nullptr);
+  ASSERT_NE(core, nullptr);
+  snic_core_set_num_vfs(core.get(), SNIC_MAX_VFS);
+  EXPECT_EQ(snic_core_num_vfs(core.get()), SNIC_MAX_VFS);
+  EXPECT_TRUE(snic_core_function_enabled(core.get(), SNIC_MAX_VFS));
+}
+
+TEST(Device, NumVfsEnablesExactlyTheFirstN) {
+  FakeHost host;
+  CorePtr core = NewCore(host, Config(8), nullptr);
+  snic_core_set_num_vfs(core.get(), 3);
+  EXPECT_EQ(snic_core_num_vfs(core.get()), 3);
+  for (SnicFn fn = 1; fn <= 8; ++fn) {
+    EXPECT_EQ(snic_core_function_enabled(core.get(), fn), fn <= 3) << fn;
+  }
+  snic_core_set_num_vfs(core.get(), 0);
+  EXPECT_EQ(snic_core_num_vfs(core.get()), 0);
+  for (SnicFn fn = 1; fn <= 8; ++fn) {
+    EXPECT_FALSE(snic_core_function_enabled(core.get(), fn)) << fn;
+  }
+}
+
+TEST(Device, EnableDisableCyclesLeaveNoStaleFunctions) {
+  FakeHost host;
+  CorePtr core = NewCore(host, Config(8), nullptr);
+  for (uint16_t n : {1, 8, 2, 8, 3, 0, 5}) {
+    snic_core_set_num_vfs(core.get(), n);
+    int enabled = 0;
+    for (SnicFn fn = 1; fn <= 8; ++fn) {
+      enabled += snic_core_function_enabled(core.get(), fn);
+    }
+    EXPECT_EQ(enabled, n);
+  }
+}
+
+TEST(Device, NumVfsAboveTotalIsAGuestErrorAndEnablesNone) {
+  FakeHost host;
+  CorePtr core = NewCore(host, Config(4), nullptr);
+  snic_core_set_num_vfs(core.get(), 2);
+  snic_core_set_num_vfs(core.get(), 5);
+  EXPECT_EQ(snic_core_num_vfs(core.get()), 0);
+  EXPECT_FALSE(snic_core_function_enabled(core.get(), 1));
+  ASSERT_EQ(host.guest_errors.size(), 1u);
+  EXPECT_NE(host.guest_errors[0].find("TotalVFs"), std::string::npos);
+}
+
+TEST(Device, PfMacAsConfiguredAndVfMacsDistinctStableLocal) {
+  FakeHost host;
+  SnicConfig cfg = Config(SNIC_MAX_VFS);
+  CorePtr core = NewCore(host, cfg, nullptr);
+  std::array<uint8_t, 6> mac{};
+  snic_core_get_mac(core.get(), SNIC_FN_PF, mac.data());
+  EXPECT_TRUE(std::equal(mac.begin(), mac.end(), cfg.pf_mac));
+
+  std::set<std::array<uint8_t, 6>> seen{mac};
+  for (SnicFn fn = 1; fn <= SNIC_MAX_VFS; ++fn) {
+    snic_core_get_mac(core.get(), fn, mac.data());
+    EXPECT_EQ(mac[0] & 0x01, 0) << "VF MAC must be unicast";
+    EXPECT_EQ(mac[0] & 0x02, 0x02) << "VF MAC must be locally administered";
+    EXPECT_TRUE(seen.insert(mac).second) << "duplicate MAC for fn " << fn;
+  }
+  // Stable: a second core from the same config yields the same MACs.
+  CorePtr again = NewCore(host, cfg, nullptr);
+  std::array<uint8_t, 6> a{}, b{};
+  snic_core_get_mac(core.get(), 7, a.data());
+  snic_core_get_mac(again.get(), 7, b.data());
+  EXPECT_EQ(a, b);
+}
+
+TEST(Device, VfMacsDifferAcrossPfs) {
+  FakeHost host;
+  SnicConfig c1 = Config(2), c2 = Config(2);
+  c2.pf_mac[5] ^= 0x01;
+  CorePtr a = NewCore(host, c1, nullptr), b = NewCore(host, c2, nullptr);
+  std::array<uint8_t, 6> ma{}, mb{};
+  snic_core_get_mac(a.get(), 1, ma.data());
+  snic_core_get_mac(b.get(), 1, mb.data());
+  EXPECT_NE(ma, mb);
+}
+
+TEST(Device, DisabledVfIgnoresMmio) {
+  FakeHost host;
+  CorePtr core = NewCore(host, Config(2), nullptr);
+  // VF 0 (fn 1) is not enabled: reads float to 0, writes do nothing.
+  EXPECT_EQ(snic_core_mmio_read(core.get(), 1, SNIC_REGION_COMMON, 0, 4), 0u);
+  snic_core_mmio_write(core.get(), 1, SNIC_REGION_COMMON, 0, 1, 4);
+  EXPECT_TRUE(host.unimp.empty());
+  EXPECT_TRUE(host.guest_errors.empty());
+  // Out-of-range function numbers are absorbed too.
+  EXPECT_EQ(snic_core_mmio_read(core.get(), 200, SNIC_REGION_COMMON, 0, 4),
+            0u);
+  snic_core_reset_function(core.get(), 200);
+}
+
+}  // namespace
