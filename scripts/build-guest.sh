@@ -7,6 +7,7 @@
 #   $SNIC_CACHE/guest/<tag>/vmlinuz        Debian's kernel, untouched
 #   $SNIC_CACHE/guest/<tag>/initrd.gz      cpio newc + gzip
 #   $SNIC_CACHE/guest/<tag>/kernel-release uname -r of that kernel
+#   $SNIC_CACHE/guest/<tag>/package        Debian package name and version
 #   $SNIC_CACHE/guest/<tag>/config         the kernel's .config (for reference)
 #   $SNIC_CACHE/guest/<tag>/inputs.txt     what the image was built from
 # Tags: 6.1 = bookworm's linux-image-amd64, 6.12 = bookworm-backports'.
@@ -242,6 +243,7 @@ build_one() {
     cp "$kroot/boot/vmlinuz-$kver" "$tmp/out/vmlinuz"
     cp "$kroot/boot/config-$kver" "$tmp/out/config" 2>/dev/null || true
     echo "$kver" > "$tmp/out/kernel-release"
+    echo "$pkg $ver" > "$tmp/out/package"
     printf '%s\n' "${wanted[@]}" > "$tmp/out/modules.list"
     printf '%s\n' "$inputs" > "$tmp/out/inputs.txt"
     rm -rf "$out.old"
@@ -258,5 +260,6 @@ for tag in "${tags[@]}"; do
     build_one "$tag"
 done
 for tag in "${tags[@]}"; do
-    printf '%-5s %s  (%s)\n' "$tag" "$(cat "$GUEST_CACHE/$tag/kernel-release")" "$GUEST_CACHE/$tag"
+    printf '%-5s %-22s %-48s %s\n' "$tag" "$(cat "$GUEST_CACHE/$tag/kernel-release")" \
+        "$(cat "$GUEST_CACHE/$tag/package" 2>/dev/null)" "$GUEST_CACHE/$tag"
 done

@@ -19,6 +19,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qemu/timer.h"
+#include "system/system.h"
 #include "sriov-nic.h"
 #include "trace.h"
 

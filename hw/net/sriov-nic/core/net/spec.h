@@ -1,0 +1,108 @@
+// sriov-nic core: virtio-net wire formats and constants.
+//
+// Virtio 1.2 section 5.1: feature bits (5.1.3), device configuration layout
+// (5.1.4), the packet header (5.1.6) and the control virtqueue (5.1.6.5).
+//
+// SPDX-License-Identifier: GPL-2.0-or-later
+#ifndef SNIC_CORE_NET_SPEC_H
+#define SNIC_CORE_NET_SPEC_H
+
+#include <array>
+#include <cstdint>
+#include <type_traits>
+
+#include "../util/le.h"
+
+namespace snic::net {
+
+using MacAddress = std::array<uint8_t, 6>;
+
+// 5.1.3: feature bits.
+inline constexpr unsigned kFMtu = 3;
+inline constexpr unsigned kFMac = 5;
+inline constexpr unsigned kFMrgRxbuf = 15;
+inline constexpr unsigned kFStatus = 16;
+inline constexpr unsigned kFCtrlVq = 17;
+inline constexpr unsigned kFCtrlRx = 18;
+inline constexpr unsigned kFCtrlVlan = 19;
+inline constexpr unsigned kFCtrlMacAddr = 23;
+
+// Queue indices with max_virtqueue_pairs = 1 (5.1.2).
+inline constexpr uint16_t kRxQueue = 0;
+inline constexpr uint16_t kTxQueue = 1;
+inline constexpr uint16_t kCtrlQueue = 2;
+
+// 5.1.4: device configuration status bits.
+inline constexpr uint16_t kStatusLinkUp = 1;
+inline constexpr uint16_t kStatusAnnounce = 2;
+
+// 5.1.4: struct virtio_net_config, up to and including mtu.
+struct NetConfig {
+  uint8_t mac[6];
+  Le16 status;
+  Le16 max_virtqueue_pairs;
+  Le16 mtu;
+};
+static_assert(sizeof(NetConfig) == 12);
+static_assert(std::is_trivially_copyable_v<NetConfig>);
+
+// 5.1.6: struct virtio_net_hdr. With VERSION_1 it always includes
+// num_buffers (5.1.6.1), so it is 12 bytes on both queues.
+struct NetHdr {
+  uint8_t flags;
+  uint8_t gso_type;
+  Le16 hdr_len;
+  Le16 gso_size;
+  Le16 csum_start;
+  Le16 csum_offset;
+  Le16 num_buffers;
+};
+static_assert(sizeof(NetHdr) == 12);
+static_assert(std::is_trivially_copyable_v<NetHdr>);
+inline constexpr uint64_t kNumBuffersOffset = 10;
+inline constexpr uint8_t kHdrFNeedsCsum = 1;
+inline constexpr uint8_t kGsoNone = 0;
+
+// 5.1.6.5: control virtqueue.
+struct CtrlHdr {
+  uint8_t cls;  // "class" in the spec
+  uint8_t cmd;
+};
+static_assert(sizeof(CtrlHdr) == 2);
+inline constexpr uint8_t kCtrlOk = 0;
+inline constexpr uint8_t kCtrlErr = 1;
+
+inline constexpr uint8_t kCtrlRx = 0;
+inline constexpr uint8_t kCtrlRxPromisc = 0;
+inline constexpr uint8_t kCtrlRxAllmulti = 1;
+inline constexpr uint8_t kCtrlRxAlluni = 2;
+inline constexpr uint8_t kCtrlRxNomulti = 3;
+inline constexpr uint8_t kCtrlRxNouni = 4;
+inline constexpr uint8_t kCtrlRxNobcast = 5;
+
+inline constexpr uint8_t kCtrlMac = 1;
+inline constexpr uint8_t kCtrlMacTableSet = 0;
+inline constexpr uint8_t kCtrlMacAddrSet = 1;
+
+inline constexpr uint8_t kCtrlVlan = 2;
+inline constexpr uint8_t kCtrlVlanAdd = 0;
+inline constexpr uint8_t kCtrlVlanDel = 1;
+
+inline constexpr uint8_t kCtrlAnnounce = 3;
+inline constexpr uint8_t kCtrlAnnounceAck = 0;
+
+// Ethernet.
+inline constexpr size_t kEthHeaderLen = 14;
+inline constexpr uint16_t kEthTypeVlan = 0x8100;
+// Largest frame the device moves: 64 KiB of payload plus Ethernet and VLAN
+// headers. Anything larger is dropped as malformed.
+inline constexpr size_t kMaxFrameLen = 65536 + 18;
+
+inline bool IsMulticast(const uint8_t* mac) { return mac[0] & 1; }
+inline bool IsBroadcast(const uint8_t* mac) {
+  return (mac[0] & mac[1] & mac[2] & mac[3] & mac[4] & mac[5]) == 0xff;
+}
+
+}  // namespace snic::net
+
+#endif  // SNIC_CORE_NET_SPEC_H

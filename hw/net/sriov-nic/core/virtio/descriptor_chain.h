@@ -1,0 +1,121 @@
+// sriov-nic core: split-virtqueue descriptor chains as byte streams.
+//
+// Virtio 1.2 section 2.7.5 (the descriptor table), 2.7.5.3 (indirect
+// descriptors). A chain is walked once, validated, and flattened into a list
+// of guest-physical segments: device-readable ones first, then
+// device-writable ones (2.7.4.2: "The driver MUST place any device-writable
+// descriptor elements after any device-readable descriptor elements").
+// Device code then consumes it through Reader/Writer and never indexes
+// descriptors itself.
+//
+// Everything the guest controls is bounded: the walk follows at most
+// queue-size descriptors in the ring (a NEXT loop ends with an error), one
+// level of indirection, indirect tables of at most kMaxIndirectEntries whole
+// 16-byte descriptors, no zero-length buffers, and no address range that
+// wraps the 64-bit space.
+//
+// SPDX-License-Identifier: GPL-2.0-or-later
+#ifndef SNIC_CORE_VIRTIO_DESCRIPTOR_CHAIN_H
+#define SNIC_CORE_VIRTIO_DESCRIPTOR_CHAIN_H
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "guest_memory.h"
+#include "sriov_nic/sriov_nic.h"
+
+namespace snic::virtio {
+
+struct Segment {
+  uint64_t addr;
+  uint32_t len;
+};
+
+class DescriptorChain {
+ public:
+  static constexpr size_t kMaxSegments = SNIC_MAX_QUEUE_SIZE;
+  static constexpr uint32_t kMaxIndirectEntries = SNIC_MAX_QUEUE_SIZE;
+
+  // Walks the chain whose head is @head in the descriptor table at
+  // @desc_table (@queue_size entries). Returns nullptr on success, or a
+  // static message describing the guest's mistake (the caller treats it as
+  // fatal for the queue, as QEMU's virtio_error() does).
+  const char* Walk(const GuestMemory& mem, uint64_t desc_table,
+                   uint16_t queue_size, uint16_t head, bool indirect_ok);
+
+  uint16_t head() const { return head_; }
+  size_t num_readable() const { return num_readable_; }
+  size_t num_writable() const { return num_segs_ - num_readable_; }
+  const Segment& readable(size_t i) const { return segs_[i]; }
+  const Segment& writable(size_t i) const { return segs_[num_readable_ + i]; }
+  uint64_t readable_bytes() const { return readable_bytes_; }
+  uint64_t writable_bytes() const { return writable_bytes_; }
+
+ private:
+  const char* Add(uint64_t addr, uint32_t len, bool writable);
+
+  uint16_t head_ = 0;
+  size_t num_segs_ = 0;
+  size_t num_readable_ = 0;
+  uint64_t readable_bytes_ = 0;
+  uint64_t writable_bytes_ = 0;
+  std::array<Segment, kMaxSegments> segs_{};
+};
+
+// Sequential reads over the device-readable part of a chain.
+class Reader {
+ public:
+  Reader(const GuestMemory& mem, const DescriptorChain& chain)
+      : mem_(mem), chain_(chain), remaining_(chain.readable_bytes()) {}
+
+  // Copies exactly @len bytes; false (nothing guaranteed in @buf) if the
+  // chain is shorter or a DMA failed (see dma_failed()).
+  [[nodiscard]] bool Read(void* buf, size_t len);
+  template <typename T>
+  [[nodiscard]] bool ReadObj(T* out) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    return Read(out, sizeof(T));
+  }
+  // Skips @len bytes; false if the chain is shorter.
+  [[nodiscard]] bool Skip(uint64_t len);
+  uint64_t remaining() const { return remaining_; }
+  bool dma_failed() const { return dma_failed_; }
+
+ private:
+  GuestMemory mem_;
+  const DescriptorChain& chain_;
+  size_t seg_ = 0;
+  uint64_t seg_off_ = 0;
+  uint64_t remaining_;
+  bool dma_failed_ = false;
+};
+
+// Sequential writes over the device-writable part of a chain.
+class Writer {
+ public:
+  Writer(const GuestMemory& mem, const DescriptorChain& chain)
+      : mem_(mem), chain_(chain), remaining_(chain.writable_bytes()) {}
+
+  // Writes exactly @len bytes; false if there is not enough room or a DMA
+  // failed (see dma_failed()).
+  [[nodiscard]] bool Write(const void* buf, size_t len);
+  // Overwrites @len bytes at @offset from the start of the writable part
+  // (already written or not); used to patch a header after the payload.
+  [[nodiscard]] bool WriteAt(uint64_t offset, const void* buf, size_t len);
+  uint64_t remaining() const { return remaining_; }
+  uint64_t written() const { return chain_.writable_bytes() - remaining_; }
+  bool dma_failed() const { return dma_failed_; }
+
+ private:
+  GuestMemory mem_;
+  const DescriptorChain& chain_;
+  size_t seg_ = 0;
+  uint64_t seg_off_ = 0;
+  uint64_t remaining_;
+  bool dma_failed_ = false;
+};
+
+}  // namespace snic::virtio
+
+#endif  // SNIC_CORE_VIRTIO_DESCRIPTOR_CHAIN_H

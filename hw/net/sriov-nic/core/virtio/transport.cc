@@ -1,0 +1,275 @@
+// sriov-nic core: the modern virtio-pci transport state of one function.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "transport.h"
+
+namespace snic::virtio {
+
+Transport::Transport(uint64_t device_features, uint16_t max_queue_size,
+                     FeatureValidator validator)
+    : device_features_(device_features),
+      max_queue_size_(max_queue_size),
+      validator_(validator) {
+  Reset();
+}
+
+void Transport::Reset() {
+  device_feature_select_ = 0;
+  driver_feature_select_ = 0;
+  driver_features_ = 0;
+  msix_config_ = kNoVector;
+  status_ = 0;
+  queue_select_ = 0;
+  isr_ = 0;
+  for (SplitQueue& q : queues_) {
+    q.Reset(max_queue_size_);
+  }
+}
+
+uint64_t Transport::ReadCommon(uint64_t offset, unsigned size,
+                               const char** error) const {
+  *error = nullptr;
+  const RegSpec* r = FindCommonReg(offset);
+  if (r == nullptr) {
+    if (offset >= kCommonCfgSize) {
+      return 0;  // Unused space: reads as zero, not an error.
+    }
+    *error = "common config read not at a field boundary";
+    return 0;
+  }
+  if (size == 8 && r->low_of_64) {
+    const char* e = nullptr;
+    const uint64_t lo = ReadCommon(offset, 4, &e);
+    const uint64_t hi = ReadCommon(offset + 4, 4, &e);
+    return lo | (hi << 32);
+  }
+  if (size != r->width) {
+    *error = "common config read with the wrong width";
+    return 0;
+  }
+  const bool qvalid = queue_select_ < kNumQueues;
+  const SplitQueue* q = qvalid ? &queues_[queue_select_] : nullptr;
+  switch (r->reg) {
+    case CommonReg::kDeviceFeatureSelect:
+      return device_feature_select_;
+    case CommonReg::kDeviceFeature:
+      return device_feature_select_ < 2
+                 ? static_cast<uint32_t>(device_features_ >>
+                                         (32 * device_feature_select_))
+                 : 0;
+    case CommonReg::kDriverFeatureSelect:
+      return driver_feature_select_;
+    case CommonReg::kDriverFeature:
+      return driver_feature_select_ < 2
+                 ? static_cast<uint32_t>(driver_features_ >>
+                                         (32 * driver_feature_select_))
+                 : 0;
+    case CommonReg::kMsixConfig:
+      return msix_config_;
+    case CommonReg::kNumQueues:
+      return kNumQueues;
+    case CommonReg::kDeviceStatus:
+      return status_;
+    case CommonReg::kConfigGeneration:
+      return generation_;
+    case CommonReg::kQueueSelect:
+      return queue_select_;
+    case CommonReg::kQueueSize:
+      return q ? q->size() : 0;
+    case CommonReg::kQueueMsixVector:
+      return q ? q->msix_vector() : kNoVector;
+    case CommonReg::kQueueEnable:
+      return q ? q->enabled() : 0;
+    case CommonReg::kQueueNotifyOff:
+      return q ? queue_select_ : 0;
+    case CommonReg::kQueueDescLo:
+      return q ? static_cast<uint32_t>(q->desc()) : 0;
+    case CommonReg::kQueueDescHi:
+      return q ? static_cast<uint32_t>(q->desc() >> 32) : 0;
+    case CommonReg::kQueueDriverLo:
+      return q ? static_cast<uint32_t>(q->driver()) : 0;
+    case CommonReg::kQueueDriverHi:
+      return q ? static_cast<uint32_t>(q->driver() >> 32) : 0;
+    case CommonReg::kQueueDeviceLo:
+      return q ? static_cast<uint32_t>(q->device()) : 0;
+    case CommonReg::kQueueDeviceHi:
+      return q ? static_cast<uint32_t>(q->device() >> 32) : 0;
+  }
+  return 0;
+}
+
+namespace {
+
+uint64_t SetHalf(uint64_t old, bool high, uint32_t v) {
+  return high ? (old & 0xffffffffull) | (uint64_t{v} << 32)
+              : (old & ~0xffffffffull) | v;
+}
+
+}  // namespace
+
+WriteResult Transport::WriteCommon(uint64_t offset, unsigned size,
+                                   uint64_t value) {
+  WriteResult res;
+  const RegSpec* r = FindCommonReg(offset);
+  if (r == nullptr) {
+    res.error = offset >= kCommonCfgSize
+                    ? "common config write outside the layout"
+                    : "common config write not at a field boundary";
+    return res;
+  }
+  if (size == 8 && r->low_of_64) {
+    res = WriteCommon(offset, 4, value & 0xffffffffu);
+    if (res.error == nullptr) {
+      res = WriteCommon(offset + 4, 4, value >> 32);
+    }
+    return res;
+  }
+  if (size != r->width) {
+    res.error = "common config write with the wrong width";
+    return res;
+  }
+  if (r->access == Access::kReadOnly) {
+    res.error = "write to a read-only common config field";
+    return res;
+  }
+  const uint32_t v32 = static_cast<uint32_t>(value);
+  const bool qvalid = queue_select_ < kNumQueues;
+  SplitQueue* q = qvalid ? &queues_[queue_select_] : nullptr;
+  switch (r->reg) {
+    case CommonReg::kDeviceFeatureSelect:
+      device_feature_select_ = v32;
+      return res;
+    case CommonReg::kDriverFeatureSelect:
+      driver_feature_select_ = v32;
+      return res;
+    case CommonReg::kDriverFeature:
+      if (status_ & kStatusFeaturesOk) {
+        res.error = "driver_feature written after FEATURES_OK";
+      } else if (driver_feature_select_ < 2) {
+        driver_features_ =
+            SetHalf(driver_features_, driver_feature_select_ == 1, v32);
+      } else if (v32 != 0) {
+        res.error = "driver_feature set beyond bit 63";
+      }
+      return res;
+    case CommonReg::kMsixConfig:
+      msix_config_ = CheckVector(value);
+      return res;
+    case CommonReg::kDeviceStatus:
+      return WriteStatus(static_cast<uint8_t>(value));
+    case CommonReg::kQueueSelect:
+      queue_select_ = static_cast<uint16_t>(value);
+      return res;
+    default:
+      break;
+  }
+
+  // Per-queue fields.
+  if (q == nullptr) {
+    res.error = "queue field written with queue_select out of range";
+    return res;
+  }
+  if (r->reg == CommonReg::kQueueMsixVector) {
+    q->set_msix_vector(CheckVector(value));
+    return res;
+  }
+  if (r->reg == CommonReg::kQueueEnable) {
+    if (value != 1) {
+      res.error = "queue_enable written with a value other than 1";
+    } else if (!q->enabled()) {
+      res.error = q->Enable();
+      if (res.error == nullptr) {
+        res.events = kEventQueueEnabled;
+        res.queue = queue_select_;
+      }
+    }
+    return res;
+  }
+  if (q->enabled()) {
+    res.error = "queue configuration changed while the queue is enabled";
+    return res;
+  }
+  switch (r->reg) {
+    case CommonReg::kQueueSize:
+      if (value == 0 || (value & (value - 1)) != 0 ||
+          value > q->max_size()) {
+        res.error = "queue_size not a power of 2 up to the maximum";
+      } else {
+        q->set_size(static_cast<uint16_t>(value));
+      }
+      break;
+    case CommonReg::kQueueDescLo:
+    case CommonReg::kQueueDescHi:
+      q->set_desc(SetHalf(q->desc(), r->reg == CommonReg::kQueueDescHi, v32));
+      break;
+    case CommonReg::kQueueDriverLo:
+    case CommonReg::kQueueDriverHi:
+      q->set_driver(
+          SetHalf(q->driver(), r->reg == CommonReg::kQueueDriverHi, v32));
+      break;
+    case CommonReg::kQueueDeviceLo:
+    case CommonReg::kQueueDeviceHi:
+      q->set_device(
+          SetHalf(q->device(), r->reg == CommonReg::kQueueDeviceHi, v32));
+      break;
+    default:
+      break;
+  }
+  return res;
+}
+
+WriteResult Transport::WriteStatus(uint8_t value) {
+  WriteResult res;
+  if (value == 0) {
+    res.events = kEventReset;
+    return res;
+  }
+  uint8_t next = static_cast<uint8_t>((value & ~kStatusNeedsReset) |
+                                      (status_ & kStatusNeedsReset));
+  if ((status_ & ~next) != 0) {
+    res.error = "device_status write clears bits without a reset";
+    return res;
+  }
+  const uint8_t added = static_cast<uint8_t>(next & ~status_);
+  if (added & kStatusFeaturesOk) {
+    const char* why = nullptr;
+    if ((driver_features_ & ~device_features_) != 0) {
+      why = "driver acked features the device did not offer";
+    } else if (!(driver_features_ & Bit(kFVersion1))) {
+      why = "driver did not ack VIRTIO_F_VERSION_1";
+    } else if (validator_ != nullptr) {
+      why = validator_(driver_features_);
+    }
+    if (why != nullptr) {
+      res.error = why;
+      next &= static_cast<uint8_t>(~kStatusFeaturesOk);
+    } else {
+      res.events |= kEventFeaturesOk;
+    }
+  }
+  if ((added & kStatusDriverOk) && !(next & kStatusFeaturesOk)) {
+    res.error = "DRIVER_OK without FEATURES_OK";
+    next &= static_cast<uint8_t>(~kStatusDriverOk);
+  }
+  if ((next & ~status_) & kStatusDriverOk) {
+    res.events |= kEventDriverOk;
+  }
+  status_ = next;
+  return res;
+}
+
+int Transport::Notify(uint64_t offset, const char** error) const {
+  *error = nullptr;
+  if (offset % SNIC_NOTIFY_OFF_MULTIPLIER != 0 ||
+      offset / SNIC_NOTIFY_OFF_MULTIPLIER >= kNumQueues) {
+    *error = "notify for a nonexistent queue";
+    return -1;
+  }
+  const int q = static_cast<int>(offset / SNIC_NOTIFY_OFF_MULTIPLIER);
+  if (!queues_[q].enabled()) {
+    *error = "notify for a disabled queue";
+    return -1;
+  }
+  return q;
+}
+
+}  // namespace snic::virtio

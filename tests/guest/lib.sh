@@ -1,0 +1,248 @@
+# Helpers for guest scenarios (busybox sh).  tests/guest/run-scenario puts
+# this file, then the scenario's variables, in front of every scenario and a
+# final `finish` after it; the whole thing reaches the guest through fw_cfg.
+#
+# Verdict protocol (one line each, parsed by run-scenario):
+#   SNIC-PASS <name>              a check passed
+#   SNIC-FAIL <name>: <reason>    a check failed (scenario goes on)
+#   SNIC-SKIP <name>: <reason>    a check does not apply here
+#   SNIC-RESULT <key>=<value>     a measurement
+#   SNIC-DONE pass=N fail=M       the scenario ran to its end
+# Lines go to the console and, when the runner attached one, to a second
+# serial port that carries nothing else (fd 3, see tests/guest/initramfs/init).
+# Names should not contain ':' (everything after the first ': ' is the reason).
+#
+# busybox sh runs its own applets before anything on PATH, and its `ip`/`tc`
+# lack netns and most features: these functions force iproute2's programs.
+# (`ip netns exec NS cmd` execs through PATH, where no busybox link exists
+# for ip/tc/lspci, so the real programs are found there too.)
+ip() { /usr/sbin/ip "$@"; }
+tc() { /usr/sbin/tc "$@"; }
+lspci() { /usr/bin/lspci "$@"; }
+
+SNIC_NPASS=0
+SNIC_NFAIL=0
+SNIC_OUT=/tmp/snic-check.out
+
+snic_emit() {
+    echo "$*"
+    if [ -n "${SNIC_VFD:-}" ]; then echo "$*" >&3; fi
+}
+
+# info MSG...: a plain progress line (console only).
+info() { echo "## $*"; }
+
+pass() { SNIC_NPASS=$((SNIC_NPASS + 1)); snic_emit "SNIC-PASS $1"; }
+# fail NAME REASON...
+fail() {
+    local name=$1
+    shift
+    SNIC_NFAIL=$((SNIC_NFAIL + 1))
+    snic_emit "SNIC-FAIL $name: $*"
+}
+skip() { local name=$1; shift; snic_emit "SNIC-SKIP $name: $*"; }
+# result KEY VALUE
+result() { snic_emit "SNIC-RESULT $1=$2"; }
+
+# Show the tail of the last command's output, indented (console only).
+snic_show_out() {
+    [ -s "$SNIC_OUT" ] || return 0
+    tail -n "${1:-15}" "$SNIC_OUT" | sed 's/^/    | /'
+}
+
+# check DESC CMD [ARGS...]: run CMD (output captured); PASS if it exits 0.
+# Returns CMD's exit status.
+check() {
+    local desc=$1 rc
+    shift
+    "$@" > "$SNIC_OUT" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ]; then
+        pass "$desc"
+    else
+        fail "$desc" "'$*' exited $rc"
+        snic_show_out
+    fi
+    return $rc
+}
+
+# check_fails DESC CMD [ARGS...]: PASS if CMD exits non-zero.
+check_fails() {
+    local desc=$1 rc
+    shift
+    "$@" > "$SNIC_OUT" 2>&1
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        pass "$desc"
+        return 0
+    fi
+    fail "$desc" "'$*' succeeded but should have failed"
+    snic_show_out
+    return 1
+}
+
+# require DESC CMD...: like check, but a failure ends the scenario.
+require() {
+    check "$@" || abort "required step failed: $1"
+}
+
+# expect_eq DESC ACTUAL EXPECTED (string comparison)
+expect_eq() {
+    if [ "$2" = "$3" ]; then pass "$1"; return 0; fi
+    fail "$1" "got '$2', expected '$3'"
+    return 1
+}
+expect_ne() {
+    if [ "$2" != "$3" ]; then pass "$1"; return 0; fi
+    fail "$1" "got '$2', expected anything else"
+    return 1
+}
+# snic_num X: print X as a decimal integer, or fail if X is not an integer
+# (decimal, possibly with leading zeros, or 0x hex).  A bad operand inside
+# $((...)) would end a non-interactive busybox sh, so check first.
+snic_num() {
+    local x=$1 neg=
+    case $x in -*) neg=-; x=${x#-} ;; esac
+    case $x in
+        0[xX]*) case ${x#0[xX]} in ''|*[!0-9a-fA-F]*) return 1 ;; esac ;;
+        ''|*[!0-9]*) return 1 ;;
+        *) x=${x#"${x%%[!0]*}"}; x=${x:-0} ;;
+    esac
+    echo $((${neg}x))
+}
+
+# expect_num DESC A OP B: integer comparison, OP one of -eq -ne -lt -le -gt
+# -ge; A and B may be hex (0x...). Uses 64-bit shell arithmetic.
+expect_num() {
+    local a b
+    a=$(snic_num "$2") || { fail "$1" "'$2' is not a number"; return 1; }
+    b=$(snic_num "$4") || { fail "$1" "'$4' is not a number"; return 1; }
+    if [ "$a" "$3" "$b" ]; then pass "$1"; return 0; fi
+    fail "$1" "got $2, expected $3 $4"
+    return 1
+}
+# expect_match DESC STRING ERE: PASS if STRING matches the extended regex.
+expect_match() {
+    if printf '%s\n' "$2" | grep -Eq -- "$3"; then pass "$1"; return 0; fi
+    fail "$1" "'$(printf '%s' "$2" | head -c 200)' does not match /$3/"
+    return 1
+}
+
+# wait_for TIMEOUT_S CMD...: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+    local limit=$(($1 * 10)) n=0
+    shift
+    while ! "$@" > /dev/null 2>&1; do
+        n=$((n + 1))
+        [ $n -ge $limit ] && return 1
+        sleep 0.1
+    done
+    return 0
+}
+
+# now_ms: monotonic milliseconds (ns clock from /proc/timer_list when
+# available, else /proc/uptime's 10 ms resolution).
+now_ms() {
+    local ns
+    ns=$(sed -n '/^now at /{s/^now at \([0-9]*\) nsecs.*/\1/p;q}' /proc/timer_list 2>/dev/null)
+    if [ -n "$ns" ]; then
+        echo $((ns / 1000000))
+    else
+        awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+    fi
+}
+
+# finish: print the summary line and end the scenario (exit 1 on failures,
+# after dumping the kernel log tail to help debugging).
+finish() {
+    if [ $SNIC_NFAIL -ne 0 ]; then
+        echo "## dmesg (last 40 lines):"
+        dmesg | tail -n 40 | sed 's/^/    : /'
+    fi
+    snic_emit "SNIC-DONE pass=$SNIC_NPASS fail=$SNIC_NFAIL"
+    [ $SNIC_NFAIL -eq 0 ]
+    exit $?
+}
+
+# abort REASON: record a failure and end the scenario now.
+abort() {
+    fail abort "$*"
+    finish
+}
+
+# ---- PCI helpers ------------------------------------------------------------
+SYSPCI=/sys/bus/pci/devices
+
+# pci_id BDF: "vvvv:dddd" (lower-case hex, no 0x)
+pci_id() {
+    echo "$(sed 's/^0x//' "$SYSPCI/$1/vendor"):$(sed 's/^0x//' "$SYSPCI/$1/device")"
+}
+
+# pci_find VVVV:DDDD: BDFs of all functions with that ID, one a line.
+pci_find() {
+    local d
+    for d in "$SYSPCI"/*; do
+        [ "$(pci_id "${d##*/}")" = "$1" ] && echo "${d##*/}"
+    done
+    return 0
+}
+
+# pci_pfs VVVV:DDDD: the SR-IOV PFs (functions with sriov_totalvfs) among them.
+pci_pfs() {
+    local d
+    for d in $(pci_find "$1"); do
+        [ -e "$SYSPCI/$d/sriov_totalvfs" ] && echo "$d"
+    done
+    return 0
+}
+
+# pci_driver BDF: the bound driver's name, or "none".
+pci_driver() {
+    if [ -e "$SYSPCI/$1/driver" ]; then
+        basename "$(readlink "$SYSPCI/$1/driver")"
+    else
+        echo none
+    fi
+}
+
+# pci_vfs PF: BDFs of the PF's VFs (virtfnN links, in N order).
+pci_vfs() {
+    local n=0
+    while [ -e "$SYSPCI/$1/virtfn$n" ]; do
+        basename "$(readlink "$SYSPCI/$1/virtfn$n")"
+        n=$((n + 1))
+    done
+}
+
+# pci_unbind BDF: detach the bound driver, if any.
+pci_unbind() {
+    [ -e "$SYSPCI/$1/driver" ] || return 0
+    echo "$1" > "$SYSPCI/$1/driver/unbind"
+}
+
+# pci_bind BDF DRIVER: bind via driver_override (affects this function only).
+pci_bind() {
+    local bdf=$1 drv=$2
+    [ "$(pci_driver "$bdf")" = "$drv" ] && return 0
+    pci_unbind "$bdf" || return 1
+    [ -d "/sys/bus/pci/drivers/$drv" ] || modprobe "$drv" || return 1
+    echo "$drv" > "$SYSPCI/$bdf/driver_override" || return 1
+    echo "$bdf" > "/sys/bus/pci/drivers/$drv/bind" 2>/dev/null ||
+        echo "$bdf" > /sys/bus/pci/drivers_probe
+    [ "$(pci_driver "$bdf")" = "$drv" ]
+}
+
+# sriov_set PF N: write sriov_numvfs (use N=0 to disable).
+sriov_set() {
+    echo "$2" > "$SYSPCI/$1/sriov_numvfs"
+}
+
+# pci_bar BDF N: "start end flags" of resource N (hex, from sysfs).
+pci_bar() {
+    sed -n "$(($2 + 1))p" "$SYSPCI/$1/resource"
+}
+
+# IORESOURCE_* flag bits (include/linux/ioport.h)
+IORESOURCE_MEM=0x00000200
+IORESOURCE_PREFETCH=0x00002000
+IORESOURCE_MEM_64=0x00100000
