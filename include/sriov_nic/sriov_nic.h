@@ -149,6 +149,35 @@ void snic_core_set_uplink_link(SnicCore *core, bool up);
 /* MAC of function @fn as the device config reports it. */
 void snic_core_get_mac(const SnicCore *core, SnicFn fn, uint8_t mac[6]);
 
+/*
+ * Host-administered MAC of VF @vf (0-based VF number, not SnicFn). Must be
+ * unicast. Takes effect at the VF's next reset (device reset, FLR or VF
+ * enable); until then the VF keeps its current address. Returns false if
+ * @vf >= total VFs or @mac is multicast.
+ */
+bool snic_core_set_vf_mac(SnicCore *core, uint16_t vf, const uint8_t mac[6]);
+
+/* Per-function counters; they survive function resets. */
+typedef struct SnicStats {
+    uint64_t rx_packets;          /* frames delivered to the guest */
+    uint64_t rx_bytes;            /* their length, without virtio_net_hdr */
+    uint64_t tx_packets;          /* frames taken from the TX queue */
+    uint64_t tx_bytes;
+    uint64_t rx_drop_no_buffers;  /* no RX buffer posted / queue not ready */
+    uint64_t rx_drop_filtered;    /* addressed to us, rejected by RX filter */
+    uint64_t rx_drop_too_small;   /* frame does not fit the posted buffer */
+    uint64_t tx_drop_malformed;   /* bad header, too short or too long */
+    uint64_t tx_drop_policy;      /* rejected by per-function policy */
+    uint64_t ctrl_commands;       /* control virtqueue commands answered */
+    uint64_t ctrl_errors;         /* ... of which answered VIRTIO_NET_ERR */
+    uint64_t mac_table_overflows; /* MAC_TABLE_SET lists beyond the cap */
+    uint64_t guest_errors;        /* guest mistakes logged */
+    uint64_t needs_reset;         /* times the function entered NEEDS_RESET */
+} SnicStats;
+
+/* Fills @stats for function @fn; returns false (zeroed) if @fn is invalid. */
+bool snic_core_get_stats(const SnicCore *core, SnicFn fn, SnicStats *stats);
+
 #ifdef __cplusplus
 }
 #endif

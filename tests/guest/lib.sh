@@ -246,3 +246,18 @@ pci_bar() {
 IORESOURCE_MEM=0x00000200
 IORESOURCE_PREFETCH=0x00002000
 IORESOURCE_MEM_64=0x00100000
+
+# pci_parent BDF: the upstream bridge's BDF (empty on a root bus).
+pci_parent() {
+    local up
+    up=$(basename "$(dirname "$(readlink -f "$SYSPCI/$1")")")
+    case $up in *:*:*.*) echo "$up" ;; esac
+}
+
+# pf_to_stub PF: drive the PF with pci-pf-stub (a driver that does nothing
+# but offer sriov_configure, so VFs can be enabled whatever the state of the
+# PF's own function), and keep new VFs unbound (sriov_drivers_autoprobe=0).
+pf_to_stub() {
+    pci_bind "$1" pci-pf-stub || return 1
+    echo 0 > "$SYSPCI/$1/sriov_drivers_autoprobe"
+}

@@ -31,8 +31,8 @@ using CorePtr = std::unique_ptr<SnicCore, CoreDeleter>;
 
 CorePtr NewCore(FakeHost& host, const SnicConfig& cfg, std::string* err) {
   char buf[256] = {};
-  SnicCore* c = snic_core_new(&cfg, &host.ops(), host.opaque(), buf,
-                              sizeof(buf));
+  SnicCore* c =
+      snic_core_new(&cfg, &host.ops(), host.opaque(), buf, sizeof(buf));
   if (err) *err = buf;
   return CorePtr(c);
 }
@@ -176,8 +176,7 @@ TEST(Device, DisabledVfIgnoresMmio) {
   EXPECT_TRUE(host.unimp.empty());
   EXPECT_TRUE(host.guest_errors.empty());
   // Out-of-range function numbers are absorbed too.
-  EXPECT_EQ(snic_core_mmio_read(core.get(), 200, SNIC_REGION_COMMON, 0, 4),
-            0u);
+  EXPECT_EQ(snic_core_mmio_read(core.get(), 200, SNIC_REGION_COMMON, 0, 4), 0u);
   snic_core_reset_function(core.get(), 200);
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +31,9 @@ class FakeHost {
   bool msix_on = true;
   bool uplink_accepts = true;
   int flushes = 0;
+  // Runs inside uplink_flush, as QEMU delivers queued frames synchronously
+  // (qemu_flush_queued_packets -> receive): exercises core re-entrancy.
+  std::function<void()> on_flush;
   int runs_scheduled = 0;
   uint64_t now = 0;
   uint64_t timer_deadline = 0;
@@ -50,8 +54,7 @@ class FakeHost {
  private:
   static FakeHost* Self(void* o) { return static_cast<FakeHost*>(o); }
 
-  static int DmaRead(void* o, SnicFn fn, uint64_t addr, void* buf,
-                     size_t len) {
+  static int DmaRead(void* o, SnicFn fn, uint64_t addr, void* buf, size_t len) {
     FakeHost* h = Self(o);
     if (h->Blocked(fn) || !h->InRange(addr, len)) return -1;
     std::memcpy(buf, h->mem.data() + addr, len);
@@ -75,7 +78,10 @@ class FakeHost {
     Self(o)->uplink_frames.emplace_back(f, f + len);
     return Self(o)->uplink_accepts;
   }
-  static void UplinkFlush(void* o) { Self(o)->flushes++; }
+  static void UplinkFlush(void* o) {
+    Self(o)->flushes++;
+    if (Self(o)->on_flush) Self(o)->on_flush();
+  }
   static void ScheduleRun(void* o) { Self(o)->runs_scheduled++; }
   static void TimerArm(void* o, uint64_t d) { Self(o)->timer_deadline = d; }
   static uint64_t NowNs(void* o) { return Self(o)->now; }
@@ -86,9 +92,9 @@ class FakeHost {
     Self(o)->unimp.emplace_back(m);
   }
 
-  SnicHostOps ops_{DmaRead,    DmaWrite,    MsixNotify, SetIntx,
+  SnicHostOps ops_{DmaRead,     DmaWrite,   MsixNotify,  SetIntx,
                    MsixEnabled, UplinkSend, UplinkFlush, ScheduleRun,
-                   TimerArm,   NowNs,       GuestError, Unimp};
+                   TimerArm,    NowNs,      GuestError,  Unimp};
 };
 
 }  // namespace snic::testing

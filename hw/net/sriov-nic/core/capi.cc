@@ -3,13 +3,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <cstdio>
 #include <cstring>
-#include <string>
 #include <new>
+#include <string>
 
 #include "device.h"
 #include "sriov_nic/sriov_nic.h"
 
 struct SnicCore {
+  SnicCore(const snic::DeviceConfig& cfg, const snic::Host& host)
+      : device(cfg, host) {}
   snic::Device device;
 };
 
@@ -23,9 +25,8 @@ void SetError(char* err, size_t err_len, const std::string& msg) {
 
 bool OpsComplete(const SnicHostOps& o) {
   return o.dma_read && o.dma_write && o.msix_notify && o.set_intx &&
-         o.msix_enabled && o.uplink_send && o.uplink_flush &&
-         o.schedule_run && o.timer_arm && o.now_ns && o.log_guest_error &&
-         o.log_unimp;
+         o.msix_enabled && o.uplink_send && o.uplink_flush && o.schedule_run &&
+         o.timer_arm && o.now_ns && o.log_guest_error && o.log_unimp;
 }
 
 }  // namespace
@@ -47,7 +48,7 @@ SnicCore* snic_core_new(const SnicConfig* cfg, const SnicHostOps* ops,
     SetError(err, err_len, msg);
     return nullptr;
   }
-  auto* core = new (std::nothrow) SnicCore{snic::Device(dc, snic::Host(*ops, opaque))};
+  auto* core = new (std::nothrow) SnicCore(dc, snic::Host(*ops, opaque));
   if (core == nullptr) {
     SetError(err, err_len, "out of memory");
   }
@@ -73,7 +74,7 @@ uint16_t snic_core_num_vfs(const SnicCore* core) {
 }
 
 bool snic_core_function_enabled(const SnicCore* core, SnicFn fn) {
-  return core->device.ValidFn(fn) && core->device.function(fn).enabled;
+  return core->device.ValidFn(fn) && core->device.function(fn).enabled();
 }
 
 uint64_t snic_core_mmio_read(SnicCore* core, SnicFn fn, SnicRegion region,
@@ -86,30 +87,25 @@ void snic_core_mmio_write(SnicCore* core, SnicFn fn, SnicRegion region,
   core->device.MmioWrite(fn, region, offset, value, size);
 }
 
-bool snic_core_run(SnicCore* core) {
-  (void)core;
-  return false;
-}
+bool snic_core_run(SnicCore* core) { return core->device.Run(); }
 
-void snic_core_timer(SnicCore* core) { (void)core; }
+void snic_core_timer(SnicCore* core) { core->device.Timer(); }
 
 bool snic_core_uplink_can_receive(SnicCore* core) {
-  (void)core;
-  return false;
+  return core->device.UplinkCanReceive();
 }
 
 size_t snic_core_uplink_receive(SnicCore* core, const uint8_t* frame,
                                 size_t len) {
-  (void)core;
-  (void)frame;
-  return len;
+  return core->device.UplinkReceive(frame, len);
 }
 
-void snic_core_uplink_send_done(SnicCore* core) { (void)core; }
+void snic_core_uplink_send_done(SnicCore* core) {
+  core->device.UplinkSendDone();
+}
 
 void snic_core_set_uplink_link(SnicCore* core, bool up) {
-  (void)core;
-  (void)up;
+  core->device.SetUplinkLink(up);
 }
 
 void snic_core_get_mac(const SnicCore* core, SnicFn fn, uint8_t mac[6]) {
@@ -117,7 +113,22 @@ void snic_core_get_mac(const SnicCore* core, SnicFn fn, uint8_t mac[6]) {
     std::memset(mac, 0, 6);
     return;
   }
-  std::memcpy(mac, core->device.function(fn).mac.data(), 6);
+  std::memcpy(mac, core->device.function(fn).mac().data(), 6);
+}
+
+bool snic_core_set_vf_mac(SnicCore* core, uint16_t vf, const uint8_t mac[6]) {
+  snic::MacAddress m;
+  std::memcpy(m.data(), mac, 6);
+  return core->device.SetVfMac(vf, m);
+}
+
+bool snic_core_get_stats(const SnicCore* core, SnicFn fn, SnicStats* stats) {
+  if (!core->device.ValidFn(fn)) {
+    std::memset(stats, 0, sizeof(*stats));
+    return false;
+  }
+  *stats = core->device.function(fn).stats();
+  return true;
 }
 
 }  // extern "C"

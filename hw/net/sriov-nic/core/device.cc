@@ -1,10 +1,13 @@
-// sriov-nic core: the device as a whole (PF + VFs).
+// sriov-nic core: the device as a whole (PF + VFs, switch, uplink).
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "device.h"
 
 #include <cstdio>
+#include <utility>
 
 namespace snic {
+
+using net::NetFunction;
 
 std::string DeviceConfig::Validate() const {
   if (total_vfs > SNIC_MAX_VFS) {
@@ -36,12 +39,21 @@ MacAddress DefaultVfMac(const MacAddress& pf_mac, uint16_t vf) {
 }
 
 Device::Device(const DeviceConfig& cfg, const Host& host)
-    : cfg_(cfg), host_(host), functions_(1 + cfg.total_vfs) {
-  functions_[SNIC_FN_PF].enabled = true;
-  functions_[SNIC_FN_PF].mac = cfg.pf_mac;
-  for (uint16_t vf = 0; vf < cfg.total_vfs; ++vf) {
-    functions_[1 + vf].mac = DefaultVfMac(cfg.pf_mac, vf);
+    : cfg_(cfg), host_(host), bounce_(net::kMaxFrameLen) {
+  functions_.reserve(1 + cfg.total_vfs);
+  for (uint32_t fn = 0; fn <= cfg.total_vfs; ++fn) {
+    net::FunctionParams p;
+    p.fn = static_cast<SnicFn>(fn);
+    p.mtu = cfg.mtu;
+    p.queue_size = cfg.queue_size;
+    p.mac = fn == SNIC_FN_PF
+                ? cfg.pf_mac
+                : DefaultVfMac(cfg.pf_mac, static_cast<uint16_t>(fn - 1));
+    functions_.emplace_back(p, host_);
   }
+  effects_.interrupts.reserve(64);
+  dests_.fns.reserve(functions_.size());
+  dests_.filtered.reserve(functions_.size());
 }
 
 void Device::SetNumVfs(uint16_t n) {
@@ -53,46 +65,262 @@ void Device::SetNumVfs(uint16_t n) {
     n = 0;
   }
   for (uint16_t vf = 0; vf < cfg_.total_vfs; ++vf) {
-    FunctionState& f = functions_[1 + vf];
+    NetFunction& f = functions_[1 + vf];
     const bool want = vf < n;
-    if (f.enabled != want) {
-      ResetFunction(1 + vf);
-      f.enabled = want;
+    if (f.enabled() != want) {
+      f.Reset(effects_);
+      f.set_enabled(want);
+      AfterGuestAccess(f.fn());
     }
   }
   num_vfs_ = n;
+  PerformEffects();
 }
 
 void Device::ResetFunction(SnicFn fn) {
   if (!ValidFn(fn)) {
     return;
   }
-  functions_[fn].resets++;
+  functions_[fn].Reset(effects_);
+  AfterGuestAccess(fn);
+  PerformEffects();
+}
+
+bool Device::SetVfMac(uint16_t vf, const MacAddress& mac) {
+  if (vf >= cfg_.total_vfs || (mac[0] & 1)) {
+    return false;
+  }
+  functions_[1 + vf].set_reset_mac(mac);
+  return true;
 }
 
 uint64_t Device::MmioRead(SnicFn fn, SnicRegion region, uint64_t offset,
                           unsigned size) {
-  (void)region;
-  (void)offset;
-  (void)size;
-  if (!ValidFn(fn) || !functions_[fn].enabled) {
+  if (!ValidFn(fn) || !functions_[fn].enabled()) {
     return 0;
   }
-  return 0;
+  const uint64_t v = functions_[fn].MmioRead(region, offset, size, effects_);
+  PerformEffects();
+  return v;
 }
 
 void Device::MmioWrite(SnicFn fn, SnicRegion region, uint64_t offset,
                        uint64_t value, unsigned size) {
-  (void)value;
-  if (!ValidFn(fn) || !functions_[fn].enabled) {
+  if (!ValidFn(fn) || !functions_[fn].enabled()) {
     return;
   }
-  char msg[96];
-  std::snprintf(msg, sizeof(msg),
-                "write to region %d offset 0x%llx size %u not implemented",
-                static_cast<int>(region),
-                static_cast<unsigned long long>(offset), size);
-  host_.Unimplemented(fn, msg);
+  functions_[fn].MmioWrite(region, offset, value, size, effects_);
+  AfterGuestAccess(fn);
+  PerformEffects();
+}
+
+void Device::AfterGuestAccess(SnicFn fn) {
+  NetFunction& f = functions_[fn];
+  const bool posted = f.rx_notified;
+  f.rx_notified = false;
+  if (posted) {
+    f.rx_starved = false;
+  }
+  if (uplink_throttled_ && throttled_fn_ == fn &&
+      (posted || !f.RxQueueReady())) {
+    Unthrottle();
+  }
+}
+
+void Device::Unthrottle() {
+  uplink_throttled_ = false;
+  effects_.uplink_flush = true;
+}
+
+bool Device::Run() {
+  if (in_run_) {
+    return false;
+  }
+  in_run_ = true;
+  unsigned budget = kRunBudget;
+  const size_t n = functions_.size();
+  bool again = true;
+  while (again && budget > 0 && !uplink_busy_) {
+    again = false;
+    for (size_t i = 0; i < n && budget > 0 && !uplink_busy_; ++i) {
+      const SnicFn fn = static_cast<SnicFn>((rr_next_ + i) % n);
+      NetFunction& f = functions_[fn];
+      if (!f.tx_pending) {
+        continue;
+      }
+      unsigned quota = kPerFunctionQuota;
+      unsigned processed = 0;
+      while (quota > 0 && budget > 0 && !uplink_busy_) {
+        size_t len = 0;
+        const NetFunction::TxResult r = f.PopTx(bounce_.data(), &len, effects_);
+        if (r == NetFunction::TxResult::kEmpty ||
+            r == NetFunction::TxResult::kBroken) {
+          f.tx_pending = false;
+          break;
+        }
+        quota--;
+        budget--;
+        processed++;
+        if (r == NetFunction::TxResult::kFrame) {
+          Forward(fn, bounce_.data(), len);
+        }
+      }
+      if (processed > 0) {
+        f.FinishTx(effects_);
+      }
+      again |= f.tx_pending;
+      if (budget == 0) {
+        rr_next_ = static_cast<uint16_t>((fn + 1) % n);
+      }
+    }
+  }
+  bool more = false;
+  if (!uplink_busy_) {
+    for (const NetFunction& f : functions_) {
+      more |= f.tx_pending;
+    }
+  }
+  in_run_ = false;
+  PerformEffects();
+  return more;
+}
+
+void Device::CountRxResult(NetFunction& f, NetFunction::RxResult r) {
+  switch (r) {
+    case NetFunction::RxResult::kDelivered:
+    case NetFunction::RxResult::kTooSmall:  // counted by the function
+    case NetFunction::RxResult::kBroken:
+      break;
+    case NetFunction::RxResult::kNoBuffers:
+    case NetFunction::RxResult::kNotReady:
+      f.stats().rx_drop_no_buffers++;
+      break;
+  }
+}
+
+void Device::Forward(int src, const uint8_t* frame, size_t len) {
+  sw::Switch::Decide(src, frame, len, functions_, &dests_);
+  for (SnicFn fn : dests_.filtered) {
+    functions_[fn].stats().rx_drop_filtered++;
+  }
+  for (SnicFn fn : dests_.fns) {
+    NetFunction& f = functions_[fn];
+    CountRxResult(f, f.Deliver(frame, len, effects_));
+  }
+  if (dests_.uplink) {
+    uplink_stats_.tx_frames++;
+    // Function state is complete here; the send is the last step.
+    if (!host_.UplinkSend(frame, len)) {
+      uplink_stats_.tx_busy++;
+      uplink_busy_ = true;
+    }
+  }
+}
+
+size_t Device::UplinkReceive(const uint8_t* frame, size_t len) {
+  uplink_stats_.rx_frames++;
+  if (len < net::kEthHeaderLen || len > net::kMaxFrameLen) {
+    uplink_stats_.rx_dropped_malformed++;
+    return len;
+  }
+  sw::Switch::Decide(sw::kUplinkPort, frame, len, functions_, &dests_);
+  for (SnicFn fn : dests_.filtered) {
+    functions_[fn].stats().rx_drop_filtered++;
+  }
+  if (dests_.fns.empty()) {
+    uplink_stats_.rx_unclaimed++;
+  }
+  const bool single = dests_.fns.size() == 1 && dests_.filtered.empty();
+  for (SnicFn fn : dests_.fns) {
+    NetFunction& f = functions_[fn];
+    const NetFunction::RxResult r = f.Deliver(frame, len, effects_);
+    if (r == NetFunction::RxResult::kNoBuffers && single && !f.rx_starved) {
+      // Let QEMU keep it until this function posts RX buffers.
+      uplink_stats_.rx_deferred++;
+      uplink_throttled_ = true;
+      throttled_fn_ = fn;
+      throttle_deadline_ns_ = host_.NowNs() + kUplinkDeferNs;
+      PerformEffects();
+      host_.TimerArm(throttle_deadline_ns_);
+      return 0;
+    }
+    CountRxResult(f, r);
+  }
+  PerformEffects();
+  return len;
+}
+
+void Device::Timer() {
+  if (!uplink_throttled_) {
+    return;
+  }
+  if (host_.NowNs() < throttle_deadline_ns_) {
+    host_.TimerArm(throttle_deadline_ns_);
+    return;
+  }
+  functions_[throttled_fn_].rx_starved = true;
+  Unthrottle();
+  PerformEffects();
+}
+
+void Device::UplinkSendDone() {
+  uplink_busy_ = false;
+  for (const NetFunction& f : functions_) {
+    if (f.tx_pending) {
+      effects_.schedule_run = true;
+      break;
+    }
+  }
+  PerformEffects();
+}
+
+void Device::SetUplinkLink(bool up) {
+  functions_[SNIC_FN_PF].SetLink(up, effects_);
+  PerformEffects();
+}
+
+void Device::PerformEffects() {
+  if (effects_.empty()) {
+    return;
+  }
+  Effects fx;
+  std::swap(fx, effects_);
+  effects_.interrupts.reserve(64);
+
+  if (fx.lower_pf_intx && functions_[SNIC_FN_PF].transport().isr() == 0) {
+    host_.SetIntx(SNIC_FN_PF, false);
+  }
+  bool raise_intx = false;
+  for (const PendingInterrupt& irq : fx.interrupts) {
+    NetFunction& f = functions_[irq.fn];
+    if (!f.enabled()) {
+      continue;
+    }
+    const bool config = irq.queue == kConfigInterrupt;
+    if (host_.MsixEnabled(irq.fn)) {
+      const uint16_t vector = config
+                                  ? f.transport().msix_config()
+                                  : f.transport()
+                                        .queue(static_cast<uint16_t>(irq.queue))
+                                        .msix_vector();
+      if (vector != virtio::kNoVector) {
+        host_.MsixNotify(irq.fn, vector);
+      }
+    } else if (irq.fn == SNIC_FN_PF) {
+      // 4.1.4.5: INTx sets the ISR bit; reading the ISR lowers the line.
+      f.transport().RaiseIsr(config ? virtio::kIsrConfig : virtio::kIsrQueue);
+      raise_intx = true;
+    }
+  }
+  if (raise_intx) {
+    host_.SetIntx(SNIC_FN_PF, true);
+  }
+  if (fx.schedule_run) {
+    host_.ScheduleRun();
+  }
+  if (fx.uplink_flush) {
+    host_.UplinkFlush();  // may re-enter UplinkReceive: last
+  }
 }
 
 }  // namespace snic

@@ -21,7 +21,8 @@ struct LeInt {
   constexpr T get() const {
     T v = 0;
     for (size_t i = 0; i < sizeof(T); ++i) {
-      v = static_cast<T>(v | static_cast<T>(static_cast<T>(bytes[i]) << (8 * i)));
+      v = static_cast<T>(v |
+                         static_cast<T>(static_cast<T>(bytes[i]) << (8 * i)));
     }
     return v;
   }

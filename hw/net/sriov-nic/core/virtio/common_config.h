@@ -16,6 +16,7 @@
 #define SNIC_CORE_VIRTIO_COMMON_CONFIG_H
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace snic::virtio {
@@ -46,9 +47,9 @@ enum class Access : uint8_t { kReadOnly, kReadWrite };
 
 struct RegSpec {
   uint16_t offset;
-  uint8_t width;       // natural width in bytes
+  uint8_t width;  // natural width in bytes
   Access access;
-  bool low_of_64;      // an 8-byte access here covers this and the next row
+  bool low_of_64;  // an 8-byte access here covers this and the next row
   CommonReg reg;
   const char* name;
 };
@@ -88,9 +89,8 @@ constexpr bool CommonRegsWellFormed() {
         r.offset + r.width > kCommonRegs[i + 1].offset) {
       return false;
     }
-    if (r.low_of_64 &&
-        (i + 1 >= kCommonRegs.size() || r.width != 4 ||
-         kCommonRegs[i + 1].offset != r.offset + 4)) {
+    if (r.low_of_64 && (i + 1 >= kCommonRegs.size() || r.width != 4 ||
+                        kCommonRegs[i + 1].offset != r.offset + 4)) {
       return false;
     }
   }

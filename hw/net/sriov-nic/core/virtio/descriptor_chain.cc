@@ -108,8 +108,8 @@ bool Reader::Read(void* buf, size_t len) {
   auto* out = static_cast<uint8_t*>(buf);
   while (len > 0) {
     const Segment& s = chain_.readable(seg_);
-    const size_t n = static_cast<size_t>(
-        std::min<uint64_t>(len, s.len - seg_off_));
+    const size_t n =
+        static_cast<size_t>(std::min<uint64_t>(len, s.len - seg_off_));
     if (!mem_.ReadBytes(s.addr + seg_off_, out, n)) {
       dma_failed_ = true;
       return false;
@@ -151,8 +151,8 @@ bool Writer::Write(const void* buf, size_t len) {
   auto* in = static_cast<const uint8_t*>(buf);
   while (len > 0) {
     const Segment& s = chain_.writable(seg_);
-    const size_t n = static_cast<size_t>(
-        std::min<uint64_t>(len, s.len - seg_off_));
+    const size_t n =
+        static_cast<size_t>(std::min<uint64_t>(len, s.len - seg_off_));
     if (!mem_.WriteBytes(s.addr + seg_off_, in, n)) {
       dma_failed_ = true;
       return false;
@@ -182,7 +182,8 @@ bool Writer::WriteAt(uint64_t offset, const void* buf, size_t len) {
   }
   while (len > 0) {
     const Segment& s = chain_.writable(i);
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(len, s.len - offset));
+    const size_t n =
+        static_cast<size_t>(std::min<uint64_t>(len, s.len - offset));
     if (!mem_.WriteBytes(s.addr + offset, in, n)) {
       dma_failed_ = true;
       return false;

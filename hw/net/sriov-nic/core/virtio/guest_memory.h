@@ -14,7 +14,7 @@
 
 #include "../host.h"
 
-namespace snic {
+namespace snic::virtio {
 
 class GuestMemory {
  public:
@@ -50,6 +50,6 @@ class GuestMemory {
   SnicFn fn_;
 };
 
-}  // namespace snic
+}  // namespace snic::virtio
 
 #endif  // SNIC_CORE_VIRTIO_GUEST_MEMORY_H

@@ -70,11 +70,15 @@ static_assert(sizeof(VirtqUsedElem) == 8);
 inline constexpr uint64_t kAvailFlagsOff = 0;
 inline constexpr uint64_t kAvailIdxOff = 2;
 inline constexpr uint64_t AvailRingOff(uint16_t i) { return 4 + 2ull * i; }
-inline constexpr uint64_t UsedEventOff(uint16_t size) { return 4 + 2ull * size; }
+inline constexpr uint64_t UsedEventOff(uint16_t size) {
+  return 4 + 2ull * size;
+}
 inline constexpr uint64_t kUsedFlagsOff = 0;
 inline constexpr uint64_t kUsedIdxOff = 2;
 inline constexpr uint64_t UsedRingOff(uint16_t i) { return 4 + 8ull * i; }
-inline constexpr uint64_t AvailEventOff(uint16_t size) { return 4 + 8ull * size; }
+inline constexpr uint64_t AvailEventOff(uint16_t size) {
+  return 4 + 8ull * size;
+}
 
 // Section 2.7.10: vring_need_event().
 inline constexpr bool NeedEvent(uint16_t event_idx, uint16_t new_idx,

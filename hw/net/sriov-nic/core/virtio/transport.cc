@@ -190,8 +190,7 @@ WriteResult Transport::WriteCommon(uint64_t offset, unsigned size,
   }
   switch (r->reg) {
     case CommonReg::kQueueSize:
-      if (value == 0 || (value & (value - 1)) != 0 ||
-          value > q->max_size()) {
+      if (value == 0 || (value & (value - 1)) != 0 || value > q->max_size()) {
         res.error = "queue_size not a power of 2 up to the maximum";
       } else {
         q->set_size(static_cast<uint16_t>(value));

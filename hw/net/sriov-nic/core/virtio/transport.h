@@ -23,8 +23,8 @@
 #include <cstdint>
 
 #include "common_config.h"
-#include "sriov_nic/sriov_nic.h"
 #include "spec.h"
+#include "sriov_nic/sriov_nic.h"
 #include "virtqueue.h"
 
 namespace snic::virtio {
@@ -37,10 +37,10 @@ using FeatureValidator = const char* (*)(uint64_t acked);
 // What a register write asks the owner to do (a bitmask).
 enum TransportEvent : uint8_t {
   kEventNone = 0,
-  kEventReset = 1,        // device_status = 0
-  kEventFeaturesOk = 2,   // FEATURES_OK accepted
-  kEventDriverOk = 4,     // DRIVER_OK set
-  kEventQueueEnabled = 8, // queue_enable = 1 on queue `queue`
+  kEventReset = 1,         // device_status = 0
+  kEventFeaturesOk = 2,    // FEATURES_OK accepted
+  kEventDriverOk = 4,      // DRIVER_OK set
+  kEventQueueEnabled = 8,  // queue_enable = 1 on queue `queue`
 };
 
 struct WriteResult {

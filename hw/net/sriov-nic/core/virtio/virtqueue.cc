@@ -72,14 +72,10 @@ const char* SplitQueue::Pop(const GuestMemory& mem, QueueFeatures f,
           chain->Walk(mem, desc_, size_, head.get(), f.indirect)) {
     return err;
   }
+  // avail_event is only moved when the ring runs dry (above): while the
+  // device is behind, the driver need not kick (like QEMU disabling
+  // notifications during a TX burst).
   last_avail_++;
-  if (f.event_idx) {
-    Le16 ev;
-    ev.set(last_avail_);
-    if (!mem.Write(device_ + AvailEventOff(size_), ev)) {
-      return "cannot write avail_event (DMA failed)";
-    }
-  }
   *got = true;
   return nullptr;
 }

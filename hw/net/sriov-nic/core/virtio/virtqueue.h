@@ -13,9 +13,10 @@
 //  - any failed DMA on the rings.
 //
 // Notification suppression (2.7.7 and 2.7.10): without EVENT_IDX the
-// device honours VRING_AVAIL_F_NO_INTERRUPT; with it, used_event decides
-// and the device publishes avail_event = its cursor so the driver kicks for
-// anything new.
+// device honours VRING_AVAIL_F_NO_INTERRUPT; with it, used_event decides,
+// and whenever Pop() finds the ring empty the device publishes
+// avail_event = its cursor (then looks again) so the driver kicks for the
+// next buffer. VRING_USED_F_NO_NOTIFY is never set.
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_CORE_VIRTIO_VIRTQUEUE_H
@@ -60,7 +61,9 @@ class SplitQueue {
   const char* Pop(const GuestMemory& mem, QueueFeatures f,
                   DescriptorChain* chain, bool* got);
   // Gives back the last @n popped chains (they were not consumed).
-  void Unpop(uint16_t n) { last_avail_ = static_cast<uint16_t>(last_avail_ - n); }
+  void Unpop(uint16_t n) {
+    last_avail_ = static_cast<uint16_t>(last_avail_ - n);
+  }
   // Writes used element @offset past the current used index.
   const char* Fill(const GuestMemory& mem, uint16_t offset, uint16_t head,
                    uint32_t len);

@@ -31,13 +31,26 @@ ControlResult RxMode(uint8_t cmd, virtio::Reader& data, RxFilter& f) {
   }
   const bool v = on != 0;
   switch (cmd) {
-    case kCtrlRxPromisc: f.promisc = v; break;
-    case kCtrlRxAllmulti: f.allmulti = v; break;
-    case kCtrlRxAlluni: f.alluni = v; break;
-    case kCtrlRxNomulti: f.nomulti = v; break;
-    case kCtrlRxNouni: f.nouni = v; break;
-    case kCtrlRxNobcast: f.nobcast = v; break;
-    default: return Err("unknown ctrl RX command");
+    case kCtrlRxPromisc:
+      f.promisc = v;
+      break;
+    case kCtrlRxAllmulti:
+      f.allmulti = v;
+      break;
+    case kCtrlRxAlluni:
+      f.alluni = v;
+      break;
+    case kCtrlRxNomulti:
+      f.nomulti = v;
+      break;
+    case kCtrlRxNouni:
+      f.nouni = v;
+      break;
+    case kCtrlRxNobcast:
+      f.nobcast = v;
+      break;
+    default:
+      return Err("unknown ctrl RX command");
   }
   return Ok();
 }

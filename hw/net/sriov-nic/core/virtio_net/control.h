@@ -31,15 +31,10 @@ namespace snic::net {
 
 struct ControlResult {
   uint8_t ack = kCtrlErr;
-  bool mac_changed = false;    // ADDR_SET: device config changed
+  bool mac_changed = false;  // ADDR_SET: device config changed
   bool announce_acked = false;
-  const char* error = nullptr; // why ack is ERR, for the guest error log
+  const char* error = nullptr;  // why ack is ERR, for the guest error log
 };
-
-// Caps the command data a device reads: the largest valid command is
-// TABLE_SET with two full tables.
-inline constexpr uint64_t kMaxControlData =
-    2 * (4 + 6 * RxFilter::kMaxMacEntries);
 
 ControlResult ExecuteControl(const CtrlHdr& hdr, virtio::Reader& data,
                              uint64_t features, RxFilter& filter);
