@@ -106,6 +106,19 @@ done
 step "checking host userland for the guest"
 COMMON=$(common_inputs)
 
+# fetch_deb TAG PKG VER: path of PKG=VER's .deb in the cache, downloaded
+# with apt-get download if missing.
+fetch_deb() {
+    local deb=$GUEST_CACHE/debs/${2}_${3//:/%3a}_amd64.deb
+    if [ ! -f "$deb" ]; then
+        step "[$1] apt-get download $2=$3"
+        (cd "$GUEST_CACHE/debs" &&
+         run apt-get download -q -o APT::Sandbox::User=root "$2=$3" >&2)
+        [ -f "$deb" ] || die "apt-get download $2=$3 did not produce $deb"
+    fi
+    echo "$deb"
+}
+
 build_one() {
     local tag=$1 suite pkg ver deb out inputs tmp kroot kver root
     suite=$(suite_of "$tag")
@@ -130,24 +143,15 @@ build_one() {
         return 0
     fi
 
-    deb=$(ls "$GUEST_CACHE/debs/${pkg}_${ver//:/%3a}_amd64.deb" 2>/dev/null || true)
-    if [ -z "$deb" ]; then
-        step "[$tag] apt-get download $pkg=$ver"
-        (cd "$GUEST_CACHE/debs" &&
-         run apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >&2)
-        deb=$(ls "$GUEST_CACHE/debs/${pkg}_"*"_amd64.deb" | grep -F "_${ver//:/%3a}_" | head -n1)
-        [ -n "$deb" ] || die "download of $pkg=$ver produced no .deb"
-    fi
+    deb=$(fetch_deb "$tag" "$pkg" "$ver")
     if ! dpkg-deb -c "$deb" | grep '\./boot/vmlinuz-' >/dev/null; then
         # The signed package is normally self-contained; fall back to -unsigned.
         case $pkg in
             *-unsigned) die "$deb has no /boot/vmlinuz-*" ;;
         esac
+        step "[$tag] no vmlinuz in $(basename "$deb"); trying $pkg-unsigned"
         pkg=$pkg-unsigned
-        step "[$tag] no vmlinuz in $(basename "$deb"); apt-get download $pkg=$ver"
-        (cd "$GUEST_CACHE/debs" &&
-         run apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >&2)
-        deb=$(ls "$GUEST_CACHE/debs/${pkg}_"*"_amd64.deb" | grep -F "_${ver//:/%3a}_" | head -n1)
+        deb=$(fetch_deb "$tag" "$pkg" "$ver")
     fi
 
     tmp=$(mktemp -d "$GUEST_CACHE/tmp.$tag.XXXXXX")

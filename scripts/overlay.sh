@@ -17,6 +17,13 @@ cp_changed() {  # src dst
 (cd "$SNIC_ROOT/hw/net/sriov-nic" && find . -type f ! -name '*.orig') | while read -r f; do
     cp_changed "$SNIC_ROOT/hw/net/sriov-nic/$f" "$dst/$f"
 done
+# Remove files that are gone from the repo (renamed or deleted sources).
+(cd "$dst" && find . -type f) | while read -r f; do
+    case $f in ./include/sriov_nic/*) src=$SNIC_ROOT/${f#./} ;;
+                *) src=$SNIC_ROOT/hw/net/sriov-nic/$f ;; esac
+    [ -e "$src" ] || rm -f "$dst/$f"
+done
+find "$dst" -mindepth 1 -type d -empty -delete
 for f in "$SNIC_ROOT"/include/sriov_nic/*.h; do
     cp_changed "$f" "$dst/include/sriov_nic/$(basename "$f")"
 done

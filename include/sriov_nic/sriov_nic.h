@@ -173,10 +173,68 @@ typedef struct SnicStats {
     uint64_t mac_table_overflows; /* MAC_TABLE_SET lists beyond the cap */
     uint64_t guest_errors;        /* guest mistakes logged */
     uint64_t needs_reset;         /* times the function entered NEEDS_RESET */
+    /* Per-VF policy (appended; tx_drop_policy is the sum of tx_drop_*). */
+    uint64_t tx_drop_spoof;       /* source MAC is not the VF's (spoofchk) */
+    uint64_t tx_drop_vlan;        /* tagged TX from a port-VLAN VF */
+    uint64_t tx_drop_link_down;   /* TX while the VF's link-state is down */
+    uint64_t rx_drop_link_down;   /* frames for a VF whose link is down */
+    uint64_t ctrl_refused_untrusted; /* ctrl requests refused: trust off */
+    uint64_t tx_rate_waits;       /* times TX paused by max-tx-rate */
 } SnicStats;
 
 /* Fills @stats for function @fn; returns false (zeroed) if @fn is invalid. */
 bool snic_core_get_stats(const SnicCore *core, SnicFn fn, SnicStats *stats);
+
+/* ---- Host-side per-VF policy (the control plane of a DPU-style NIC) ---- */
+
+typedef enum SnicLinkState {
+    SNIC_LINK_AUTO = 0,     /* follows the uplink's link */
+    SNIC_LINK_ENABLE = 1,   /* always up */
+    SNIC_LINK_DISABLE = 2,  /* always down: no traffic in or out */
+} SnicLinkState;
+
+typedef struct SnicVfPolicy {
+    uint8_t mac[6];         /* reported at the VF's next reset (see above) */
+    uint16_t vlan;          /* port VLAN: 0 = none, 1..4094 */
+    uint8_t qos;            /* 802.1p priority (0..7) of the port VLAN tag */
+    bool spoofchk;          /* default on: drop TX with a foreign source MAC */
+    bool trust;             /* default off: refuse promisc/allmulti/MAC set */
+    uint8_t link_state;     /* SnicLinkState, default SNIC_LINK_AUTO */
+    uint32_t max_tx_rate;   /* Mbit/s, 0 = unlimited; excess waits */
+} SnicVfPolicy;
+
+/*
+ * Validate and apply the whole policy of VF @vf (0-based VF number) at once.
+ * On error nothing changes, @err gets a message for the user and false is
+ * returned. Link-state changes raise the VF's config-change interrupt;
+ * VLAN/spoof/trust/rate changes take effect on the next frame.
+ */
+bool snic_core_set_vf_policy(SnicCore *core, uint16_t vf,
+                             const SnicVfPolicy *policy, char *err,
+                             size_t err_len);
+/* Current policy of VF @vf; false (zeroed) if @vf >= total VFs. */
+bool snic_core_get_vf_policy(const SnicCore *core, uint16_t vf,
+                             SnicVfPolicy *policy);
+/*
+ * Apply one setting to a list of VFs from a startup property string:
+ * @setting is "mac", "vlan", "qos", "spoofchk", "trust", "link-state" or
+ * "max-tx-rate"; @spec is "N=VALUE" entries separated by '/', where N is a
+ * VF number or '*' for every VF (later entries win), e.g. "0=10/1=20",
+ * "*=off/3=on", "0=02:00:00:00:00:10". Values: MAC as xx:xx:xx:xx:xx:xx,
+ * numbers in decimal, on/off, auto/enable/disable. All or nothing.
+ */
+bool snic_core_apply_vf_spec(SnicCore *core, const char *setting,
+                             const char *spec, char *err, size_t err_len);
+
+/*
+ * Counters of the uplink port (the QEMU netdev), as seen by the switch:
+ * rx_* = frames received from the netdev, tx_* = frames sent to it.
+ * rx_drop_filtered: no port accepted it; rx_drop_too_small: shorter than an
+ * Ethernet header or longer than the device maximum; rx_drop_no_buffers:
+ * its only destination had no RX buffers; tx_drop_link_down: not sent
+ * because the netdev's link is down. Always returns true.
+ */
+bool snic_core_get_uplink_stats(const SnicCore *core, SnicStats *stats);
 
 #ifdef __cplusplus
 }

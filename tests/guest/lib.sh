@@ -117,7 +117,7 @@ expect_num() {
     local a b
     a=$(snic_num "$2") || { fail "$1" "'$2' is not a number"; return 1; }
     b=$(snic_num "$4") || { fail "$1" "'$4' is not a number"; return 1; }
-    if [ "$a" "$3" "$b" ]; then pass "$1"; return 0; fi
+    if test "$a" "$3" "$b"; then pass "$1"; return 0; fi
     fail "$1" "got $2, expected $3 $4"
     return 1
 }
@@ -260,4 +260,36 @@ pci_parent() {
 pf_to_stub() {
     pci_bind "$1" pci-pf-stub || return 1
     echo 0 > "$SYSPCI/$1/sriov_drivers_autoprobe"
+}
+
+# ---- host control (scenarios with "# host-control: yes") ---------------------
+# host_ctl ARGS...: run `scripts/sriov-nic-ctl --qmp SOCK ARGS` on the host
+# (e.g. `host_ctl pf0 vf 0 spoofchk off`, `host_ctl pf0 show vf 0`), print its
+# output, return its exit status. The request and the reply travel on ttyS2,
+# a socket the runner serves (tests/guest/run-scenario).
+SNIC_CTL_ID=0
+host_ctl() {
+    local tag id rest
+    if [ -z "${SNIC_CTL_OPEN:-}" ]; then
+        [ -c /dev/ttyS2 ] || { echo "host_ctl: no /dev/ttyS2" >&2; return 125; }
+        stty -F /dev/ttyS2 raw -echo 2>/dev/null
+        exec 5<>/dev/ttyS2
+        SNIC_CTL_OPEN=1
+    fi
+    SNIC_CTL_ID=$((SNIC_CTL_ID + 1))
+    echo "CTL $SNIC_CTL_ID $*" >&5
+    while read -r -t 60 tag id rest <&5; do
+        [ "$id" = "$SNIC_CTL_ID" ] || continue
+        case $tag in
+            OUT) printf '%s\n' "$rest" ;;
+            END) return "$rest" ;;
+        esac
+    done
+    echo "host_ctl: no answer from the host" >&2
+    return 124
+}
+
+# host_stat VF FIELD: one counter of VF's stats, e.g. host_stat 0 drop-tx-spoof
+host_stat() {
+    host_ctl pf0 stats vf "$1" | sed -n "s/^$2 //p"
 }

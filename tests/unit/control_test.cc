@@ -222,6 +222,10 @@ TEST_F(Control, MacTableMakesSwitchDeliverInsteadOfUplink) {
 
 TEST_F(Control, PromiscVfSeesOtherFunctionsUnicast) {
   snic_core_set_num_vfs(bed_.core.get(), 2);
+  SnicVfPolicy p;
+  ASSERT_TRUE(snic_core_get_vf_policy(bed_.core.get(), 1, &p));
+  p.trust = true;  // promisc needs trust (issue 5)
+  ASSERT_TRUE(snic_core_set_vf_policy(bed_.core.get(), 1, &p, nullptr, 0));
   FakeDriver a = bed_.Driver(1), b = bed_.Driver(2);
   ASSERT_TRUE(a.Init());
   ASSERT_TRUE(b.Init());

@@ -231,20 +231,24 @@ TEST(Datapath, VfToPfAndPfToVf) {
   EXPECT_TRUE(bed.host.uplink_frames.empty());
 }
 
-TEST(Datapath, FrameToDisabledVfMacIsNotSentToUplinkOrOthers) {
+// Issue 4: a VF that is not DRIVER_OK (or disabled) is no switch port; its
+// MAC is unknown unicast and goes to the uplink. An enabled owner still
+// counts the frame it missed as rx_drop_no_buffers ("queue not ready").
+TEST(Datapath, FrameToNotReadyVfMacIsUnknownUnicast) {
   Bed bed(4);
   snic_core_set_num_vfs(bed.core.get(), 2);
   FakeDriver pf = bed.Driver(0);
   ASSERT_TRUE(pf.Init());
-  // VF 1 (fn 2) enabled but no driver: owned, so not flooded to the uplink.
+  // VF 1 (fn 2) enabled but no driver.
   pf.Send(Frame(MacOf(bed.core.get(), 2), MacOf(bed.core.get(), 0)));
   bed.RunAll();
-  EXPECT_TRUE(bed.host.uplink_frames.empty());
+  EXPECT_EQ(bed.host.uplink_frames.size(), 1u);
   EXPECT_EQ(bed.Stats(2).rx_drop_no_buffers, 1u);
-  // VF 3 (fn 4) is not enabled: its MAC is unknown, frame goes out.
+  // VF 3 (fn 4) is not enabled: unknown too, nothing counted on it.
   pf.Send(Frame(MacOf(bed.core.get(), 4), MacOf(bed.core.get(), 0)));
   bed.RunAll();
-  EXPECT_EQ(bed.host.uplink_frames.size(), 1u);
+  EXPECT_EQ(bed.host.uplink_frames.size(), 2u);
+  EXPECT_EQ(bed.Stats(4).rx_drop_no_buffers, 0u);
 }
 
 TEST(Datapath, BroadcastReplicatedWithoutHairpin) {
@@ -373,9 +377,10 @@ TEST(Datapath, RunHonoursBudgetAcrossFunctions) {
   ASSERT_TRUE(pf.Init(kLinuxNetFeatures, 256));
   ASSERT_TRUE(vf.Init(kLinuxNetFeatures, 256));
   const auto frame = Frame(kRemote, MacOf(bed.core.get(), 0));
+  const auto vframe = Frame(kRemote, MacOf(bed.core.get(), 1));  // spoofchk
   for (int i = 0; i < 200; ++i) {
     pf.Send(frame, /*indirect=*/true);
-    vf.Send(frame, /*indirect=*/true);
+    vf.Send(vframe, /*indirect=*/true);
   }
   EXPECT_TRUE(snic_core_run(bed.core.get()));
   EXPECT_EQ(bed.host.uplink_frames.size(), 256u);

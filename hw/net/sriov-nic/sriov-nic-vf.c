@@ -93,6 +93,7 @@ static void sriov_nic_vf_class_init(ObjectClass *klass, void *data)
     k->class_id = PCI_CLASS_NETWORK_ETHERNET;
     rc->phases.hold = sriov_nic_vf_reset_hold;
 
+    sriov_nic_vf_class_add_admin_props(klass);
     dc->desc = "SR-IOV virtio-net NIC (Virtual Function)";
     dc->user_creatable = false;
     set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);

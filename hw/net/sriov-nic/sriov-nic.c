@@ -287,6 +287,11 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
         error_setg(errp, "%s", err);
         return;
     }
+    if (!sriov_nic_apply_startup_policy(s, errp)) {
+        snic_core_free(s->core);
+        s->core = NULL;
+        return;
+    }
     s->bh = qemu_bh_new_guarded(sriov_nic_bh, s,
                                 &DEVICE(dev)->mem_reentrancy_guard);
     s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sriov_nic_timer_cb, s);
@@ -315,6 +320,7 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
                                   PCI_BASE_ADDRESS_MEM_TYPE_64 |
                                   PCI_BASE_ADDRESS_MEM_PREFETCH,
                                   SNIC_BAR_SIZE);
+        sriov_nic_add_vf_links(s);
     }
 
     s->nic = qemu_new_nic(&sriov_nic_net_info, &s->conf,
@@ -336,6 +342,7 @@ static void sriov_nic_exit(PCIDevice *dev)
 {
     SriovNicState *s = SRIOV_NIC(dev);
 
+    sriov_nic_del_vf_links(s);
     pcie_sriov_pf_exit(dev);
     qemu_del_nic(s->nic);
     sriov_nic_function_unrealize(dev, &s->bar);
@@ -367,6 +374,13 @@ static const Property sriov_nic_properties[] = {
     DEFINE_PROP_UINT16("mtu", SriovNicState, mtu, 1500),
     DEFINE_PROP_UINT16("queue-size", SriovNicState, queue_size,
                        SNIC_MAX_QUEUE_SIZE),
+    DEFINE_PROP_STRING("vf-mac", SriovNicState, vf_spec.mac),
+    DEFINE_PROP_STRING("vf-vlan", SriovNicState, vf_spec.vlan),
+    DEFINE_PROP_STRING("vf-qos", SriovNicState, vf_spec.qos),
+    DEFINE_PROP_STRING("vf-spoofchk", SriovNicState, vf_spec.spoofchk),
+    DEFINE_PROP_STRING("vf-trust", SriovNicState, vf_spec.trust),
+    DEFINE_PROP_STRING("vf-link-state", SriovNicState, vf_spec.link_state),
+    DEFINE_PROP_STRING("vf-max-tx-rate", SriovNicState, vf_spec.max_tx_rate),
 };
 
 static void sriov_nic_instance_init(Object *obj)
@@ -394,6 +408,7 @@ static void sriov_nic_class_init(ObjectClass *klass, void *data)
     dc->desc = "SR-IOV virtio-net NIC (Physical Function)";
     dc->vmsd = &sriov_nic_vmstate;
     device_class_set_props(dc, sriov_nic_properties);
+    sriov_nic_class_add_admin_props(klass);
     set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
 }
 

@@ -50,6 +50,11 @@ struct SriovNicState {
     uint16_t mtu;
     uint16_t queue_size;
 
+    /* Startup per-VF policy, "N=VALUE/..." (see sriov-nic-admin.c). */
+    struct {
+        char *mac, *vlan, *qos, *spoofchk, *trust, *link_state, *max_tx_rate;
+    } vf_spec;
+
     SnicCore *core;
     SriovNicBar bar;
     QEMUBH *bh;
@@ -73,5 +78,12 @@ void sriov_nic_pci_cfg_write(PCIDevice *dev, SriovNicState *pf, SnicFn fn,
 uint32_t sriov_nic_pci_cfg_read(PCIDevice *dev, SriovNicState *pf,
                                 SnicFn fn, SriovNicBar *bar, uint32_t addr,
                                 int len);
+
+/* sriov-nic-admin.c: per-VF policy and statistics as QOM properties. */
+void sriov_nic_class_add_admin_props(ObjectClass *klass);
+void sriov_nic_vf_class_add_admin_props(ObjectClass *klass);
+bool sriov_nic_apply_startup_policy(SriovNicState *s, Error **errp);
+void sriov_nic_add_vf_links(SriovNicState *s);
+void sriov_nic_del_vf_links(SriovNicState *s);
 
 #endif

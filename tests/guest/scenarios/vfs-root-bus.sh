@@ -16,9 +16,9 @@ require "bind the PF to pci-pf-stub, VF autoprobe off" pf_to_stub "$pf"
 
 nfuncs() { lspci -n -d 1af4:1041 | grep -c .; }
 
-# enable N: write N and check everything; with detail=1 also check each VF
+# vfs_enable N: write N and check everything; with detail=1 also check each VF
 # with lspci -v.
-enable() {
+vfs_enable() {
     local n=$1 t0 t1 vf bad=
     t0=$(now_ms)
     if ! sriov_set "$pf" "$n" 2> "$SNIC_OUT"; then
@@ -49,7 +49,7 @@ enable() {
     expect_eq "numvfs=$n: every VF is 1af4:1041, unbound, BAR0 64-bit pref 32K${detail:+, lspci MSI-X}" "${bad:-ok}" ok
 }
 
-disable() {
+vfs_disable() {
     if ! sriov_set "$pf" 0 2> "$SNIC_OUT"; then
         fail "echo 0 > sriov_numvfs" "write failed: $(cat "$SNIC_OUT")"
         return 1
@@ -60,11 +60,11 @@ disable() {
 }
 
 detail=1
-enable 3
+vfs_enable 3
 lspci -v -s "$(pci_vfs "$pf" | head -n1)" | sed 's/^/    /'
 check_fails "numvfs 3 -> 2 without going through 0 is refused" sriov_set "$pf" 2
 expect_eq "sriov_numvfs still 3" "$(cat $SYSPCI/$pf/sriov_numvfs)" 3
-disable
+vfs_disable
 check_fails "numvfs above sriov_totalvfs is refused" sriov_set "$pf" $((TOTAL_VFS + 1))
 expect_num "still no VFs" "$(nfuncs)" -eq 1
 
@@ -73,7 +73,7 @@ i=0
 for n in $CYCLES; do
     i=$((i + 1))
     info "cycle $i: $n VFs"
-    enable "$n"
-    disable
+    vfs_enable "$n"
+    vfs_disable
 done
 expect_eq "PF still bound to pci-pf-stub" "$(pci_driver "$pf")" pci-pf-stub

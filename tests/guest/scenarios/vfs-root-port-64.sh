@@ -46,7 +46,7 @@ if [ -n "$rp" ]; then
 fi
 expect_num "all VFs on the PF's bus" "$(echo "$vfs" | grep -vc "^${pf%:*}:")" -eq 0
 
-bad= min= max=
+bad='' min='' max=''
 for vf in $vfs; do
     set -- $(pci_bar "$vf" 0)
     start=$(snic_num "$1")

@@ -131,4 +131,74 @@ bool snic_core_get_stats(const SnicCore* core, SnicFn fn, SnicStats* stats) {
   return true;
 }
 
+namespace {
+
+snic::policy::VfPolicy FromC(const SnicVfPolicy& c) {
+  snic::policy::VfPolicy p;
+  std::memcpy(p.mac.data(), c.mac, 6);
+  p.vlan = c.vlan;
+  p.qos = c.qos;
+  p.spoofchk = c.spoofchk;
+  p.trust = c.trust;
+  p.link_state = c.link_state;
+  p.max_tx_rate = c.max_tx_rate;
+  return p;
+}
+
+SnicVfPolicy ToC(const snic::policy::VfPolicy& p) {
+  SnicVfPolicy c{};
+  std::memcpy(c.mac, p.mac.data(), 6);
+  c.vlan = p.vlan;
+  c.qos = p.qos;
+  c.spoofchk = p.spoofchk;
+  c.trust = p.trust;
+  c.link_state = p.link_state;
+  c.max_tx_rate = p.max_tx_rate;
+  return c;
+}
+
+}  // namespace
+
+bool snic_core_set_vf_policy(SnicCore* core, uint16_t vf,
+                             const SnicVfPolicy* policy, char* err,
+                             size_t err_len) {
+  if (core == nullptr || policy == nullptr) {
+    SetError(err, err_len, "internal error: no core or policy");
+    return false;
+  }
+  std::string msg;
+  if (!core->device.SetVfPolicy(vf, FromC(*policy), &msg)) {
+    SetError(err, err_len, msg);
+    return false;
+  }
+  return true;
+}
+
+bool snic_core_get_vf_policy(const SnicCore* core, uint16_t vf,
+                             SnicVfPolicy* policy) {
+  snic::policy::VfPolicy p;
+  const bool ok = core != nullptr && core->device.GetVfPolicy(vf, &p);
+  *policy = ok ? ToC(p) : SnicVfPolicy{};
+  return ok;
+}
+
+bool snic_core_apply_vf_spec(SnicCore* core, const char* setting,
+                             const char* spec, char* err, size_t err_len) {
+  if (core == nullptr) {
+    SetError(err, err_len, "internal error: no core");
+    return false;
+  }
+  std::string msg;
+  if (!core->device.ApplyVfSpec(setting, spec, &msg)) {
+    SetError(err, err_len, msg);
+    return false;
+  }
+  return true;
+}
+
+bool snic_core_get_uplink_stats(const SnicCore* core, SnicStats* stats) {
+  *stats = core->device.uplink_stats().ToSnicStats();
+  return true;
+}
+
 }  // extern "C"

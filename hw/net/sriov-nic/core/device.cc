@@ -2,7 +2,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "device.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 
 namespace snic {
@@ -39,7 +41,11 @@ MacAddress DefaultVfMac(const MacAddress& pf_mac, uint16_t vf) {
 }
 
 Device::Device(const DeviceConfig& cfg, const Host& host)
-    : cfg_(cfg), host_(host), bounce_(net::kMaxFrameLen) {
+    : cfg_(cfg),
+      host_(host),
+      bounce_(net::kMaxFrameLen),
+      vlan_buf_(net::kMaxFrameLen + sw::kVlanTagLen),
+      shapers_(1 + cfg.total_vfs) {
   functions_.reserve(1 + cfg.total_vfs);
   for (uint32_t fn = 0; fn <= cfg.total_vfs; ++fn) {
     net::FunctionParams p;
@@ -94,6 +100,78 @@ bool Device::SetVfMac(uint16_t vf, const MacAddress& mac) {
   return true;
 }
 
+bool Device::GetVfPolicy(uint16_t vf, policy::VfPolicy* p) const {
+  if (vf >= cfg_.total_vfs) {
+    *p = policy::VfPolicy{};
+    return false;
+  }
+  *p = functions_[1 + vf].policy();
+  return true;
+}
+
+bool Device::SetVfPolicy(uint16_t vf, const policy::VfPolicy& p,
+                         std::string* err) {
+  if (vf >= cfg_.total_vfs) {
+    *err = "VF " + std::to_string(vf) + " does not exist (total-vfs is " +
+           std::to_string(cfg_.total_vfs) + ")";
+    return false;
+  }
+  if (std::string e = policy::Validate(p); !e.empty()) {
+    *err = e;
+    return false;
+  }
+  CommitVfPolicy(vf, p);
+  PerformEffects();
+  return true;
+}
+
+bool Device::ApplyVfSpec(const char* setting, const char* spec,
+                         std::string* err) {
+  std::vector<policy::VfPolicy> policies;
+  policies.reserve(cfg_.total_vfs);
+  for (uint16_t vf = 0; vf < cfg_.total_vfs; ++vf) {
+    policies.push_back(functions_[1 + vf].policy());
+  }
+  std::vector<uint16_t> changed;
+  if (std::string e = policy::ApplyVfSpec(setting, spec, policies, &changed);
+      !e.empty()) {
+    *err = e;
+    return false;
+  }
+  for (uint16_t vf : changed) {
+    CommitVfPolicy(vf, policies[vf]);
+  }
+  PerformEffects();
+  return true;
+}
+
+void Device::CommitVfPolicy(uint16_t vf, const policy::VfPolicy& p) {
+  NetFunction& f = functions_[1 + vf];
+  const uint32_t old_rate = f.policy().max_tx_rate;
+  f.set_policy(p);
+  f.SetLink(EffectiveLink(f), effects_);
+  if (p.max_tx_rate != old_rate) {
+    TxShaper& sh = shapers_[1 + vf];
+    sh.bucket.Configure(p.max_tx_rate, cfg_.mtu + net::kEthHeaderLen + 4,
+                        host_.NowNs());
+    sh.waiting = false;
+    if (f.tx_pending) {
+      effects_.schedule_run = true;
+    }
+  }
+}
+
+bool Device::EffectiveLink(const NetFunction& f) const {
+  switch (f.policy().link_state) {
+    case SNIC_LINK_ENABLE:
+      return true;
+    case SNIC_LINK_DISABLE:
+      return false;
+    default:
+      return uplink_link_up_;
+  }
+}
+
 uint64_t Device::MmioRead(SnicFn fn, SnicRegion region, uint64_t offset,
                           unsigned size) {
   if (!ValidFn(fn) || !functions_[fn].enabled()) {
@@ -145,12 +223,21 @@ bool Device::Run() {
     for (size_t i = 0; i < n && budget > 0 && !uplink_busy_; ++i) {
       const SnicFn fn = static_cast<SnicFn>((rr_next_ + i) % n);
       NetFunction& f = functions_[fn];
-      if (!f.tx_pending) {
+      TxShaper& sh = shapers_[fn];
+      if (!f.tx_pending || sh.waiting) {
         continue;
       }
       unsigned quota = kPerFunctionQuota;
       unsigned processed = 0;
+      const uint64_t now = sh.bucket.limited() ? host_.NowNs() : 0;
       while (quota > 0 && budget > 0 && !uplink_busy_) {
+        if (!sh.bucket.Ready(now)) {
+          // Leave the chains in the ring; the timer resumes this VF.
+          sh.waiting = true;
+          sh.ready_ns = sh.bucket.ReadyAt(now);
+          f.stats().tx_rate_waits++;
+          break;
+        }
         size_t len = 0;
         const NetFunction::TxResult r = f.PopTx(bounce_.data(), &len, effects_);
         if (r == NetFunction::TxResult::kEmpty ||
@@ -162,26 +249,30 @@ bool Device::Run() {
         budget--;
         processed++;
         if (r == NetFunction::TxResult::kFrame) {
-          Forward(fn, bounce_.data(), len);
+          sh.bucket.Charge(len);
+          Transmit(fn, bounce_.data(), len);
         }
       }
       if (processed > 0) {
         f.FinishTx(effects_);
       }
-      again |= f.tx_pending;
+      again |= f.tx_pending && !sh.waiting;
       if (budget == 0) {
         rr_next_ = static_cast<uint16_t>((fn + 1) % n);
       }
     }
   }
   bool more = false;
-  if (!uplink_busy_) {
-    for (const NetFunction& f : functions_) {
-      more |= f.tx_pending;
-    }
+  bool waiting = false;
+  for (size_t fn = 0; fn < n; ++fn) {
+    more |= !uplink_busy_ && functions_[fn].tx_pending && !shapers_[fn].waiting;
+    waiting |= shapers_[fn].waiting;
   }
   in_run_ = false;
   PerformEffects();
+  if (waiting) {
+    ArmTimer();
+  }
   return more;
 }
 
@@ -198,19 +289,75 @@ void Device::CountRxResult(NetFunction& f, NetFunction::RxResult r) {
   }
 }
 
+void Device::Transmit(SnicFn fn, const uint8_t* frame, size_t len) {
+  NetFunction& f = functions_[fn];
+  if (!f.is_pf()) {
+    if (!f.link_up()) {
+      f.stats().tx_drop_link_down++;
+      f.stats().tx_drop_policy++;
+      return;
+    }
+    if (f.policy().spoofchk &&
+        std::memcmp(frame + 6, f.mac().data(), f.mac().size()) != 0) {
+      f.stats().tx_drop_spoof++;
+      f.stats().tx_drop_policy++;
+      return;
+    }
+  }
+  Forward(fn, frame, len);
+}
+
+const uint8_t* Device::FrameForm(const uint8_t* frame, size_t len, bool tagged,
+                                 size_t* out_len) {
+  if (tagged == dests_.source_tagged) {
+    *out_len = len;
+    return frame;
+  }
+  if (!vlan_form_valid_) {
+    vlan_form_len_ = tagged ? sw::Switch::Tag(frame, len, dests_.tci,
+                                              vlan_buf_.data())
+                            : sw::Switch::Untag(frame, len, vlan_buf_.data());
+    vlan_form_valid_ = true;
+  }
+  *out_len = vlan_form_len_;
+  return vlan_buf_.data();
+}
+
 void Device::Forward(int src, const uint8_t* frame, size_t len) {
   sw::Switch::Decide(src, frame, len, functions_, &dests_);
+  vlan_form_valid_ = false;
+  if (dests_.verdict == sw::Verdict::kDropVlan) {
+    NetFunction& f = functions_[static_cast<size_t>(src)];
+    f.stats().tx_drop_vlan++;
+    f.stats().tx_drop_policy++;
+    return;
+  }
   for (SnicFn fn : dests_.filtered) {
     functions_[fn].stats().rx_drop_filtered++;
   }
-  for (SnicFn fn : dests_.fns) {
-    NetFunction& f = functions_[fn];
-    CountRxResult(f, f.Deliver(frame, len, effects_));
+  for (SnicFn fn : dests_.link_down) {
+    functions_[fn].stats().rx_drop_link_down++;
+  }
+  for (SnicFn fn : dests_.not_ready) {
+    functions_[fn].stats().rx_drop_no_buffers++;
+  }
+  for (const sw::Delivery& d : dests_.fns) {
+    NetFunction& f = functions_[d.fn];
+    size_t n = 0;
+    const uint8_t* p = FrameForm(frame, len, d.tagged, &n);
+    CountRxResult(f, f.Deliver(p, n, effects_));
   }
   if (dests_.uplink) {
+    if (!uplink_link_up_) {
+      uplink_stats_.tx_dropped_link_down++;
+      return;
+    }
+    size_t n = 0;
+    const uint8_t* p = FrameForm(frame, len, dests_.uplink_tagged, &n);
     uplink_stats_.tx_frames++;
+    uplink_stats_.tx_bytes += n;
     // Function state is complete here; the send is the last step.
-    if (!host_.UplinkSend(frame, len)) {
+    if (!host_.UplinkSend(p, n)) {
       uplink_stats_.tx_busy++;
       uplink_busy_ = true;
     }
@@ -218,49 +365,88 @@ void Device::Forward(int src, const uint8_t* frame, size_t len) {
 }
 
 size_t Device::UplinkReceive(const uint8_t* frame, size_t len) {
-  uplink_stats_.rx_frames++;
   if (len < net::kEthHeaderLen || len > net::kMaxFrameLen) {
+    uplink_stats_.rx_frames++;
     uplink_stats_.rx_dropped_malformed++;
     return len;
   }
   sw::Switch::Decide(sw::kUplinkPort, frame, len, functions_, &dests_);
+  vlan_form_valid_ = false;
   for (SnicFn fn : dests_.filtered) {
     functions_[fn].stats().rx_drop_filtered++;
+  }
+  for (SnicFn fn : dests_.link_down) {
+    functions_[fn].stats().rx_drop_link_down++;
+  }
+  for (SnicFn fn : dests_.not_ready) {
+    functions_[fn].stats().rx_drop_no_buffers++;
   }
   if (dests_.fns.empty()) {
     uplink_stats_.rx_unclaimed++;
   }
-  const bool single = dests_.fns.size() == 1 && dests_.filtered.empty();
-  for (SnicFn fn : dests_.fns) {
-    NetFunction& f = functions_[fn];
-    const NetFunction::RxResult r = f.Deliver(frame, len, effects_);
+  const bool single = dests_.fns.size() == 1 && dests_.filtered.empty() &&
+                      dests_.link_down.empty();
+  bool delivered = dests_.fns.empty();
+  for (const sw::Delivery& d : dests_.fns) {
+    NetFunction& f = functions_[d.fn];
+    size_t n = 0;
+    const uint8_t* p = FrameForm(frame, len, d.tagged, &n);
+    const NetFunction::RxResult r = f.Deliver(p, n, effects_);
     if (r == NetFunction::RxResult::kNoBuffers && single && !f.rx_starved) {
       // Let QEMU keep it until this function posts RX buffers.
       uplink_stats_.rx_deferred++;
       uplink_throttled_ = true;
-      throttled_fn_ = fn;
+      throttled_fn_ = d.fn;
       throttle_deadline_ns_ = host_.NowNs() + kUplinkDeferNs;
       PerformEffects();
-      host_.TimerArm(throttle_deadline_ns_);
+      ArmTimer();
       return 0;
     }
+    delivered |= r != NetFunction::RxResult::kNoBuffers &&
+                  r != NetFunction::RxResult::kNotReady;
     CountRxResult(f, r);
+  }
+  uplink_stats_.rx_frames++;
+  uplink_stats_.rx_bytes += len;
+  if (!delivered) {
+    uplink_stats_.rx_dropped_no_buffers++;
   }
   PerformEffects();
   return len;
 }
 
+void Device::ArmTimer() {
+  uint64_t deadline = UINT64_MAX;
+  if (uplink_throttled_) {
+    deadline = throttle_deadline_ns_;
+  }
+  for (const TxShaper& sh : shapers_) {
+    if (sh.waiting) {
+      deadline = std::min(deadline, sh.ready_ns);
+    }
+  }
+  if (deadline != UINT64_MAX) {
+    host_.TimerArm(deadline);
+  }
+}
+
 void Device::Timer() {
-  if (!uplink_throttled_) {
-    return;
+  const uint64_t now = host_.NowNs();
+  if (uplink_throttled_ && now >= throttle_deadline_ns_) {
+    functions_[throttled_fn_].rx_starved = true;
+    Unthrottle();
   }
-  if (host_.NowNs() < throttle_deadline_ns_) {
-    host_.TimerArm(throttle_deadline_ns_);
-    return;
+  for (size_t fn = 0; fn < shapers_.size(); ++fn) {
+    TxShaper& sh = shapers_[fn];
+    if (sh.waiting && now >= sh.ready_ns) {
+      sh.waiting = false;
+      if (functions_[fn].tx_pending) {
+        effects_.schedule_run = true;
+      }
+    }
   }
-  functions_[throttled_fn_].rx_starved = true;
-  Unthrottle();
   PerformEffects();
+  ArmTimer();
 }
 
 void Device::UplinkSendDone() {
@@ -275,8 +461,24 @@ void Device::UplinkSendDone() {
 }
 
 void Device::SetUplinkLink(bool up) {
-  functions_[SNIC_FN_PF].SetLink(up, effects_);
+  uplink_link_up_ = up;
+  for (NetFunction& f : functions_) {
+    f.SetLink(EffectiveLink(f), effects_);
+  }
   PerformEffects();
+}
+
+SnicStats UplinkStats::ToSnicStats() const {
+  SnicStats s{};
+  s.rx_packets = rx_frames - rx_dropped_malformed;
+  s.rx_bytes = rx_bytes;
+  s.tx_packets = tx_frames;
+  s.tx_bytes = tx_bytes;
+  s.rx_drop_no_buffers = rx_dropped_no_buffers;
+  s.rx_drop_filtered = rx_unclaimed;
+  s.rx_drop_too_small = rx_dropped_malformed;
+  s.tx_drop_link_down = tx_dropped_link_down;
+  return s;
 }
 
 void Device::PerformEffects() {

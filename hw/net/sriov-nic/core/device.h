@@ -18,6 +18,16 @@
 // backend is busy (UplinkSend returned false) TX processing pauses until
 // UplinkSendDone().
 //
+// Per-VF policy on TX, before the switch: link-state down drops
+// (tx_drop_link_down), spoofchk drops frames whose source MAC is not the
+// VF's current MAC (tx_drop_spoof); the switch drops tagged TX of a
+// port-VLAN VF (tx_drop_vlan). max-tx-rate is a TokenBucket per VF: when
+// it is in debt Run() stops popping that VF's transmitq0 (descriptors stay
+// in the ring), counts tx_rate_waits and arms the core timer for when the
+// debt is paid. The one core timer serves both the uplink hold and the
+// rate limits: it is armed for the earliest deadline and Timer() handles
+// whatever is due.
+//
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_CORE_DEVICE_H
 #define SNIC_CORE_DEVICE_H
@@ -28,6 +38,8 @@
 #include <vector>
 
 #include "host.h"
+#include "policy/token_bucket.h"
+#include "policy/vf_policy.h"
 #include "sriov_nic/sriov_nic.h"
 #include "switch/switch.h"
 #include "util/effects.h"
@@ -53,14 +65,21 @@ struct DeviceConfig {
 // same command line always yields the same addresses.
 MacAddress DefaultVfMac(const MacAddress& pf_mac, uint16_t vf);
 
-// Uplink counters (frames that belong to no function).
+// Uplink port counters, as the switch sees the port (rx = from the netdev).
 struct UplinkStats {
   uint64_t rx_frames = 0;
+  uint64_t rx_bytes = 0;
   uint64_t rx_dropped_malformed = 0;  // shorter than Ethernet or too long
   uint64_t rx_unclaimed = 0;          // no function accepted it
   uint64_t rx_deferred = 0;           // refused for lack of RX buffers
+  uint64_t rx_dropped_no_buffers = 0;  // its only destination had none
   uint64_t tx_frames = 0;
+  uint64_t tx_bytes = 0;
   uint64_t tx_busy = 0;  // backend queued a frame
+  uint64_t tx_dropped_link_down = 0;
+
+  // The C ABI view (sriov_nic.h, snic_core_get_uplink_stats).
+  SnicStats ToSnicStats() const;
 };
 
 class Device {
@@ -86,6 +105,12 @@ class Device {
   void ResetFunction(SnicFn fn);
   // Host-administered VF MAC, applied at the VF's next reset.
   bool SetVfMac(uint16_t vf, const MacAddress& mac);
+  // Host-administered VF policy (sriov_nic.h snic_core_set_vf_policy):
+  // validated as a whole; on error nothing changes and @err says why.
+  bool SetVfPolicy(uint16_t vf, const policy::VfPolicy& p, std::string* err);
+  bool GetVfPolicy(uint16_t vf, policy::VfPolicy* p) const;
+  // One setting for a list of VFs ("0=10/1=20"); all or nothing.
+  bool ApplyVfSpec(const char* setting, const char* spec, std::string* err);
 
   uint64_t MmioRead(SnicFn fn, SnicRegion region, uint64_t offset,
                     unsigned size);
@@ -101,15 +126,28 @@ class Device {
   size_t UplinkReceive(const uint8_t* frame, size_t len);
   void UplinkSendDone();
   void SetUplinkLink(bool up);
+  bool uplink_link_up() const { return uplink_link_up_; }
   const UplinkStats& uplink_stats() const { return uplink_stats_; }
 
  private:
+  // TX policy of function @fn (link-state, spoofchk), then Forward.
+  void Transmit(SnicFn fn, const uint8_t* frame, size_t len);
   // Sends @frame from port @src to every destination the switch picks.
   void Forward(int src, const uint8_t* frame, size_t len);
+  // @frame in the form (802.1Q tagged or not) a destination of the last
+  // Switch::Decide wants; builds it in vlan_buf_ at most once per frame.
+  const uint8_t* FrameForm(const uint8_t* frame, size_t len, bool tagged,
+                           size_t* out_len);
+  // Arms the core timer for the earliest pending deadline, if any.
+  void ArmTimer();
   // After a guest access to @fn: RX buffers posted, or the function the
   // uplink waits for went away.
   void AfterGuestAccess(SnicFn fn);
   void Unthrottle();
+  // Stores a validated policy and applies what changes at once (link).
+  void CommitVfPolicy(uint16_t vf, const policy::VfPolicy& p);
+  // The link @f reports: its link-state policy, auto = the uplink's.
+  bool EffectiveLink(const net::NetFunction& f) const;
   void CountRxResult(net::NetFunction& f, net::NetFunction::RxResult r);
   // Performs and clears effects_. Re-entrant: a nested entry point
   // collects and performs its own effects.
@@ -122,8 +160,18 @@ class Device {
   Effects effects_;
   sw::Destinations dests_;
   std::vector<uint8_t> bounce_;
+  std::vector<uint8_t> vlan_buf_;  // the other VLAN form of a frame
+  bool vlan_form_valid_ = false;
+  size_t vlan_form_len_ = 0;
+  struct TxShaper {
+    policy::TokenBucket bucket;
+    bool waiting = false;  // in debt: transmitq0 not popped until ready_ns
+    uint64_t ready_ns = 0;
+  };
+  std::vector<TxShaper> shapers_;  // by SnicFn
   UplinkStats uplink_stats_;
   bool uplink_busy_ = false;
+  bool uplink_link_up_ = true;
   bool uplink_throttled_ = false;
   SnicFn throttled_fn_ = 0;
   uint64_t throttle_deadline_ns_ = 0;

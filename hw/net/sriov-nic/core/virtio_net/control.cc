@@ -24,12 +24,24 @@ ControlResult Ok() {
   return r;
 }
 
-ControlResult RxMode(uint8_t cmd, virtio::Reader& data, RxFilter& f) {
+ControlResult Untrusted(const char* why) {
+  ControlResult r = Err(why);
+  r.refused_untrusted = true;
+  return r;
+}
+
+ControlResult RxMode(uint8_t cmd, virtio::Reader& data, bool trusted,
+                     RxFilter& f) {
   uint8_t on = 0;
   if (!data.ReadObj(&on)) {
     return Err("ctrl RX command without its on/off byte");
   }
   const bool v = on != 0;
+  if (v && !trusted &&
+      (cmd == kCtrlRxPromisc || cmd == kCtrlRxAllmulti ||
+       cmd == kCtrlRxAlluni)) {
+    return Untrusted("PROMISC/ALLMULTI/ALLUNI refused: VF not trusted");
+  }
   switch (cmd) {
     case kCtrlRxPromisc:
       f.promisc = v;
@@ -85,7 +97,7 @@ bool ReadMacList(virtio::Reader& data, RxFilter& f, bool multicast) {
 }
 
 ControlResult Mac(uint8_t cmd, virtio::Reader& data, uint64_t features,
-                  RxFilter& f) {
+                  bool trusted, RxFilter& f) {
   if (cmd == kCtrlMacAddrSet) {
     if (!Has(features, kFCtrlMacAddr)) {
       return Err("MAC_ADDR_SET without VIRTIO_NET_F_CTRL_MAC_ADDR");
@@ -96,6 +108,9 @@ ControlResult Mac(uint8_t cmd, virtio::Reader& data, uint64_t features,
     }
     if (IsMulticast(m.data())) {
       return Err("MAC_ADDR_SET with a multicast address");
+    }
+    if (!trusted && m != f.mac()) {
+      return Untrusted("MAC_ADDR_SET refused: VF not trusted");
     }
     ControlResult r = Ok();
     r.mac_changed = m != f.mac();
@@ -139,15 +154,16 @@ ControlResult Vlan(uint8_t cmd, virtio::Reader& data, RxFilter& f) {
 }  // namespace
 
 ControlResult ExecuteControl(const CtrlHdr& hdr, virtio::Reader& data,
-                             uint64_t features, RxFilter& filter) {
+                             uint64_t features, bool trusted,
+                             RxFilter& filter) {
   switch (hdr.cls) {
     case kCtrlRx:
       if (!Has(features, kFCtrlRx)) {
         return Err("ctrl RX class without VIRTIO_NET_F_CTRL_RX");
       }
-      return RxMode(hdr.cmd, data, filter);
+      return RxMode(hdr.cmd, data, trusted, filter);
     case kCtrlMac:
-      return Mac(hdr.cmd, data, features, filter);
+      return Mac(hdr.cmd, data, features, trusted, filter);
     case kCtrlVlan:
       if (!Has(features, kFCtrlVlan)) {
         return Err("ctrl VLAN class without VIRTIO_NET_F_CTRL_VLAN");

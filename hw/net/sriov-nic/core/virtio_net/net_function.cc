@@ -44,7 +44,27 @@ NetFunction::NetFunction(const FunctionParams& p, const Host& host)
       enabled_(p.fn == SNIC_FN_PF),
       transport_(OfferedFeatures(p.fn == SNIC_FN_PF), p.queue_size,
                  &ValidateNetFeatures) {
+  if (is_pf()) {
+    policy_ = policy::PfPolicy(reset_mac_);
+  } else {
+    policy_.mac = reset_mac_;
+  }
   filter_.Reset(reset_mac_, false);
+  filter_.untrusted = !policy_.trust;
+}
+
+void NetFunction::set_policy(const policy::VfPolicy& p) {
+  const bool revoke = policy_.trust && !p.trust;
+  policy_ = p;
+  reset_mac_ = p.mac;
+  filter_.untrusted = !p.trust;
+  if (revoke) {
+    // What only trust allowed ends now; the driver is not told (as on
+    // hardware), its next RX mode command is judged by the new policy.
+    filter_.promisc = false;
+    filter_.alluni = false;
+    filter_.allmulti = !transport_.Has(kFCtrlRx);
+  }
 }
 
 void NetFunction::GuestError(const std::string& msg) {
@@ -453,12 +473,16 @@ void NetFunction::ProcessControl(Effects& fx) {
       return;
     }
     const ControlResult res =
-        ExecuteControl(hdr, r, transport_.driver_features(), filter_);
+        ExecuteControl(hdr, r, transport_.driver_features(), policy_.trust,
+                       filter_);
     if (r.dma_failed()) {
       Fail("cannot read control command (DMA failed)", fx);
       return;
     }
     stats_.ctrl_commands++;
+    if (res.refused_untrusted) {
+      stats_.ctrl_refused_untrusted++;
+    }
     if (res.ack != kCtrlOk) {
       stats_.ctrl_errors++;
       GuestError(std::string("control command rejected: ") + res.error);

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "../host.h"
+#include "../policy/vf_policy.h"
 #include "../util/effects.h"
 #include "../virtio/transport.h"
 #include "rx_filter.h"
@@ -55,7 +56,18 @@ class NetFunction {
   // state. Counters survive.
   void Reset(Effects& fx);
   uint32_t resets() const { return resets_; }
-  void set_reset_mac(const MacAddress& mac) { reset_mac_ = mac; }
+  void set_reset_mac(const MacAddress& mac) {
+    reset_mac_ = mac;
+    policy_.mac = mac;
+  }
+  const MacAddress& reset_mac() const { return reset_mac_; }
+
+  // Host-administered policy (policy::PfPolicy for the PF). policy().mac
+  // is the reset MAC. The switch and Device enforce it; turning trust off
+  // also ends PROMISC / ALLUNI / ALLMULTI the driver had set (ALLMULTI
+  // goes back to its reset state).
+  const policy::VfPolicy& policy() const { return policy_; }
+  void set_policy(const policy::VfPolicy& p);
 
   // BAR 0 regions. Never fail: bad accesses are logged and absorbed.
   uint64_t MmioRead(SnicRegion region, uint64_t offset, unsigned size,
@@ -124,6 +136,7 @@ class NetFunction {
   uint32_t resets_ = 0;
   virtio::Transport transport_;
   RxFilter filter_;
+  policy::VfPolicy policy_;
   SnicStats stats_{};
 };
 

@@ -70,30 +70,33 @@ bool RxFilter::Accepts(const uint8_t* frame, size_t len) const {
   if (len < kEthHeaderLen) {
     return false;
   }
-  if (promisc) {
+  // The TPID and TCI are big-endian (network order).
+  const bool tagged = len >= kEthHeaderLen + 4 &&
+                      ((frame[12] << 8) | frame[13]) == kEthTypeVlan;
+  const uint16_t vid =
+      tagged ? static_cast<uint16_t>(((frame[14] << 8) | frame[15]) & 0xfff)
+             : 0;
+  return Accepts(frame, tagged, vid);
+}
+
+bool RxFilter::Accepts(const uint8_t* dst, bool tagged, uint16_t vid) const {
+  if (promisc && !untrusted) {
     return true;
   }
-  // The TPID and TCI are big-endian (network order).
-  if (vlan_filtering && len >= kEthHeaderLen + 4 &&
-      ((frame[12] << 8) | frame[13]) == kEthTypeVlan) {
-    const uint16_t vid =
-        static_cast<uint16_t>(((frame[14] << 8) | frame[15]) & 0xfff);
-    if (!HasVlan(vid)) {
-      return false;
-    }
+  if (vlan_filtering && tagged && !HasVlan(vid)) {
+    return false;
   }
-  const uint8_t* dst = frame;
   if (IsBroadcast(dst)) {
     return !nobcast;
   }
   if (IsMulticast(dst)) {
     if (nomulti) return false;
-    if (allmulti || multi_overflow) return true;
+    if (allmulti || multi_overflow || promisc) return true;
     return std::any_of(multi_.begin(), multi_.end(),
                        [dst](const MacAddress& m) { return Equal(m, dst); });
   }
   if (nouni) return false;
-  if (alluni || uni_overflow) return true;
+  if ((alluni || uni_overflow) && !untrusted) return true;
   return OwnsUnicast(dst);
 }
 

@@ -42,6 +42,9 @@ class RxFilter {
   void Reset(const MacAddress& mac, bool vlan_filtering);
 
   bool Accepts(const uint8_t* frame, size_t len) const;
+  // The same decision for a frame to @dst carrying an 802.1Q tag with
+  // @vid when @tagged.
+  bool Accepts(const uint8_t* dst, bool tagged, uint16_t vid) const;
   // @dst is the function's own MAC or in its unicast table: the switch
   // sends unicast to it instead of the uplink.
   bool OwnsUnicast(const uint8_t* dst) const;
@@ -58,6 +61,10 @@ class RxFilter {
   bool vlan_filtering = false;  // VIRTIO_NET_F_CTRL_VLAN negotiated
   bool uni_overflow = false;
   bool multi_overflow = false;
+  // Host policy, not guest state (Reset keeps it): an untrusted VF
+  // (policy trust off) never gets unicast for MACs it does not own, even
+  // with PROMISC, ALLUNI or a unicast table overflow.
+  bool untrusted = false;
 
   // Empties both tables and clears the overflow flags. Add* append one
   // entry; past kMaxMacEntries they set the overflow flag and return false.
