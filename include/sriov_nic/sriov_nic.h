@@ -207,7 +207,10 @@ typedef struct SnicVfPolicy {
  * Validate and apply the whole policy of VF @vf (0-based VF number) at once.
  * On error nothing changes, @err gets a message for the user and false is
  * returned. Link-state changes raise the VF's config-change interrupt;
- * VLAN/spoof/trust/rate changes take effect on the next frame.
+ * VLAN/spoof/trust/rate changes take effect on the next frame. Setting
+ * vlan to 0 with qos unchanged clears qos too (as `ip link ... vlan 0`);
+ * a non-zero qos without a VLAN is refused. Turning trust off ends the
+ * promiscuous/all-unicast/all-multicast modes the VF's driver had set.
  */
 bool snic_core_set_vf_policy(SnicCore *core, uint16_t vf,
                              const SnicVfPolicy *policy, char *err,

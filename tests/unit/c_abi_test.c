@@ -1,4 +1,6 @@
 /* The C ABI header must compile as plain C99 (it is included by QEMU's C). */
+#include <string.h>
+
 #include "sriov_nic/sriov_nic.h"
 
 int snic_c_abi_compiles(void);
@@ -10,6 +12,20 @@ int snic_c_abi_compiles(void)
         snic_core_set_vf_mac;
     bool (*get_stats)(const SnicCore *, SnicFn, SnicStats *) =
         snic_core_get_stats;
+    SnicVfPolicy policy;
+    bool (*set_policy)(SnicCore *, uint16_t, const SnicVfPolicy *, char *,
+                       size_t) = snic_core_set_vf_policy;
+    bool (*get_policy)(const SnicCore *, uint16_t, SnicVfPolicy *) =
+        snic_core_get_vf_policy;
+    bool (*apply_spec)(SnicCore *, const char *, const char *, char *,
+                       size_t) = snic_core_apply_vf_spec;
+    bool (*uplink_stats)(const SnicCore *, SnicStats *) =
+        snic_core_get_uplink_stats;
+
+    memset(&policy, 0, sizeof(policy));
+    policy.link_state = SNIC_LINK_DISABLE;
     return (int)sizeof(cfg) + (int)sizeof(stats) + SNIC_FN_PF +
-           (set_mac != 0) + (get_stats != 0);
+           (set_mac != 0) + (get_stats != 0) + (int)sizeof(policy) +
+           (set_policy != 0) + (get_policy != 0) + (apply_spec != 0) +
+           (uplink_stats != 0) + policy.link_state;
 }

@@ -106,6 +106,25 @@ TEST_F(VfAdmin, MacTakesEffectAtNextReset) {
   EXPECT_EQ(MacOf(core(), 1), m);
 }
 
+TEST_F(VfAdmin, RemovingTheVlanRemovesItsQos) {
+  SnicVfPolicy p = Policy(1);
+  p.vlan = 10;
+  p.qos = 3;
+  SetPolicy(1, p);
+  p.vlan = 0;  // one property write, qos left as read
+  EXPECT_EQ(TrySet(1, p), "");
+  EXPECT_EQ(Policy(1).qos, 0u);
+  EXPECT_EQ(Policy(1).vlan, 0u);
+  // A qos without VLAN is still refused.
+  p.qos = 2;
+  EXPECT_NE(TrySet(1, p), "");
+  // The spec too.
+  EXPECT_EQ(Spec("vlan", "2=5"), "");
+  EXPECT_EQ(Spec("qos", "2=4"), "");
+  EXPECT_EQ(Spec("vlan", "2=0"), "");
+  EXPECT_EQ(Policy(2).qos, 0u);
+}
+
 // ---- apply_vf_spec ----
 
 TEST_F(VfAdmin, SpecGoodEntries) {
@@ -144,8 +163,9 @@ TEST_F(VfAdmin, SpecErrorsNameTheEntryAndChangeNothing) {
             "'1': expected N=VALUE, N a VF number or '*'");
   EXPECT_EQ(Spec("vlan", "0=ten"), "'0=ten': vlan must be 0 (none) to 4094");
   EXPECT_EQ(Spec("vlan", "0=-1"), "'0=-1': vlan must be 0 (none) to 4094");
-  EXPECT_EQ(Spec("vlan", "0=10//1=2"), "'': expected N=VALUE, N a VF number "
-                                       "or '*'");
+  EXPECT_EQ(Spec("vlan", "0=10//1=2"),
+            "'': expected N=VALUE, N a VF number "
+            "or '*'");
   EXPECT_EQ(Spec("spoofchk", "0=maybe"), "'0=maybe': expected on or off");
   EXPECT_EQ(Spec("link-state", "0=up"),
             "'0=up': link-state must be auto, enable or disable");
@@ -215,10 +235,10 @@ TEST_F(VfAdmin, SpoofCheckOffAllowsAnySource) {
 TEST_F(VfAdmin, SpoofCheckFollowsTrustedMacChange) {
   Start(1);
   SetTrust(0, true);
-  ASSERT_EQ(vf(0).drv().Control(kClassMac, kMacAddrSet,
-                                std::vector<uint8_t>(kOther.begin(),
-                                                     kOther.end())),
-            kCtrlOk);
+  ASSERT_EQ(
+      vf(0).drv().Control(kClassMac, kMacAddrSet,
+                          std::vector<uint8_t>(kOther.begin(), kOther.end())),
+      kCtrlOk);
   vf(0).Send(Frame(kRemote, kOther));
   bed_.RunAll();
   EXPECT_EQ(UplinkOut().size(), 1u);
@@ -243,6 +263,7 @@ TEST_F(VfAdmin, UntrustedRequestsAreRefusedAndCounted) {
   const SnicStats s = Stats(vf(0).fn());
   EXPECT_EQ(s.ctrl_refused_untrusted, 4u);
   EXPECT_EQ(s.ctrl_errors, 4u);
+  EXPECT_EQ(s.guest_errors, 0u);  // policy, not a guest mistake
   EXPECT_EQ(MacOf(core(), vf(0).fn()), own);
   // Not promiscuous: unknown unicast does not reach it.
   FromUplink(Frame(kOther, kRemote));
@@ -288,12 +309,31 @@ TEST_F(VfAdmin, UntrustedUnicastTableOverflowIsNotAlluni) {
   for (int i = 0; i < 65; ++i) {
     many.push_back({0x02, 0x00, 0x00, 0x00, 0x01, uint8_t(i)});
   }
-  ASSERT_EQ(vf(0).drv().Control(kClassMac, kMacTableSet,
-                                MacTableData(many, {})),
-            kCtrlOk);
+  ASSERT_EQ(
+      vf(0).drv().Control(kClassMac, kMacTableSet, MacTableData(many, {})),
+      kCtrlOk);
   FromUplink(Frame(vf(1).mac(), kRemote));
   EXPECT_TRUE(vf(0).Received().empty());
   FromUplink(Frame(many[3], kRemote));  // listed: accepted
+  EXPECT_EQ(vf(0).Received().size(), 1u);
+}
+
+TEST_F(VfAdmin, UntrustedTableCannotClaimAnotherPortsMac) {
+  Start(2);
+  ASSERT_EQ(vf(0).drv().Control(kClassMac, kMacTableSet,
+                                MacTableData({vf(1).mac(), pf().mac()}, {})),
+            kCtrlOk);
+  const auto f = Frame(vf(1).mac(), kRemote);
+  FromUplink(f);
+  pf().Send(Frame(vf(1).mac(), pf().mac()));
+  vf(1).Send(Frame(pf().mac(), vf(1).mac()));
+  bed_.RunAll();
+  EXPECT_TRUE(vf(0).Received().empty());
+  EXPECT_EQ(vf(1).Received().size(), 2u);
+  EXPECT_EQ(pf().Received().size(), 1u);
+  // Trusted, the same table is honoured (macvlan on a trusted VF).
+  SetTrust(0, true);
+  FromUplink(f);
   EXPECT_EQ(vf(0).Received().size(), 1u);
 }
 
@@ -375,12 +415,22 @@ class RateLimit : public VfAdmin {
   // clock for @duration_ns. Returns the bytes that reached the uplink.
   uint64_t Drive(uint64_t duration_ns, size_t frame_len) {
     const auto f = Frame(kRemote, vf(0).mac(), frame_len - 14);
+    // One header and one frame buffer, reused by every chain (the device
+    // only reads them), so simulated seconds do not grow guest RAM.
+    const uint64_t h = bed_.ram.Alloc(12, 16);
+    const std::vector<uint8_t> zero(12, 0);
+    bed_.ram.Put(h, zero.data(), zero.size());
+    const uint64_t d = bed_.ram.Alloc(f.size(), 16);
+    bed_.ram.Put(d, f.data(), f.size());
+    DriverQueue& tx = vf(0).drv().tx();
     const uint64_t end = bed_.host.now + duration_ns;
     uint64_t bytes = 0;
     while (bed_.host.now < end) {
-      while (vf(0).drv().tx().GetUsed()) {
+      while (tx.GetUsed()) {
       }
-      for (int i = 0; i < 8; ++i) vf(0).Send(f);
+      while (tx.Add({{h, 12, false}, {d, uint32_t(f.size()), false}})) {
+      }
+      if (tx.KickNeeded()) tx.Kick();
       bed_.RunAll();
       for (const auto& out : UplinkOut()) bytes += out.size();
       // Waiting for tokens: nothing left to run until the timer.
@@ -414,8 +464,9 @@ TEST_F(RateLimit, ExcessWaitsInTheRingAndResumesOnTimer) {
   // The rest are still in the ring, not dropped.
   EXPECT_EQ(vf(0).drv().tx().used_idx(), 17u);
   ASSERT_GT(bed_.host.timer_deadline, bed_.host.now);
-  // Debt of 17 * 1514 - 25000 = 738 bytes: paid in 59.04 us.
-  EXPECT_EQ(bed_.host.timer_deadline - bed_.host.now, 59'040u);
+  // Resumes at half a bucket: 738 bytes of debt + 12500 bytes at 12.5
+  // bytes/us = 1059.04 us.
+  EXPECT_EQ(bed_.host.timer_deadline - bed_.host.now, 1'059'040u);
   // A doorbell while waiting does not send early.
   snic_core_run(core());
   EXPECT_TRUE(UplinkOut().empty());
@@ -424,7 +475,8 @@ TEST_F(RateLimit, ExcessWaitsInTheRingAndResumesOnTimer) {
   snic_core_timer(core());
   EXPECT_EQ(bed_.host.runs_scheduled, runs + 1);
   snic_core_run(core());
-  EXPECT_EQ(UplinkOut().size(), 1u);  // one frame, then in debt again
+  // 12500 bytes of tokens: 9 frames (the 9th into debt), a batch per wake.
+  EXPECT_EQ(UplinkOut().size(), 9u);
   EXPECT_EQ(Stats(vf(0).fn()).tx_rate_waits, 2u);
   const SnicStats s = Stats(vf(0).fn());
   EXPECT_EQ(s.tx_drop_policy, 0u);
@@ -453,10 +505,14 @@ TEST_F(RateLimit, TenSecondRunWithinFifteenPercentIncludingBurst) {
   SetRate(0, 50);
   const uint64_t t0 = bed_.host.now;
   const uint64_t bytes = Drive(10'000'000'000, 1514);
-  const double got = double(bytes) * 8 / 1e6 /
-                     (double(bed_.host.now - t0) / 1e9);
+  const double got =
+      double(bytes) * 8 / 1e6 / (double(bed_.host.now - t0) / 1e9);
   EXPECT_NEAR(got, 50.0, 50 * 0.15);
   EXPECT_NEAR(got, 50.0, 50 * 0.01);
+  // Resumed in batches: about one timer wake-up per millisecond at most.
+  const uint64_t waits = Stats(vf(0).fn()).tx_rate_waits;
+  EXPECT_GT(waits, 100u);
+  EXPECT_LE(waits, 10'050u);
 }
 
 TEST_F(RateLimit, OtherFunctionsAreNotSlowedAndUnlimitedResumes) {

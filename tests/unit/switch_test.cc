@@ -84,9 +84,9 @@ TEST_F(Veb, MulticastFollowsEachPortsRxMode) {
   // VF 0: ALLMULTI off, group in its table. VF 1: ALLMULTI off, no table.
   // VF 2: reset state (ALLMULTI on). Turning ALLMULTI off needs no trust.
   ASSERT_EQ(vf(0).Rx(kRxAllmulti, false), kCtrlOk);
-  ASSERT_EQ(vf(0).drv().Control(kClassMac, kMacTableSet,
-                                MacTableData({}, {kGroup})),
-            kCtrlOk);
+  ASSERT_EQ(
+      vf(0).drv().Control(kClassMac, kMacTableSet, MacTableData({}, {kGroup})),
+      kCtrlOk);
   ASSERT_EQ(vf(1).Rx(kRxAllmulti, false), kCtrlOk);
   const auto f = Frame(kGroup, pf().mac());
   pf().Send(f);

@@ -116,11 +116,13 @@ bool Device::SetVfPolicy(uint16_t vf, const policy::VfPolicy& p,
            std::to_string(cfg_.total_vfs) + ")";
     return false;
   }
-  if (std::string e = policy::Validate(p); !e.empty()) {
+  const policy::VfPolicy next =
+      policy::Normalize(functions_[1 + vf].policy(), p);
+  if (std::string e = policy::Validate(next); !e.empty()) {
     *err = e;
     return false;
   }
-  CommitVfPolicy(vf, p);
+  CommitVfPolicy(vf, next);
   PerformEffects();
   return true;
 }
@@ -314,9 +316,9 @@ const uint8_t* Device::FrameForm(const uint8_t* frame, size_t len, bool tagged,
     return frame;
   }
   if (!vlan_form_valid_) {
-    vlan_form_len_ = tagged ? sw::Switch::Tag(frame, len, dests_.tci,
-                                              vlan_buf_.data())
-                            : sw::Switch::Untag(frame, len, vlan_buf_.data());
+    vlan_form_len_ =
+        tagged ? sw::Switch::Tag(frame, len, dests_.tci, vlan_buf_.data())
+               : sw::Switch::Untag(frame, len, vlan_buf_.data());
     vlan_form_valid_ = true;
   }
   *out_len = vlan_form_len_;
@@ -403,7 +405,7 @@ size_t Device::UplinkReceive(const uint8_t* frame, size_t len) {
       return 0;
     }
     delivered |= r != NetFunction::RxResult::kNoBuffers &&
-                  r != NetFunction::RxResult::kNotReady;
+                 r != NetFunction::RxResult::kNotReady;
     CountRxResult(f, r);
   }
   uplink_stats_.rx_frames++;

@@ -69,9 +69,9 @@ MacAddress DefaultVfMac(const MacAddress& pf_mac, uint16_t vf);
 struct UplinkStats {
   uint64_t rx_frames = 0;
   uint64_t rx_bytes = 0;
-  uint64_t rx_dropped_malformed = 0;  // shorter than Ethernet or too long
-  uint64_t rx_unclaimed = 0;          // no function accepted it
-  uint64_t rx_deferred = 0;           // refused for lack of RX buffers
+  uint64_t rx_dropped_malformed = 0;   // shorter than Ethernet or too long
+  uint64_t rx_unclaimed = 0;           // no function accepted it
+  uint64_t rx_deferred = 0;            // refused for lack of RX buffers
   uint64_t rx_dropped_no_buffers = 0;  // its only destination had none
   uint64_t tx_frames = 0;
   uint64_t tx_bytes = 0;

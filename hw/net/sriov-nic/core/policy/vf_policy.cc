@@ -54,6 +54,14 @@ std::string Validate(const VfPolicy& p) {
   return {};
 }
 
+VfPolicy Normalize(const VfPolicy& cur, const VfPolicy& next) {
+  VfPolicy p = next;
+  if (cur.vlan != 0 && p.vlan == 0 && p.qos == cur.qos) {
+    p.qos = 0;
+  }
+  return p;
+}
+
 namespace {
 
 enum class Setting { kMac, kVlan, kQos, kSpoofchk, kTrust, kLinkState, kRate };
@@ -63,12 +71,9 @@ bool ParseSetting(std::string_view s, Setting* out) {
     std::string_view name;
     Setting setting;
   } kNames[] = {
-      {"mac", Setting::kMac},
-      {"vlan", Setting::kVlan},
-      {"qos", Setting::kQos},
-      {"spoofchk", Setting::kSpoofchk},
-      {"trust", Setting::kTrust},
-      {"link-state", Setting::kLinkState},
+      {"mac", Setting::kMac},          {"vlan", Setting::kVlan},
+      {"qos", Setting::kQos},          {"spoofchk", Setting::kSpoofchk},
+      {"trust", Setting::kTrust},      {"link-state", Setting::kLinkState},
       {"max-tx-rate", Setting::kRate},
   };
   for (const auto& n : kNames) {
@@ -146,6 +151,9 @@ std::string SetValue(Setting setting, std::string_view value, VfPolicy& p) {
     case Setting::kVlan:
       if (!ParseUint(value, 0xffff, &n)) {
         return "vlan must be 0 (none) to 4094";
+      }
+      if (n == 0) {
+        p.qos = 0;  // no VLAN, no priority (Normalize)
       }
       p.vlan = static_cast<uint16_t>(n);
       return {};

@@ -32,7 +32,7 @@ struct VfPolicy {
   bool spoofchk = true;
   bool trust = false;
   uint8_t link_state = SNIC_LINK_AUTO;  // SnicLinkState
-  uint32_t max_tx_rate = 0;  // Mbit/s, 0 = unlimited
+  uint32_t max_tx_rate = 0;             // Mbit/s, 0 = unlimited
 
   bool operator==(const VfPolicy&) const = default;
 };
@@ -42,6 +42,12 @@ VfPolicy PfPolicy(const net::MacAddress& mac);
 
 // Empty when @p is acceptable, otherwise why not (user-facing).
 std::string Validate(const VfPolicy& p);
+
+// @next replaces @cur. Removing the port VLAN (vlan to 0, qos left as it
+// was) also removes its priority, as `ip link set ... vf N vlan 0` does, so
+// a property-at-a-time client can clear the VLAN with one write. Setting a
+// qos without a VLAN stays an error (Validate).
+VfPolicy Normalize(const VfPolicy& cur, const VfPolicy& next);
 
 std::string FormatMac(const net::MacAddress& mac);
 

@@ -69,6 +69,18 @@ void Switch::Decide(int src, const uint8_t* frame, size_t len,
 
   const uint8_t* dst = frame;
   const bool multicast = net::IsMulticast(dst);
+  // Untrusted VFs may list another port's MAC in their unicast table, but
+  // never get that port's traffic through it.
+  bool port_mac = false;
+  if (!multicast) {
+    for (const net::NetFunction& f : fns) {
+      if (static_cast<int>(f.fn()) != src && f.Running() &&
+          std::memcmp(f.mac().data(), dst, 6) == 0) {
+        port_mac = true;
+        break;
+      }
+    }
+  }
   bool owned = false;
   for (const net::NetFunction& f : fns) {
     if (static_cast<int>(f.fn()) == src) continue;
@@ -82,6 +94,10 @@ void Switch::Decide(int src, const uint8_t* frame, size_t len,
     if (pv != 0 && pv != out->vid) continue;  // not in this VLAN
     // What the port sees: access ports untagged, trunks as on the wire.
     const bool tagged = pv == 0 && trunk_tagged;
+    if (port_mac && f.filter().untrusted &&
+        std::memcmp(f.mac().data(), dst, 6) != 0) {
+      continue;
+    }
     const bool accepts = f.filter().Accepts(dst, tagged, out->vid);
     const bool owner = !multicast && f.filter().OwnsUnicast(dst);
     owned |= owner;

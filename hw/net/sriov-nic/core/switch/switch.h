@@ -25,7 +25,8 @@
 //  - unicast: the ports that own the destination MAC (own MAC or unicast
 //    table; their RX filter may still reject it: `filtered`), plus ports in
 //    PROMISC / ALLUNI (RxFilter decides; untrusted VFs never are); when no
-//    port owns it (unknown unicast) the uplink gets it too;
+//    port owns it (unknown unicast) the uplink gets it too. An untrusted
+//    VF's unicast table never claims another running port's own MAC;
 //  - an enabled function that is not Running() and owns a unicast
 //    destination is listed in `not_ready` (Device counts it as
 //    rx_drop_no_buffers) but is no port: the frame is unknown unicast;
@@ -67,9 +68,9 @@ struct Destinations {
   // (PCP, DEI, VID) of the tagged form.
   uint16_t vid = 0;
   uint16_t tci = 0;
-  bool source_tagged = false;  // the frame as received carries a tag
-  std::vector<Delivery> fns;     // deliver to these functions
-  std::vector<SnicFn> filtered;  // owners whose RX filter rejected it
+  bool source_tagged = false;     // the frame as received carries a tag
+  std::vector<Delivery> fns;      // deliver to these functions
+  std::vector<SnicFn> filtered;   // owners whose RX filter rejected it
   std::vector<SnicFn> link_down;  // would get it, but link-state is down
   std::vector<SnicFn> not_ready;  // owns the unicast MAC, not running
   bool uplink = false;

@@ -34,15 +34,14 @@ struct ControlResult {
   bool mac_changed = false;  // ADDR_SET: device config changed
   bool announce_acked = false;
   bool refused_untrusted = false;  // needs policy trust: answered ERR
-  const char* error = nullptr;  // why ack is ERR, for the guest error log
+  const char* error = nullptr;     // why ack is ERR, for the guest error log
 };
 
 // @trusted is the host policy's trust: without it, turning PROMISC,
 // ALLMULTI or ALLUNI on and MAC_ADDR_SET to another MAC are refused
 // (VIRTIO_NET_ERR, refused_untrusted), as `ip link set ... trust off`.
 ControlResult ExecuteControl(const CtrlHdr& hdr, virtio::Reader& data,
-                             uint64_t features, bool trusted,
-                             RxFilter& filter);
+                             uint64_t features, bool trusted, RxFilter& filter);
 
 }  // namespace snic::net
 

@@ -472,19 +472,20 @@ void NetFunction::ProcessControl(Effects& fx) {
       Fail("cannot read control command (DMA failed)", fx);
       return;
     }
-    const ControlResult res =
-        ExecuteControl(hdr, r, transport_.driver_features(), policy_.trust,
-                       filter_);
+    const ControlResult res = ExecuteControl(
+        hdr, r, transport_.driver_features(), policy_.trust, filter_);
     if (r.dma_failed()) {
       Fail("cannot read control command (DMA failed)", fx);
       return;
     }
     stats_.ctrl_commands++;
-    if (res.refused_untrusted) {
-      stats_.ctrl_refused_untrusted++;
-    }
     if (res.ack != kCtrlOk) {
       stats_.ctrl_errors++;
+    }
+    if (res.refused_untrusted) {
+      // Host policy, not a guest mistake: counted, not logged.
+      stats_.ctrl_refused_untrusted++;
+    } else if (res.ack != kCtrlOk) {
       GuestError(std::string("control command rejected: ") + res.error);
     }
     if (hdr.cls == kCtrlMac && hdr.cmd == kCtrlMacTableSet &&

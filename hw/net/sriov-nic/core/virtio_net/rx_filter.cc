@@ -91,7 +91,7 @@ bool RxFilter::Accepts(const uint8_t* dst, bool tagged, uint16_t vid) const {
   }
   if (IsMulticast(dst)) {
     if (nomulti) return false;
-    if (allmulti || multi_overflow || promisc) return true;
+    if (allmulti || multi_overflow) return true;
     return std::any_of(multi_.begin(), multi_.end(),
                        [dst](const MacAddress& m) { return Equal(m, dst); });
   }
