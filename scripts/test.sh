@@ -39,13 +39,13 @@ bash scripts/build-qemu.sh || die "building QEMU failed"
 export SNIC_QEMU=$SNIC_CACHE/qemu-build/qemu-system-x86_64
 step "QEMU: $("$SNIC_QEMU" --version | head -1)"
 
-step "host-side QEMU command-line tests"
-log=build/cli-tests.log
-python3 tests/host/cli_test.py > "$log" 2>&1
+step "host-side tests (QEMU command line, sriov-nic-ctl over QMP)"
+log=build/host-tests.log
+python3 -m unittest discover -s tests/host -p '*_test.py' -v > "$log" 2>&1
 ran=$(sed -n 's/^Ran \([0-9]*\) tests\?.*/\1/p' "$log")
 bad=$(grep -cE '^(FAIL|ERROR):' "$log")
 [ "$bad" -eq 0 ] || grep -A15 -E '^(FAIL|ERROR):' "$log" | head -60
-count "cli tests" "$(( ${ran:-0} - bad ))" "$(( ran ? bad : 1 ))"
+count "host tests" "$(( ${ran:-0} - bad ))" "$(( ran ? bad : 1 ))"
 
 bash scripts/build-guest.sh || die "building the guest images failed"
 

@@ -453,7 +453,7 @@ class RateLimit : public VfAdmin {
 TEST_F(RateLimit, ExcessWaitsInTheRingAndResumesOnTimer) {
   Start(1);
   bed_.host.now = 1'000'000'000;
-  SetRate(0, 100);  // 12.5 bytes/us; bucket 2 ms = 25000 bytes
+  SetRate(0, 10);  // 1.25 bytes/us; bucket 20 ms = 25000 bytes
   const auto f = Frame(kRemote, vf(0).mac(), 1500);  // 1514 bytes
   for (int i = 0; i < 30; ++i) vf(0).Send(f);
   EXPECT_FALSE(snic_core_run(core()));  // waiting is not "more work"
@@ -464,9 +464,9 @@ TEST_F(RateLimit, ExcessWaitsInTheRingAndResumesOnTimer) {
   // The rest are still in the ring, not dropped.
   EXPECT_EQ(vf(0).drv().tx().used_idx(), 17u);
   ASSERT_GT(bed_.host.timer_deadline, bed_.host.now);
-  // Resumes at half a bucket: 738 bytes of debt + 12500 bytes at 12.5
-  // bytes/us = 1059.04 us.
-  EXPECT_EQ(bed_.host.timer_deadline - bed_.host.now, 1'059'040u);
+  // Resumes at a tenth of the bucket: 738 bytes of debt + 2500 bytes at
+  // 1.25 bytes/us = 2590.4 us.
+  EXPECT_EQ(bed_.host.timer_deadline - bed_.host.now, 2'590'400u);
   // A doorbell while waiting does not send early.
   snic_core_run(core());
   EXPECT_TRUE(UplinkOut().empty());
@@ -475,8 +475,8 @@ TEST_F(RateLimit, ExcessWaitsInTheRingAndResumesOnTimer) {
   snic_core_timer(core());
   EXPECT_EQ(bed_.host.runs_scheduled, runs + 1);
   snic_core_run(core());
-  // 12500 bytes of tokens: 9 frames (the 9th into debt), a batch per wake.
-  EXPECT_EQ(UplinkOut().size(), 9u);
+  // 2500 bytes of tokens: 2 frames (the 2nd into debt), a batch per wake.
+  EXPECT_EQ(UplinkOut().size(), 2u);
   EXPECT_EQ(Stats(vf(0).fn()).tx_rate_waits, 2u);
   const SnicStats s = Stats(vf(0).fn());
   EXPECT_EQ(s.tx_drop_policy, 0u);
@@ -531,7 +531,7 @@ TEST_F(RateLimit, OtherFunctionsAreNotSlowedAndUnlimitedResumes) {
 
 TEST_F(RateLimit, SharesTheTimerWithTheUplinkHold) {
   Start(2, /*post=*/false);
-  SetRate(0, 100);
+  SetRate(0, 10);
   for (int i = 0; i < 30; ++i) vf(0).Send(Frame(kRemote, vf(0).mac(), 1500));
   bed_.RunAll();
   const uint64_t rate_deadline = bed_.host.timer_deadline;

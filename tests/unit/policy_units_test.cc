@@ -19,23 +19,23 @@ TEST(TokenBucket, UnlimitedIsAlwaysReady) {
   EXPECT_TRUE(b.Ready(0));
 }
 
-TEST(TokenBucket, DepthIsTwoMillisecondsOrTwoFrames) {
+TEST(TokenBucket, DepthIsTwentyMillisecondsOrTwoFrames) {
   policy::TokenBucket b;
-  b.Configure(1000, 1518, 0);  // 125 bytes/us: 2 ms = 250000 bytes
+  b.Configure(1000, 1518, 0);  // 125 bytes/us: 20 ms = 2500000 bytes
   int sent = 0;
   while (b.Ready(0)) {
     b.Charge(1000);
     ++sent;
   }
-  EXPECT_EQ(sent, 251);  // 250 fill the bucket, the 251st goes into debt
-  // Debt of 1000 bytes paid in 8 us; resume at half a bucket (125000
-  // bytes) 1000 us later.
+  EXPECT_EQ(sent, 2501);  // 2500 fill the bucket, the 2501st goes into debt
+  // Debt of 1000 bytes paid in 8 us; resume at a tenth of the bucket
+  // (250000 bytes) 2000 us later.
   EXPECT_FALSE(b.Ready(7999));
   EXPECT_TRUE(b.Ready(8000));
-  EXPECT_EQ(b.ReadyAt(8000), 1'008'000u);
+  EXPECT_EQ(b.ReadyAt(8000), 2'008'000u);
   // Slow rate: two max frames of depth.
   policy::TokenBucket s;
-  s.Configure(1, 1518, 0);  // 2 ms at 1 Mbit/s = 250 bytes < 3036
+  s.Configure(1, 1518, 0);  // 20 ms at 1 Mbit/s = 2500 bytes < 3036
   s.Charge(3036);
   EXPECT_TRUE(s.Ready(0));
   s.Charge(1);
@@ -54,10 +54,10 @@ TEST(TokenBucket, LongRunRateIsExact) {
       now = b.ReadyAt(now);
     }
   }
-  // 300 Mbit/s for 1 s = 37.5 MB, plus the initial 2 ms bucket, minus
-  // what is left in the bucket at the end (below half of it).
-  EXPECT_LE(double(bytes), 37.5e6 + 75e3 + 1514);
-  EXPECT_GE(double(bytes), 37.5e6 + 75e3 - 37.5e3 - 1514);
+  // 300 Mbit/s for 1 s = 37.5 MB, plus the initial 20 ms bucket, minus
+  // what is left in the bucket at the end (below a tenth of it).
+  EXPECT_LE(double(bytes), 37.5e6 + 750e3 + 1514);
+  EXPECT_GE(double(bytes), 37.5e6 + 750e3 - 75e3 - 1514);
 }
 
 TEST(VlanTag, TagAndUntagRoundTrip) {

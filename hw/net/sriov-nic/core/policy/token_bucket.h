@@ -7,11 +7,13 @@
 // its length is then charged, possibly into debt (at most one frame), so
 // the frame length never has to be known before it is popped and a frame
 // larger than the bucket still goes. Once in debt, sending waits until the
-// bucket is half full again (ReadyAt), so a VF at its limit is resumed in
-// batches (at most ~1000 timer wake-ups per second) rather than once per
+// bucket is a tenth full again (ReadyAt, 2 ms at the rate), so a VF at its
+// limit is resumed in batches (at most ~500 timer wake-ups per second) rather than once per
 // frame; the long-run rate is unchanged because the refill never stops
-// below the depth. Depth is max(2 * max frame, 2 ms at the rate): bursts
-// stay short, so a 10 s iperf3 run measures the configured rate.
+// below the depth. Depth is max(2 * max frame, 20 ms at the rate): deep
+// enough that a main loop running timers late (TCG vCPUs hold the BQL for
+// milliseconds) loses no tokens, short enough that a 10 s iperf3 run
+// measures the configured rate (a full bucket adds 20 ms of traffic).
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_CORE_POLICY_TOKEN_BUCKET_H
@@ -25,7 +27,7 @@ namespace snic::policy {
 class TokenBucket {
  public:
   static constexpr int64_t kUnitsPerByte = 8000;
-  static constexpr uint64_t kDepthNs = 2'000'000;  // 2 ms
+  static constexpr uint64_t kDepthNs = 20'000'000;  // 20 ms
 
   // @rate_mbps 0 = unlimited. Starts full at @now_ns.
   void Configure(uint32_t rate_mbps, uint64_t max_frame, uint64_t now_ns) {
@@ -50,9 +52,9 @@ class TokenBucket {
       tokens_ -= static_cast<int64_t>(bytes) * kUnitsPerByte;
     }
   }
-  // When a waiting sender should resume: the bucket is half full.
+  // When a waiting sender should resume: a tenth of the bucket is back.
   uint64_t ReadyAt(uint64_t now_ns) const {
-    const int64_t resume = depth_ / 2;
+    const int64_t resume = depth_ / 10;
     if (!limited() || tokens_ >= resume) {
       return now_ns;
     }

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Tests of scripts/sriov-nic-ctl and the per-VF QOM properties against a
+running QEMU (paused with -S: no guest needed for the control plane).
+Standard library only."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CTL = os.path.join(ROOT, "scripts", "sriov-nic-ctl")
+QEMU = os.environ.get("SNIC_QEMU",
+                      "/var/cache/sriov-nic/qemu-build/qemu-system-x86_64")
+BASE = [QEMU, "-M", "q35", "-accel", "tcg", "-nodefaults", "-display", "none",
+        "-S", "-L", "/usr/share/seabios", "-L", "/usr/share/qemu",
+        "-netdev", "user,id=n0,restrict=on",
+        "-device", "pcie-root-port,id=rp0,slot=1,chassis=1"]
+
+
+class Qemu:
+    def __init__(self, device):
+        self.dir = tempfile.mkdtemp(prefix="snic-ctl-")
+        self.sock = os.path.join(self.dir, "qmp.sock")
+        self.proc = subprocess.Popen(
+            BASE + ["-qmp", f"unix:{self.sock},server=on,wait=off",
+                    "-device", device],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(200):
+            if os.path.exists(self.sock) or self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+
+    def ctl(self, *args):
+        p = subprocess.run([sys.executable, CTL, "--qmp", self.sock] +
+                           list(args), capture_output=True, text=True,
+                           timeout=60)
+        return p.returncode, p.stdout, p.stderr
+
+    def qmp(self, cmd, **arguments):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(self.sock)
+        f = s.makefile("rw")
+        f.readline()
+        for msg in ({"execute": "qmp_capabilities"},
+                    {"execute": cmd, "arguments": arguments}):
+            f.write(json.dumps(msg) + "\n")
+            f.flush()
+            while True:
+                r = json.loads(f.readline())
+                if "event" not in r:
+                    break
+        f.close()
+        s.close()
+        return r
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+class CtlTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.q = Qemu("sriov-nic,id=pf0,bus=rp0,netdev=n0,total-vfs=4,"
+                     "mac=52:54:00:00:00:01,"
+                     "vf-vlan=0=10/1=20,vf-qos=0=3,vf-spoofchk=*=on/3=off,"
+                     "vf-trust=2=on,vf-link-state=1=disable,"
+                     "vf-max-tx-rate=*=100,vf-mac=3=02:00:00:00:00:33")
+        if cls.q.proc.poll() is not None:
+            raise RuntimeError(cls.q.proc.stdout.read())
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.q.close()
+
+    def get(self, vf, prop):
+        r = self.q.qmp("qom-get", path=f"/machine/peripheral/pf0/vf{vf}",
+                       property=prop)
+        self.assertIn("return", r, r)
+        return r["return"]
+
+    def test_show_table(self):
+        rc, out, err = self.q.ctl("pf0", "show")
+        self.assertEqual(rc, 0, err)
+        lines = out.splitlines()
+        self.assertIn("pf0: sriov-nic link/ether 52:54:00:00:00:01 "
+                      "total-vfs 4 num-vfs 0", lines[0])
+        self.assertRegex(out, r"vf 0 +link/ether 02:[0-9a-f:]+, vlan 10, "
+                              r"qos 3, spoof checking on, link-state auto, "
+                              r"trust off, max_tx_rate 100Mbps, disabled")
+        self.assertIn("RX:", out)
+        self.assertEqual(sum(1 for l in lines if l.strip().startswith("vf ")),
+                         4)
+
+    def test_set_every_setting_then_read_back(self):
+        rc, _, err = self.q.ctl("pf0", "vf", "2", "mac", "02:00:00:00:00:22",
+                                "vlan", "30", "qos", "5", "spoofchk", "off",
+                                "trust", "off", "state", "enable",
+                                "max-tx-rate", "250")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.get(2, "mac"), "02:00:00:00:00:22")
+        self.assertEqual(self.get(2, "vlan"), 30)
+        self.assertEqual(self.get(2, "qos"), 5)
+        self.assertFalse(self.get(2, "spoofchk"))
+        self.assertFalse(self.get(2, "trust"))
+        self.assertEqual(self.get(2, "link-state"), "enable")
+        self.assertEqual(self.get(2, "max-tx-rate"), 250)
+        rc, out, _ = self.q.ctl("pf0", "show", "vf", "2")
+        self.assertIn("vlan 30, qos 5, spoof checking off, link-state enable, "
+                      "trust off, max_tx_rate 250Mbps", out)
+
+    def test_qemu_errors_shown_as_is(self):
+        for args, msg in (
+                (("vf", "0", "vlan", "5000"),
+                 "VF 0: vlan must be 0 (none) to 4094, not 5000"),
+                (("vf", "0", "qos", "9"), "qos must be 0 to 7"),
+                (("vf", "0", "mac", "01:00:00:00:00:01"),
+                 "mac must be a unicast address"),
+                (("vf", "0", "mac", "zz"), "is not a MAC address"),
+                (("vf", "0", "state", "sideways"),
+                 "link-state must be auto, enable or disable"),
+                (("vf", "7", "trust", "on"), "vf7"),
+        ):
+            rc, out, err = self.q.ctl("pf0", *args)
+            self.assertEqual(rc, 1, (args, out, err))
+            self.assertIn(msg, err, args)
+
+    def test_failed_set_changes_nothing(self):
+        before = self.get(1, "vlan")
+        rc, _, _ = self.q.ctl("pf0", "vf", "1", "vlan", "4095")
+        self.assertNotEqual(rc, 0)
+        self.assertEqual(self.get(1, "vlan"), before)
+
+    def test_cli_usage_errors(self):
+        for args in (("vf", "0"), ("vf", "0", "colour", "red"),
+                     ("vf", "0", "spoofchk", "maybe"), ("frobnicate",),
+                     ("vf", "x", "trust", "on")):
+            rc, out, err = self.q.ctl("pf0", *args)
+            self.assertNotEqual(rc, 0, args)
+            self.assertIn("sriov-nic-ctl", err)
+
+    def test_stats_and_readonly(self):
+        rc, out, err = self.q.ctl("pf0", "stats", "vf", "0")
+        self.assertEqual(rc, 0, err)
+        keys = dict(l.split() for l in out.splitlines())
+        for k in ("rx-packets", "tx-bytes", "drop-tx-spoof",
+                  "ctrl-refused-untrusted", "tx-rate-waits"):
+            self.assertIn(k, keys)
+        rc, out, err = self.q.ctl("pf0", "stats", "uplink")
+        self.assertEqual(rc, 0, err)
+        r = self.q.qmp("qom-set", path="/machine/peripheral/pf0/vf0",
+                       property="stats", value={})
+        self.assertIn("error", r)
+        self.assertFalse(self.get(0, "enabled"))
+        r = self.q.qmp("qom-get", path="/machine/peripheral/pf0",
+                       property="num-vfs")
+        self.assertEqual(r["return"], 0)
+
+    def test_bad_qmp_socket(self):
+        p = subprocess.run([sys.executable, CTL, "--qmp", "/nonexistent",
+                            "pf0", "show"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("cannot connect", p.stderr)
+
+
+class StartupApplied(unittest.TestCase):
+    """The same startup properties, on a QEMU no other test has changed."""
+
+    setUpClass = classmethod(CtlTest.setUpClass.__func__)
+    tearDownClass = classmethod(CtlTest.tearDownClass.__func__)
+    get = CtlTest.get
+
+    def test_startup_properties_applied(self):
+        self.assertEqual(self.get(0, "vlan"), 10)
+        self.assertEqual(self.get(0, "qos"), 3)
+        self.assertEqual(self.get(1, "vlan"), 20)
+        self.assertEqual(self.get(1, "link-state"), "disable")
+        self.assertTrue(self.get(2, "trust"))
+        self.assertFalse(self.get(3, "spoofchk"))
+        self.assertTrue(self.get(2, "spoofchk"))
+        self.assertEqual(self.get(2, "max-tx-rate"), 100)
+        self.assertEqual(self.get(3, "mac"), "02:00:00:00:00:33")
+
+
+
+class StartupErrors(unittest.TestCase):
+
+    def start(self, props):
+        p = subprocess.run(BASE + ["-device", "sriov-nic,bus=rp0,netdev=n0,"
+                                   "total-vfs=4," + props],
+                           input="", capture_output=True, text=True,
+                           timeout=60)
+        return p.returncode, p.stdout + p.stderr
+
+    def test_bad_specs(self):
+        for props, msg in (
+                ("vf-vlan=0=5000", "vf-vlan=0=5000: "),
+                ("vf-vlan=9=20", "VF 9 does not exist (total-vfs is 4)"),
+                ("vf-vlan=x=20", "'x=20'"),
+                ("vf-spoofchk=*=maybe", "vf-spoofchk"),
+                ("vf-mac=*=02:00:00:00:00:01", "vf-mac"),
+                ("vf-link-state=0=down", "link-state"),
+                ("vf-qos=0=3", "qos"),
+        ):
+            rc, out = self.start(props)
+            self.assertNotEqual(rc, 0, props)
+            self.assertIn(msg, out, props)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
