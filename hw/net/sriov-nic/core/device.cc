@@ -45,7 +45,8 @@ Device::Device(const DeviceConfig& cfg, const Host& host)
       host_(host),
       bounce_(net::kMaxFrameLen),
       vlan_buf_(net::kMaxFrameLen + sw::kVlanTagLen),
-      shapers_(1 + cfg.total_vfs) {
+      shapers_(1 + cfg.total_vfs),
+      tx_blocks_(1 + cfg.total_vfs) {
   functions_.reserve(1 + cfg.total_vfs);
   for (uint32_t fn = 0; fn <= cfg.total_vfs; ++fn) {
     net::FunctionParams p;
@@ -76,6 +77,7 @@ void Device::SetNumVfs(uint16_t n) {
     if (f.enabled() != want) {
       f.Reset(effects_);
       f.set_enabled(want);
+      tx_blocks_[f.fn()].active = false;
       AfterGuestAccess(f.fn());
     }
   }
@@ -88,6 +90,7 @@ void Device::ResetFunction(SnicFn fn) {
     return;
   }
   functions_[fn].Reset(effects_);
+  tx_blocks_[fn].active = false;
   AfterGuestAccess(fn);
   PerformEffects();
 }
@@ -161,6 +164,7 @@ void Device::CommitVfPolicy(uint16_t vf, const policy::VfPolicy& p) {
       effects_.schedule_run = true;
     }
   }
+  ReleaseTxBlocks();
 }
 
 bool Device::EffectiveLink(const NetFunction& f) const {
@@ -205,6 +209,29 @@ void Device::AfterGuestAccess(SnicFn fn) {
       (posted || !f.RxQueueReady())) {
     Unthrottle();
   }
+  ReleaseTxBlocks(posted ? fn : -1);
+}
+
+void Device::ReleaseTxBlocks(int posted_fn) {
+  for (size_t src = 0; src < tx_blocks_.size(); ++src) {
+    TxBlock& b = tx_blocks_[src];
+    if (!b.active) {
+      continue;
+    }
+    const NetFunction& s = functions_[src];
+    const NetFunction& d = functions_[b.dst];
+    if (!s.Running()) {
+      b.active = false;  // the held chain went with the ring
+      continue;
+    }
+    if (b.dst == posted_fn || d.rx_starved || !d.RxQueueReady() ||
+        !d.link_up()) {
+      b.active = false;
+      if (s.tx_pending) {
+        effects_.schedule_run = true;
+      }
+    }
+  }
 }
 
 void Device::Unthrottle() {
@@ -217,6 +244,7 @@ bool Device::Run() {
     return false;
   }
   in_run_ = true;
+  ReleaseTxBlocks();  // a destination may have broken since
   unsigned budget = kRunBudget;
   const size_t n = functions_.size();
   bool again = true;
@@ -226,7 +254,7 @@ bool Device::Run() {
       const SnicFn fn = static_cast<SnicFn>((rr_next_ + i) % n);
       NetFunction& f = functions_[fn];
       TxShaper& sh = shapers_[fn];
-      if (!f.tx_pending || sh.waiting) {
+      if (!f.tx_pending || sh.waiting || tx_blocks_[fn].active) {
         continue;
       }
       unsigned quota = kPerFunctionQuota;
@@ -241,24 +269,47 @@ bool Device::Run() {
           break;
         }
         size_t len = 0;
-        const NetFunction::TxResult r = f.PopTx(bounce_.data(), &len, effects_);
+        const NetFunction::TxResult r =
+            f.TakeTx(bounce_.data(), &len, effects_);
         if (r == NetFunction::TxResult::kEmpty ||
             r == NetFunction::TxResult::kBroken) {
           f.tx_pending = false;
           break;
+        }
+        TxPolicy pol = TxPolicy::kPass;
+        if (r == NetFunction::TxResult::kFrame) {
+          pol = f.is_pf() ? TxPolicy::kPass : CheckTxPolicy(f, bounce_.data());
+          if (pol == TxPolicy::kPass) {
+            sw::Switch::Decide(fn, bounce_.data(), len, functions_, &dests_);
+            SnicFn dst = 0;
+            if (MustWaitForRx(bounce_.data(), &dst)) {
+              // Leave the chain in the ring; dst's RX doorbell resumes us.
+              f.UntakeTx();
+              tx_blocks_[fn] = TxBlock{true, dst, host_.NowNs() + kTxBlockNs};
+              break;
+            }
+          }
+          if (!f.CompleteTx(effects_)) {
+            f.tx_pending = false;
+            break;
+          }
         }
         quota--;
         budget--;
         processed++;
         if (r == NetFunction::TxResult::kFrame) {
           sh.bucket.Charge(len);
-          Transmit(fn, bounce_.data(), len);
+          if (pol == TxPolicy::kPass) {
+            Forward(fn, bounce_.data(), len);
+          } else {
+            CountTxPolicyDrop(f, pol);
+          }
         }
       }
       if (processed > 0) {
         f.FinishTx(effects_);
       }
-      again |= f.tx_pending && !sh.waiting;
+      again |= f.tx_pending && !sh.waiting && !tx_blocks_[fn].active;
       if (budget == 0) {
         rr_next_ = static_cast<uint16_t>((fn + 1) % n);
       }
@@ -267,8 +318,9 @@ bool Device::Run() {
   bool more = false;
   bool waiting = false;
   for (size_t fn = 0; fn < n; ++fn) {
-    more |= !uplink_busy_ && functions_[fn].tx_pending && !shapers_[fn].waiting;
-    waiting |= shapers_[fn].waiting;
+    more |= !uplink_busy_ && functions_[fn].tx_pending &&
+            !shapers_[fn].waiting && !tx_blocks_[fn].active;
+    waiting |= shapers_[fn].waiting || tx_blocks_[fn].active;
   }
   in_run_ = false;
   PerformEffects();
@@ -291,22 +343,44 @@ void Device::CountRxResult(NetFunction& f, NetFunction::RxResult r) {
   }
 }
 
-void Device::Transmit(SnicFn fn, const uint8_t* frame, size_t len) {
-  NetFunction& f = functions_[fn];
-  if (!f.is_pf()) {
-    if (!f.link_up()) {
-      f.stats().tx_drop_link_down++;
-      f.stats().tx_drop_policy++;
-      return;
-    }
-    if (f.policy().spoofchk &&
-        std::memcmp(frame + 6, f.mac().data(), f.mac().size()) != 0) {
-      f.stats().tx_drop_spoof++;
-      f.stats().tx_drop_policy++;
-      return;
-    }
+Device::TxPolicy Device::CheckTxPolicy(const NetFunction& f,
+                                       const uint8_t* frame) {
+  if (!f.link_up()) {
+    return TxPolicy::kLinkDown;
   }
-  Forward(fn, frame, len);
+  if (f.policy().spoofchk &&
+      std::memcmp(frame + 6, f.mac().data(), f.mac().size()) != 0) {
+    return TxPolicy::kSpoof;
+  }
+  return TxPolicy::kPass;
+}
+
+void Device::CountTxPolicyDrop(NetFunction& f, TxPolicy p) {
+  if (p == TxPolicy::kLinkDown) {
+    f.stats().tx_drop_link_down++;
+  } else {
+    f.stats().tx_drop_spoof++;
+  }
+  f.stats().tx_drop_policy++;
+}
+
+bool Device::MustWaitForRx(const uint8_t* frame, SnicFn* dst) {
+  if ((frame[0] & 1) != 0 || dests_.verdict != sw::Verdict::kForward ||
+      dests_.uplink || dests_.fns.size() != 1 || !dests_.filtered.empty() ||
+      !dests_.link_down.empty() || !dests_.not_ready.empty()) {
+    return false;
+  }
+  NetFunction& d = functions_[dests_.fns[0].fn];
+  if (d.rx_starved || !d.RxQueueReady() || !d.link_up()) {
+    return false;
+  }
+  // A bad ring makes the look fatal for d: then there is nothing to wait
+  // for and Forward drops the frame there.
+  if (d.RxBuffersAvailable(effects_) || !d.RxQueueReady()) {
+    return false;
+  }
+  *dst = d.fn();
+  return true;
 }
 
 const uint8_t* Device::FrameForm(const uint8_t* frame, size_t len, bool tagged,
@@ -326,7 +400,6 @@ const uint8_t* Device::FrameForm(const uint8_t* frame, size_t len, bool tagged,
 }
 
 void Device::Forward(int src, const uint8_t* frame, size_t len) {
-  sw::Switch::Decide(src, frame, len, functions_, &dests_);
   vlan_form_valid_ = false;
   if (dests_.verdict == sw::Verdict::kDropVlan) {
     NetFunction& f = functions_[static_cast<size_t>(src)];
@@ -427,6 +500,11 @@ void Device::ArmTimer() {
       deadline = std::min(deadline, sh.ready_ns);
     }
   }
+  for (const TxBlock& b : tx_blocks_) {
+    if (b.active) {
+      deadline = std::min(deadline, b.deadline_ns);
+    }
+  }
   if (deadline != UINT64_MAX) {
     host_.TimerArm(deadline);
   }
@@ -447,6 +525,13 @@ void Device::Timer() {
       }
     }
   }
+  for (const TxBlock& b : tx_blocks_) {
+    if (b.active && now >= b.deadline_ns) {
+      // The destination did not post buffers in time: stop waiting for it.
+      functions_[b.dst].rx_starved = true;
+    }
+  }
+  ReleaseTxBlocks();
   PerformEffects();
   ArmTimer();
 }
@@ -467,6 +552,7 @@ void Device::SetUplinkLink(bool up) {
   for (NetFunction& f : functions_) {
     f.SetLink(EffectiveLink(f), effects_);
   }
+  ReleaseTxBlocks();
   PerformEffects();
 }
 

@@ -28,6 +28,19 @@
 // rate limits: it is armed for the earliest deadline and Timer() handles
 // whatever is due.
 //
+// TX backpressure between functions: when a chain's frame is unicast to
+// exactly one function (no uplink copy, nothing filtered) whose enabled
+// receiveq0 has no available buffer, the chain stays in the source's
+// transmitq0 (not used, counted or charged to the rate limit) and that
+// source is blocked on the destination; only its transmitq0 waits. A
+// receiveq0 doorbell of the destination resumes it. After kTxBlockNs
+// (core timer), or when the destination stops being ready (reset,
+// disabled, NEEDS_RESET, link down), the frame goes through the switch
+// again and meets today's fate (rx_drop_no_buffers when still no
+// buffers); a timeout also marks the destination rx_starved, so its frames
+// are dropped without waiting until it posts buffers. Resetting or
+// disabling the source forgets the block.
+//
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_CORE_DEVICE_H
 #define SNIC_CORE_DEVICE_H
@@ -87,6 +100,7 @@ class Device {
   static constexpr unsigned kRunBudget = 256;
   static constexpr unsigned kPerFunctionQuota = 64;
   static constexpr uint64_t kUplinkDeferNs = 10'000'000;  // 10 ms
+  static constexpr uint64_t kTxBlockNs = 10'000'000;      // 10 ms
 
   Device(const DeviceConfig& cfg, const Host& host);
   Device(const Device&) = delete;
@@ -130,9 +144,21 @@ class Device {
   const UplinkStats& uplink_stats() const { return uplink_stats_; }
 
  private:
-  // TX policy of function @fn (link-state, spoofchk), then Forward.
-  void Transmit(SnicFn fn, const uint8_t* frame, size_t len);
-  // Sends @frame from port @src to every destination the switch picks.
+  // Whether VF policy lets @frame of @f leave (link-state, spoofchk).
+  enum class TxPolicy { kPass, kLinkDown, kSpoof };
+  static TxPolicy CheckTxPolicy(const net::NetFunction& f,
+                                const uint8_t* frame);
+  void CountTxPolicyDrop(net::NetFunction& f, TxPolicy p);
+  // After Switch::Decide for a unicast @frame: true with *@dst when its
+  // only destination is a function with an empty receiveq0 worth waiting
+  // for.
+  bool MustWaitForRx(const uint8_t* frame, SnicFn* dst);
+  // Ends blocks whose source went away or whose destination cannot
+  // receive any more (resuming those sources); with @posted_fn, also the
+  // blocks on that function, which just posted RX buffers.
+  void ReleaseTxBlocks(int posted_fn = -1);
+  // Sends @frame from port @src to every destination the last
+  // Switch::Decide picked.
   void Forward(int src, const uint8_t* frame, size_t len);
   // @frame in the form (802.1Q tagged or not) a destination of the last
   // Switch::Decide wants; builds it in vlan_buf_ at most once per frame.
@@ -169,6 +195,12 @@ class Device {
     uint64_t ready_ns = 0;
   };
   std::vector<TxShaper> shapers_;  // by SnicFn
+  struct TxBlock {
+    bool active = false;  // transmitq0 not popped until dst has buffers
+    SnicFn dst = 0;
+    uint64_t deadline_ns = 0;
+  };
+  std::vector<TxBlock> tx_blocks_;  // by source SnicFn
   UplinkStats uplink_stats_;
   bool uplink_busy_ = false;
   bool uplink_link_up_ = true;

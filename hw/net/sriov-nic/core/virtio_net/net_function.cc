@@ -95,6 +95,7 @@ void NetFunction::Reset(Effects& fx) {
   tx_pending = false;
   rx_notified = false;
   rx_starved = false;
+  tx_taken_ = false;
   net_status_extra_ = 0;
   resets_++;
 }
@@ -259,9 +260,10 @@ void NetFunction::NotifyQueue(uint16_t queue, Effects& fx) {
   }
 }
 
-NetFunction::TxResult NetFunction::PopTx(uint8_t* buf, size_t* len,
-                                         Effects& fx) {
+NetFunction::TxResult NetFunction::TakeTx(uint8_t* buf, size_t* len,
+                                          Effects& fx) {
   *len = 0;
+  tx_taken_ = false;
   virtio::SplitQueue& q = transport_.queue(kTxQueue);
   if (!Running() || !q.enabled()) {
     return TxResult::kEmpty;
@@ -296,23 +298,71 @@ NetFunction::TxResult NetFunction::PopTx(uint8_t* buf, size_t* len,
       malformed = "TX header asks for an offload that was not negotiated";
     }
   }
-  if (const char* err = q.Fill(mem, 0, chain.head(), 0)) {
-    Fail(err, fx);
-    return TxResult::kBroken;
-  }
-  if (const char* err = q.Flush(mem, 1)) {
-    Fail(err, fx);
-    return TxResult::kBroken;
-  }
+  tx_taken_ = true;
+  tx_taken_head_ = chain.head();
+  tx_taken_len_ = static_cast<uint32_t>(payload);
   if (malformed != nullptr) {
+    if (!ReturnTakenTx(fx)) {
+      return TxResult::kBroken;
+    }
     GuestError(malformed);
     stats_.tx_drop_malformed++;
     return TxResult::kDropped;
   }
-  stats_.tx_packets++;
-  stats_.tx_bytes += payload;
   *len = static_cast<size_t>(payload);
   return TxResult::kFrame;
+}
+
+bool NetFunction::ReturnTakenTx(Effects& fx) {
+  if (!tx_taken_) {
+    return false;
+  }
+  tx_taken_ = false;
+  virtio::SplitQueue& q = transport_.queue(kTxQueue);
+  const virtio::GuestMemory mem = Mem();
+  if (const char* err = q.Fill(mem, 0, tx_taken_head_, 0)) {
+    Fail(err, fx);
+    return false;
+  }
+  if (const char* err = q.Flush(mem, 1)) {
+    Fail(err, fx);
+    return false;
+  }
+  return true;
+}
+
+bool NetFunction::CompleteTx(Effects& fx) {
+  if (!ReturnTakenTx(fx)) {
+    return false;
+  }
+  stats_.tx_packets++;
+  stats_.tx_bytes += tx_taken_len_;
+  return true;
+}
+
+void NetFunction::UntakeTx() {
+  if (tx_taken_) {
+    tx_taken_ = false;
+    transport_.queue(kTxQueue).Unpop(1);
+  }
+}
+
+bool NetFunction::RxBuffersAvailable(Effects& fx) {
+  if (!RxQueueReady()) {
+    return false;
+  }
+  virtio::SplitQueue& q = transport_.queue(kRxQueue);
+  DescriptorChain chain;
+  bool got = false;
+  if (const char* err =
+          q.Pop(Mem(), transport_.queue_features(), &chain, &got)) {
+    Fail(err, fx);
+    return false;
+  }
+  if (got) {
+    q.Unpop(1);
+  }
+  return got;
 }
 
 void NetFunction::FinishTx(Effects& fx) {

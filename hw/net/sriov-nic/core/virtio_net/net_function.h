@@ -86,11 +86,17 @@ class NetFunction {
   }
   bool broken() const { return broken_; }
 
-  // TX: takes one chain from transmitq0 and copies its frame (without the
-  // virtio_net_hdr) into @buf (kMaxFrameLen bytes); the chain is returned
-  // to the driver at once.
+  // TX in two steps, so the Device can leave a frame in the ring (TX
+  // backpressure). TakeTx() takes one chain from transmitq0 and copies its
+  // frame (without the virtio_net_hdr) into @buf (kMaxFrameLen bytes). On
+  // kFrame the chain is held, neither used nor counted: CompleteTx()
+  // returns it to the driver and counts it (false if that broke the
+  // function), UntakeTx() puts it back at the head of the ring untouched.
+  // A malformed chain is completed and counted at once (kDropped).
   enum class TxResult { kEmpty, kFrame, kDropped, kBroken };
-  TxResult PopTx(uint8_t* buf, size_t* len, Effects& fx);
+  TxResult TakeTx(uint8_t* buf, size_t* len, Effects& fx);
+  bool CompleteTx(Effects& fx);
+  void UntakeTx();
   // Ends a TX batch: interrupt if the driver wants one.
   void FinishTx(Effects& fx);
   bool tx_pending = false;  // doorbell rung, work queued for Device::Run
@@ -103,6 +109,10 @@ class NetFunction {
   bool RxQueueReady() const {
     return Running() && transport_.queue(kRxQueue).enabled();
   }
+  // receiveq0 holds at least one available buffer; nothing is taken. Like
+  // a delivery finding the ring empty, it asks for a kick with EVENT_IDX
+  // (2.7.10). False when not ready or broken (a bad ring is fatal).
+  bool RxBuffersAvailable(Effects& fx);
   bool rx_notified = false;  // receiveq0 doorbell since last cleared
   // The uplink waited too long for this function's RX buffers: frames for
   // it are dropped (not deferred) until it posts buffers or resets.
@@ -119,6 +129,9 @@ class NetFunction {
   void GuestError(const std::string& msg);
   // Fatal guest error: NEEDS_RESET, config interrupt, stop processing.
   void Fail(const char* what, Effects& fx);
+  // Marks the chain TakeTx() holds used (length 0); false if none or the
+  // function broke.
+  bool ReturnTakenTx(Effects& fx);
   void OnNotify(uint16_t queue, Effects& fx);
   void ProcessControl(Effects& fx);
   void NotifyQueue(uint16_t queue, Effects& fx);
@@ -134,6 +147,9 @@ class NetFunction {
   bool link_up_ = true;
   uint16_t net_status_extra_ = 0;  // VIRTIO_NET_S_ANNOUNCE
   uint32_t resets_ = 0;
+  bool tx_taken_ = false;  // TakeTx() holds a chain
+  uint16_t tx_taken_head_ = 0;
+  uint32_t tx_taken_len_ = 0;
   virtio::Transport transport_;
   RxFilter filter_;
   policy::VfPolicy policy_;
