@@ -102,71 +102,31 @@ const char* DescriptorChain::Walk(const GuestMemory& mem, uint64_t desc_table,
 }
 
 bool Reader::Read(void* buf, size_t len) {
-  if (len > remaining_) {
-    return false;
-  }
   auto* out = static_cast<uint8_t*>(buf);
-  while (len > 0) {
-    const Segment& s = chain_.readable(seg_);
-    const size_t n =
-        static_cast<size_t>(std::min<uint64_t>(len, s.len - seg_off_));
-    if (!mem_.ReadBytes(s.addr + seg_off_, out, n)) {
+  return cursor_.Advance(len, [&](uint64_t addr, size_t n) {
+    if (!mem_.ReadBytes(addr, out, n)) {
       dma_failed_ = true;
       return false;
     }
     out += n;
-    len -= n;
-    remaining_ -= n;
-    seg_off_ += n;
-    if (seg_off_ == s.len) {
-      seg_++;
-      seg_off_ = 0;
-    }
-  }
-  return true;
+    return true;
+  });
 }
 
 bool Reader::Skip(uint64_t len) {
-  if (len > remaining_) {
-    return false;
-  }
-  while (len > 0) {
-    const Segment& s = chain_.readable(seg_);
-    const uint64_t n = std::min<uint64_t>(len, s.len - seg_off_);
-    len -= n;
-    remaining_ -= n;
-    seg_off_ += n;
-    if (seg_off_ == s.len) {
-      seg_++;
-      seg_off_ = 0;
-    }
-  }
-  return true;
+  return cursor_.Advance(len, [](uint64_t, size_t) { return true; });
 }
 
 bool Writer::Write(const void* buf, size_t len) {
-  if (len > remaining_) {
-    return false;
-  }
   auto* in = static_cast<const uint8_t*>(buf);
-  while (len > 0) {
-    const Segment& s = chain_.writable(seg_);
-    const size_t n =
-        static_cast<size_t>(std::min<uint64_t>(len, s.len - seg_off_));
-    if (!mem_.WriteBytes(s.addr + seg_off_, in, n)) {
+  return cursor_.Advance(len, [&](uint64_t addr, size_t n) {
+    if (!mem_.WriteBytes(addr, in, n)) {
       dma_failed_ = true;
       return false;
     }
     in += n;
-    len -= n;
-    remaining_ -= n;
-    seg_off_ += n;
-    if (seg_off_ == s.len) {
-      seg_++;
-      seg_off_ = 0;
-    }
-  }
-  return true;
+    return true;
+  });
 }
 
 bool Writer::WriteAt(uint64_t offset, const void* buf, size_t len) {

@@ -18,6 +18,7 @@
 #ifndef SNIC_CORE_VIRTIO_DESCRIPTOR_CHAIN_H
 #define SNIC_CORE_VIRTIO_DESCRIPTOR_CHAIN_H
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -63,11 +64,56 @@ class DescriptorChain {
   std::array<Segment, kMaxSegments> segs_{};
 };
 
+// A position in one direction (readable or writable part) of a chain; the
+// segment walking shared by Reader and Writer.
+class ChainCursor {
+ public:
+  ChainCursor(const DescriptorChain& chain, bool writable)
+      : chain_(chain),
+        writable_(writable),
+        remaining_(writable ? chain.writable_bytes() : chain.readable_bytes()) {}
+
+  uint64_t remaining() const { return remaining_; }
+
+  // Moves @len bytes forward, calling @visit(guest_addr, n) for each piece
+  // before the position moves past it. False, with the position at the
+  // failed piece, if the part is shorter than @len or @visit returns false.
+  template <typename Visit>
+  bool Advance(uint64_t len, Visit&& visit) {
+    if (len > remaining_) {
+      return false;
+    }
+    while (len > 0) {
+      const Segment& s =
+          writable_ ? chain_.writable(seg_) : chain_.readable(seg_);
+      const uint64_t n = std::min<uint64_t>(len, s.len - seg_off_);
+      if (!visit(s.addr + seg_off_, static_cast<size_t>(n))) {
+        return false;
+      }
+      len -= n;
+      remaining_ -= n;
+      seg_off_ += n;
+      if (seg_off_ == s.len) {
+        seg_++;
+        seg_off_ = 0;
+      }
+    }
+    return true;
+  }
+
+ private:
+  const DescriptorChain& chain_;
+  bool writable_;
+  size_t seg_ = 0;
+  uint64_t seg_off_ = 0;
+  uint64_t remaining_;
+};
+
 // Sequential reads over the device-readable part of a chain.
 class Reader {
  public:
   Reader(const GuestMemory& mem, const DescriptorChain& chain)
-      : mem_(mem), chain_(chain), remaining_(chain.readable_bytes()) {}
+      : mem_(mem), cursor_(chain, /*writable=*/false) {}
 
   // Copies exactly @len bytes; false (nothing guaranteed in @buf) if the
   // chain is shorter or a DMA failed (see dma_failed()).
@@ -79,15 +125,12 @@ class Reader {
   }
   // Skips @len bytes; false if the chain is shorter.
   [[nodiscard]] bool Skip(uint64_t len);
-  uint64_t remaining() const { return remaining_; }
+  uint64_t remaining() const { return cursor_.remaining(); }
   bool dma_failed() const { return dma_failed_; }
 
  private:
   GuestMemory mem_;
-  const DescriptorChain& chain_;
-  size_t seg_ = 0;
-  uint64_t seg_off_ = 0;
-  uint64_t remaining_;
+  ChainCursor cursor_;
   bool dma_failed_ = false;
 };
 
@@ -95,7 +138,7 @@ class Reader {
 class Writer {
  public:
   Writer(const GuestMemory& mem, const DescriptorChain& chain)
-      : mem_(mem), chain_(chain), remaining_(chain.writable_bytes()) {}
+      : mem_(mem), chain_(chain), cursor_(chain, /*writable=*/true) {}
 
   // Writes exactly @len bytes; false if there is not enough room or a DMA
   // failed (see dma_failed()).
@@ -103,16 +146,14 @@ class Writer {
   // Overwrites @len bytes at @offset from the start of the writable part
   // (already written or not); used to patch a header after the payload.
   [[nodiscard]] bool WriteAt(uint64_t offset, const void* buf, size_t len);
-  uint64_t remaining() const { return remaining_; }
-  uint64_t written() const { return chain_.writable_bytes() - remaining_; }
+  uint64_t remaining() const { return cursor_.remaining(); }
+  uint64_t written() const { return chain_.writable_bytes() - remaining(); }
   bool dma_failed() const { return dma_failed_; }
 
  private:
   GuestMemory mem_;
   const DescriptorChain& chain_;
-  size_t seg_ = 0;
-  uint64_t seg_off_ = 0;
-  uint64_t remaining_;
+  ChainCursor cursor_;
   bool dma_failed_ = false;
 };
 
