@@ -128,44 +128,6 @@ static void sriov_nic_vf_set_link_state(Object *obj, const char *str,
                "not '%s'", vf, str);
 }
 
-static bool sriov_nic_vf_get_spoofchk(Object *obj, Error **errp)
-{
-    SnicVfPolicy p;
-    uint16_t vf;
-
-    return sriov_nic_vf_policy_get(obj, &vf, &p, errp) && p.spoofchk;
-}
-
-static void sriov_nic_vf_set_spoofchk(Object *obj, bool value, Error **errp)
-{
-    SnicVfPolicy p;
-    uint16_t vf;
-
-    if (sriov_nic_vf_policy_get(obj, &vf, &p, errp)) {
-        p.spoofchk = value;
-        sriov_nic_vf_policy_set(obj, vf, &p, errp);
-    }
-}
-
-static bool sriov_nic_vf_get_trust(Object *obj, Error **errp)
-{
-    SnicVfPolicy p;
-    uint16_t vf;
-
-    return sriov_nic_vf_policy_get(obj, &vf, &p, errp) && p.trust;
-}
-
-static void sriov_nic_vf_set_trust(Object *obj, bool value, Error **errp)
-{
-    SnicVfPolicy p;
-    uint16_t vf;
-
-    if (sriov_nic_vf_policy_get(obj, &vf, &p, errp)) {
-        p.trust = value;
-        sriov_nic_vf_policy_set(obj, vf, &p, errp);
-    }
-}
-
 static bool sriov_nic_vf_get_enabled(Object *obj, Error **errp)
 {
     uint16_t vf;
@@ -174,12 +136,43 @@ static bool sriov_nic_vf_get_enabled(Object *obj, Error **errp)
     return core && snic_core_function_enabled(core, 1 + vf);
 }
 
-/* Numeric settings: one accessor pair, the field named by the opaque. */
+/* Numeric and on/off settings: the field is named by the opaque. */
 typedef enum {
     SRIOV_NIC_NUM_VLAN,
     SRIOV_NIC_NUM_QOS,
     SRIOV_NIC_NUM_MAX_TX_RATE,
+    SRIOV_NIC_BOOL_SPOOFCHK,
+    SRIOV_NIC_BOOL_TRUST,
 } SriovNicNumField;
+
+static bool *sriov_nic_policy_bool(SnicVfPolicy *p, void *opaque)
+{
+    return (SriovNicNumField)(uintptr_t)opaque == SRIOV_NIC_BOOL_TRUST ?
+           &p->trust : &p->spoofchk;
+}
+
+static void sriov_nic_vf_get_bool(Object *obj, Visitor *v, const char *name,
+                                  void *opaque, Error **errp)
+{
+    SnicVfPolicy p;
+    uint16_t vf;
+
+    if (sriov_nic_vf_policy_get(obj, &vf, &p, errp)) {
+        visit_type_bool(v, name, sriov_nic_policy_bool(&p, opaque), errp);
+    }
+}
+
+static void sriov_nic_vf_set_bool(Object *obj, Visitor *v, const char *name,
+                                  void *opaque, Error **errp)
+{
+    SnicVfPolicy p;
+    uint16_t vf;
+
+    if (sriov_nic_vf_policy_get(obj, &vf, &p, errp) &&
+        visit_type_bool(v, name, sriov_nic_policy_bool(&p, opaque), errp)) {
+        sriov_nic_vf_policy_set(obj, vf, &p, errp);
+    }
+}
 
 static void sriov_nic_vf_get_num(Object *obj, Visitor *v, const char *name,
                                  void *opaque, Error **errp)
@@ -199,6 +192,7 @@ static void sriov_nic_vf_get_num(Object *obj, Visitor *v, const char *name,
         val = p.qos;
         break;
     case SRIOV_NIC_NUM_MAX_TX_RATE:
+    default:
         val = p.max_tx_rate;
         break;
     }
@@ -227,6 +221,7 @@ static void sriov_nic_vf_set_num(Object *obj, Visitor *v, const char *name,
         p.qos = val;
         break;
     case SRIOV_NIC_NUM_MAX_TX_RATE:
+    default:
         p.max_tx_rate = val;
         break;
     }
@@ -316,13 +311,14 @@ void sriov_nic_vf_class_add_admin_props(ObjectClass *klass)
                               (void *)SRIOV_NIC_NUM_QOS);
     object_class_property_set_description(klass, "qos",
         "802.1p priority of the port VLAN tag (0-7)");
-    object_class_property_add_bool(klass, "spoofchk",
-                                   sriov_nic_vf_get_spoofchk,
-                                   sriov_nic_vf_set_spoofchk);
+    object_class_property_add(klass, "spoofchk", "bool",
+                              sriov_nic_vf_get_bool, sriov_nic_vf_set_bool,
+                              NULL, (void *)SRIOV_NIC_BOOL_SPOOFCHK);
     object_class_property_set_description(klass, "spoofchk",
         "drop frames whose source MAC is not the VF's (default on)");
-    object_class_property_add_bool(klass, "trust", sriov_nic_vf_get_trust,
-                                   sriov_nic_vf_set_trust);
+    object_class_property_add(klass, "trust", "bool",
+                              sriov_nic_vf_get_bool, sriov_nic_vf_set_bool,
+                              NULL, (void *)SRIOV_NIC_BOOL_TRUST);
     object_class_property_set_description(klass, "trust",
         "allow promiscuous/all-multicast and MAC changes (default off)");
     object_class_property_add_str(klass, "link-state",
