@@ -9,6 +9,15 @@
  * 1 + n = VF n), so the glue can route it through that function's own
  * PCIDevice (bus mastering, vIOMMU context, MSI-X table).
  *
+ * The core is re-entrancy safe by refusal: while it changes state it only
+ * calls dma_read/dma_write, msix_enabled, now_ns and log_guest_error; every
+ * other host call happens after the state change is complete and may call
+ * back into the core. A call into the core made from inside one of its own
+ * DMA accesses (a ring aimed at a BAR) is refused: snic_core_mmio_* return
+ * false (the glue fails that access, and with it the DMA), and
+ * snic_core_uplink_receive returns 0 (QEMU keeps the frame; the core
+ * flushes it later).
+ *
  * Copyright (c) 2026 The sriov-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
@@ -29,46 +38,16 @@ extern "C" {
 typedef uint16_t SnicFn;
 #define SNIC_FN_PF 0
 
-/* Hard limits of the model (PCIe SR-IOV with ARI allows 255 VFs per PF). */
+/* PCIe SR-IOV with ARI allows 255 VFs per PF. */
 #define SNIC_MAX_VFS 255
-
-/*
- * BAR 0 layout, identical on the PF and every VF (64-bit, prefetchable,
- * a power of two). Offsets are within BAR 0.
- */
-#define SNIC_BAR_SIZE            0x8000u
-#define SNIC_BAR_COMMON_OFFSET   0x0000u  /* virtio_pci_common_cfg */
-#define SNIC_BAR_COMMON_SIZE     0x1000u
-#define SNIC_BAR_ISR_OFFSET      0x1000u  /* ISR status, 1 byte used */
-#define SNIC_BAR_ISR_SIZE        0x1000u
-#define SNIC_BAR_DEVICE_OFFSET   0x2000u  /* virtio_net_config */
-#define SNIC_BAR_DEVICE_SIZE     0x1000u
-#define SNIC_BAR_NOTIFY_OFFSET   0x3000u  /* queue notify doorbells */
-#define SNIC_BAR_NOTIFY_SIZE     0x1000u
-#define SNIC_NOTIFY_OFF_MULTIPLIER 4u
-#define SNIC_BAR_MSIX_TABLE_OFFSET 0x4000u /* owned by the glue (QEMU msix) */
-#define SNIC_BAR_MSIX_PBA_OFFSET   0x6000u /* owned by the glue (QEMU msix) */
-
-/* Queues per function: receiveq0, transmitq0, controlq. */
-#define SNIC_NUM_QUEUES      3
-/* MSI-X vectors per function: config change + one per queue. */
-#define SNIC_MSIX_VECTORS    4
-#define SNIC_MAX_QUEUE_SIZE  256
-
-/* The region of BAR 0 an access falls in, as the glue maps them. */
-typedef enum SnicRegion {
-    SNIC_REGION_COMMON = 0,
-    SNIC_REGION_ISR = 1,
-    SNIC_REGION_DEVICE = 2,
-    SNIC_REGION_NOTIFY = 3,
-} SnicRegion;
 
 /* Callbacks into the host (QEMU glue). All are required. */
 typedef struct SnicHostOps {
     /*
      * Guest memory access on behalf of function @fn (pci_dma_read/write on
      * that function's PCIDevice). Return 0 on success, non-zero if the
-     * access failed (bus mastering off, IOMMU fault, unmapped address).
+     * access failed (IOMMU fault, unmapped address, a refused register).
+     * The core never calls these while @fn's Bus Master Enable is off.
      */
     int (*dma_read)(void *opaque, SnicFn fn, uint64_t addr, void *buf,
                     size_t len);
@@ -82,21 +61,25 @@ typedef struct SnicHostOps {
     bool (*msix_enabled)(void *opaque, SnicFn fn);
     /*
      * Send one frame out of the uplink (the QEMU netdev). Returns false
-     * when the backend queued it and will call back later; the core then
-     * stops sending until snic_core_uplink_send_done().
+     * when the backend queued it and will call snic_core_uplink_send_done()
+     * once it is out; the core then sends nothing more until then.
      */
     bool (*uplink_send)(void *opaque, const uint8_t *frame, size_t len);
-    /* The core can take frames from the uplink again: flush its queue. */
+    /* Deliver the frames QEMU queued for the core (may call back). */
     void (*uplink_flush)(void *opaque);
+    /*
+     * Drop the frame the backend queued (its function was reset); the host
+     * then calls snic_core_uplink_send_done() (QEMU's purge does).
+     */
+    void (*uplink_purge)(void *opaque);
     /* Ask for snic_core_run() to be called soon from the main loop. */
     void (*schedule_run)(void *opaque);
     /* Arm (or re-arm) the one core timer; fire calls snic_core_timer(). */
     void (*timer_arm)(void *opaque, uint64_t deadline_ns);
     /* Monotonic clock in nanoseconds (QEMU_CLOCK_VIRTUAL). */
     uint64_t (*now_ns)(void *opaque);
-    /* A guest mistake (LOG_GUEST_ERROR) and an unimplemented feature. */
+    /* A guest mistake (LOG_GUEST_ERROR). */
     void (*log_guest_error)(void *opaque, SnicFn fn, const char *msg);
-    void (*log_unimp)(void *opaque, SnicFn fn, const char *msg);
 } SnicHostOps;
 
 typedef struct SnicConfig {
@@ -113,11 +96,35 @@ SnicCore *snic_core_new(const SnicConfig *cfg, const SnicHostOps *ops,
                         void *opaque, char *err, size_t err_len);
 void snic_core_free(SnicCore *core);
 
-/* Number of functions (1 + total_vfs). */
-uint16_t snic_core_num_functions(const SnicCore *core);
+/*
+ * BAR 0 of every function (PF and VFs alike), owned by the core: the
+ * regions the core serves (snic_core_mmio_* take their index), then the
+ * MSI-X table and PBA that the glue hands to QEMU's msix. virtio_cap_type
+ * is the virtio_pci_cap cfg_type of a region (0: not a virtio region).
+ */
+typedef struct SnicRegionInfo {
+    const char *name;
+    uint32_t offset;
+    uint32_t size;
+    uint8_t virtio_cap_type;
+} SnicRegionInfo;
 
-/* Function-level reset (device reset, FLR, VF disable). */
+typedef struct SnicLayout {
+    uint32_t bar_size;              /* a power of two */
+    uint32_t num_regions;
+    const SnicRegionInfo *regions;
+    uint16_t msix_vectors;
+    uint32_t msix_table_offset;
+    uint32_t msix_pba_offset;
+    uint32_t notify_off_multiplier; /* virtio_pci_notify_cap */
+} SnicLayout;
+
+const SnicLayout *snic_core_layout(const SnicCore *core);
+
+/* PCI function-level reset (system reset, FLR); clears Bus Master Enable. */
 void snic_core_reset_function(SnicCore *core, SnicFn fn);
+/* Bus Master Enable of @fn's command register changed. */
+void snic_core_set_bus_master(SnicCore *core, SnicFn fn, bool on);
 
 /*
  * The PF's SR-IOV NumVFs/VF Enable changed: @num_vfs VFs are now enabled
@@ -127,10 +134,15 @@ void snic_core_set_num_vfs(SnicCore *core, uint16_t num_vfs);
 uint16_t snic_core_num_vfs(const SnicCore *core);
 bool snic_core_function_enabled(const SnicCore *core, SnicFn fn);
 
-/* MMIO on @fn's BAR 0 in @region at @offset (within the region). */
-uint64_t snic_core_mmio_read(SnicCore *core, SnicFn fn, SnicRegion region,
-                             uint64_t offset, unsigned size);
-void snic_core_mmio_write(SnicCore *core, SnicFn fn, SnicRegion region,
+/*
+ * MMIO on @fn's BAR 0 in region @region (an index into the layout's
+ * regions) at @offset within it. Bad accesses are guest errors the core
+ * logs and absorbs (reads give 0). Returns false only for an access the
+ * core refuses because it came from inside the core's own DMA.
+ */
+bool snic_core_mmio_read(SnicCore *core, SnicFn fn, uint32_t region,
+                         uint64_t offset, unsigned size, uint64_t *value);
+bool snic_core_mmio_write(SnicCore *core, SnicFn fn, uint32_t region,
                           uint64_t offset, uint64_t value, unsigned size);
 
 /* Deferred work (TX bottom half); returns true if more work remains. */
@@ -146,17 +158,6 @@ void snic_core_uplink_send_done(SnicCore *core);
 /* Uplink link state (NetClientInfo.link_status_changed). */
 void snic_core_set_uplink_link(SnicCore *core, bool up);
 
-/* MAC of function @fn as the device config reports it. */
-void snic_core_get_mac(const SnicCore *core, SnicFn fn, uint8_t mac[6]);
-
-/*
- * Host-administered MAC of VF @vf (0-based VF number, not SnicFn). Must be
- * unicast. Takes effect at the VF's next reset (device reset, FLR or VF
- * enable); until then the VF keeps its current address. Returns false if
- * @vf >= total VFs or @mac is multicast.
- */
-bool snic_core_set_vf_mac(SnicCore *core, uint16_t vf, const uint8_t mac[6]);
-
 /* Per-function counters; they survive function resets. */
 typedef struct SnicStats {
     uint64_t rx_packets;          /* frames delivered to the guest */
@@ -166,24 +167,41 @@ typedef struct SnicStats {
     uint64_t rx_drop_no_buffers;  /* no RX buffer posted / queue not ready */
     uint64_t rx_drop_filtered;    /* addressed to us, rejected by RX filter */
     uint64_t rx_drop_too_small;   /* frame does not fit the posted buffer */
+    uint64_t rx_drop_link_down;   /* frames for a VF whose link is down */
     uint64_t tx_drop_malformed;   /* bad header, too short or too long */
-    uint64_t tx_drop_policy;      /* rejected by per-function policy */
+    uint64_t tx_drop_policy;      /* sum of the tx_drop_* policy reasons */
+    uint64_t tx_drop_spoof;       /* source MAC is not the VF's (spoofchk) */
+    uint64_t tx_drop_vlan;        /* tag not allowed (port VLAN, anti-spoof) */
+    uint64_t tx_drop_link_down;   /* TX while the VF's link-state is down */
+    uint64_t tx_rate_waits;       /* times TX paused by max-tx-rate */
+    uint64_t tx_holds;            /* frames that waited for RX buffers */
     uint64_t ctrl_commands;       /* control virtqueue commands answered */
     uint64_t ctrl_errors;         /* ... of which answered VIRTIO_NET_ERR */
+    uint64_t ctrl_refused_untrusted; /* ctrl requests refused: trust off */
     uint64_t mac_table_overflows; /* MAC_TABLE_SET lists beyond the cap */
     uint64_t guest_errors;        /* guest mistakes logged */
     uint64_t needs_reset;         /* times the function entered NEEDS_RESET */
-    /* Per-VF policy (appended; tx_drop_policy is the sum of tx_drop_*). */
-    uint64_t tx_drop_spoof;       /* source MAC is not the VF's (spoofchk) */
-    uint64_t tx_drop_vlan;        /* tagged TX from a port-VLAN VF */
-    uint64_t tx_drop_link_down;   /* TX while the VF's link-state is down */
-    uint64_t rx_drop_link_down;   /* frames for a VF whose link is down */
-    uint64_t ctrl_refused_untrusted; /* ctrl requests refused: trust off */
-    uint64_t tx_rate_waits;       /* times TX paused by max-tx-rate */
 } SnicStats;
 
 /* Fills @stats for function @fn; returns false (zeroed) if @fn is invalid. */
 bool snic_core_get_stats(const SnicCore *core, SnicFn fn, SnicStats *stats);
+
+/* Counters of the uplink port (the QEMU netdev), as the switch sees it. */
+typedef struct SnicUplinkStats {
+    uint64_t rx_packets;           /* frames from the netdev */
+    uint64_t rx_bytes;
+    uint64_t rx_drop_malformed;    /* shorter than Ethernet or too long */
+    uint64_t rx_drop_unclaimed;    /* no port took it */
+    uint64_t rx_drop_no_buffers;   /* its only destination had no room */
+    uint64_t rx_holds;             /* frames left queued in QEMU a while */
+    uint64_t tx_packets;           /* frames to the netdev */
+    uint64_t tx_bytes;
+    uint64_t tx_queued;            /* the netdev queued one (busy) */
+    uint64_t tx_drop_link_down;    /* not sent: the netdev's link is down */
+    uint64_t tx_purged;            /* queued frames dropped: their VF reset */
+} SnicUplinkStats;
+
+void snic_core_get_uplink_stats(const SnicCore *core, SnicUplinkStats *stats);
 
 /* ---- Host-side per-VF policy (the control plane of a DPU-style NIC) ---- */
 
@@ -194,7 +212,7 @@ typedef enum SnicLinkState {
 } SnicLinkState;
 
 typedef struct SnicVfPolicy {
-    uint8_t mac[6];         /* reported at the VF's next reset (see above) */
+    uint8_t mac[6];         /* reported at the VF's next reset */
     uint16_t vlan;          /* port VLAN: 0 = none, 1..4094 */
     uint8_t qos;            /* 802.1p priority (0..7) of the port VLAN tag */
     bool spoofchk;          /* default on: drop TX with a foreign source MAC */
@@ -206,11 +224,12 @@ typedef struct SnicVfPolicy {
 /*
  * Validate and apply the whole policy of VF @vf (0-based VF number) at once.
  * On error nothing changes, @err gets a message for the user and false is
- * returned. Link-state changes raise the VF's config-change interrupt;
- * VLAN/spoof/trust/rate changes take effect on the next frame. Setting
- * vlan to 0 with qos unchanged clears qos too (as `ip link ... vlan 0`);
- * a non-zero qos without a VLAN is refused. Turning trust off ends the
- * promiscuous/all-unicast/all-multicast modes the VF's driver had set.
+ * returned. A MAC already used by the PF or another VF is refused. The MAC
+ * takes effect at the VF's next reset (device reset, FLR or VF enable);
+ * link-state changes raise the VF's config-change interrupt; VLAN, spoof,
+ * trust and rate changes take effect on the next frame. Setting vlan to 0
+ * with qos unchanged clears qos too (as `ip link ... vlan 0`); a non-zero
+ * qos without a VLAN is refused.
  */
 bool snic_core_set_vf_policy(SnicCore *core, uint16_t vf,
                              const SnicVfPolicy *policy, char *err,
@@ -218,6 +237,16 @@ bool snic_core_set_vf_policy(SnicCore *core, uint16_t vf,
 /* Current policy of VF @vf; false (zeroed) if @vf >= total VFs. */
 bool snic_core_get_vf_policy(const SnicCore *core, uint16_t vf,
                              SnicVfPolicy *policy);
+/*
+ * One setting of VF @vf by name, in the syntax of the startup specs below
+ * ("vlan", "10"; "spoofchk", "off"; "mac", "02:00:00:00:00:10"), validated
+ * like snic_core_set_vf_policy. get writes the value (NUL-terminated) into
+ * @buf and returns false for an unknown setting or VF.
+ */
+bool snic_core_set_vf_setting(SnicCore *core, uint16_t vf, const char *setting,
+                              const char *value, char *err, size_t err_len);
+bool snic_core_get_vf_setting(const SnicCore *core, uint16_t vf,
+                              const char *setting, char *buf, size_t len);
 /*
  * Apply one setting to a list of VFs from a startup property string:
  * @setting is "mac", "vlan", "qos", "spoofchk", "trust", "link-state" or
@@ -228,16 +257,6 @@ bool snic_core_get_vf_policy(const SnicCore *core, uint16_t vf,
  */
 bool snic_core_apply_vf_spec(SnicCore *core, const char *setting,
                              const char *spec, char *err, size_t err_len);
-
-/*
- * Counters of the uplink port (the QEMU netdev), as seen by the switch:
- * rx_* = frames received from the netdev, tx_* = frames sent to it.
- * rx_drop_filtered: no port accepted it; rx_drop_too_small: shorter than an
- * Ethernet header or longer than the device maximum; rx_drop_no_buffers:
- * its only destination had no RX buffers; tx_drop_link_down: not sent
- * because the netdev's link is down. Always returns true.
- */
-bool snic_core_get_uplink_stats(const SnicCore *core, SnicStats *stats);
 
 #ifdef __cplusplus
 }

@@ -8,8 +8,8 @@ int snic_c_abi_compiles(void)
 {
     SnicConfig cfg = { 0 };
     SnicStats stats = { 0 };
-    bool (*set_mac)(SnicCore *, uint16_t, const uint8_t *) =
-        snic_core_set_vf_mac;
+    bool (*mmio_read)(SnicCore *, SnicFn, uint32_t, uint64_t, unsigned,
+                      uint64_t *) = snic_core_mmio_read;
     bool (*get_stats)(const SnicCore *, SnicFn, SnicStats *) =
         snic_core_get_stats;
     SnicVfPolicy policy;
@@ -19,13 +19,14 @@ int snic_c_abi_compiles(void)
         snic_core_get_vf_policy;
     bool (*apply_spec)(SnicCore *, const char *, const char *, char *,
                        size_t) = snic_core_apply_vf_spec;
-    bool (*uplink_stats)(const SnicCore *, SnicStats *) =
+    void (*uplink_stats)(const SnicCore *, SnicUplinkStats *) =
         snic_core_get_uplink_stats;
+    const SnicLayout *(*layout)(const SnicCore *) = snic_core_layout;
 
     memset(&policy, 0, sizeof(policy));
     policy.link_state = SNIC_LINK_DISABLE;
     return (int)sizeof(cfg) + (int)sizeof(stats) + SNIC_FN_PF +
-           (set_mac != 0) + (get_stats != 0) + (int)sizeof(policy) +
+           (mmio_read != 0) + (get_stats != 0) + (layout != 0) + (int)sizeof(policy) +
            (set_policy != 0) + (get_policy != 0) + (apply_spec != 0) +
            (uplink_stats != 0) + policy.link_state;
 }

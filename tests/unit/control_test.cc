@@ -3,7 +3,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <gtest/gtest.h>
 
-#include "fake_driver.h"
+#include "fakes/fake_driver.h"
 
 namespace snic::testing {
 namespace {
@@ -140,7 +140,7 @@ TEST_F(Control, MacAddrSetUpdatesConfigAndFilter) {
                        std::vector<uint8_t>(kExtra.begin(), kExtra.end())),
             kOk);
   EXPECT_EQ(MacOf(bed_.core.get(), 0), kExtra);
-  EXPECT_EQ(d_.Read(SNIC_REGION_DEVICE, 5, 1), 0x99u);
+  EXPECT_EQ(d_.Read(kRegionDevice, 5, 1), 0x99u);
   EXPECT_NE(d_.Common(kGen, 1), gen);
   EXPECT_TRUE(Receives(kExtra));
   // Multicast or wrong length: ERR.
@@ -181,8 +181,9 @@ TEST_F(Control, VlanNotFilteredWithoutCtrlVlan) {
   EXPECT_EQ(d_.Control(kClassVlan, 0, {7, 0}), kErr);
 }
 
-TEST_F(Control, AnnounceAck) {
-  EXPECT_EQ(d_.Control(kClassAnnounce, 0, {}), kOk);
+// GUEST_ANNOUNCE is not offered, so the ANNOUNCE class is an error.
+TEST_F(Control, AnnounceWithoutGuestAnnounceIsErr) {
+  EXPECT_EQ(d_.Control(kClassAnnounce, 0, {}), kErr);
   EXPECT_EQ(d_.Control(kClassAnnounce, 1, {}), kErr);
 }
 

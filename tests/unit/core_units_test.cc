@@ -4,7 +4,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <gtest/gtest.h>
 
-#include "fake_driver.h"
+#include "fakes/fake_driver.h"
 #include "host.h"
 #include "switch/switch.h"
 #include "virtio/common_config.h"

@@ -3,7 +3,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <gtest/gtest.h>
 
-#include "fake_driver.h"
+#include "fakes/fake_driver.h"
 
 namespace snic::testing {
 namespace {
@@ -231,10 +231,12 @@ TEST(Datapath, VfToPfAndPfToVf) {
   EXPECT_TRUE(bed.host.uplink_frames.empty());
 }
 
-// Issue 4: a VF that is not DRIVER_OK (or disabled) is no switch port; its
-// MAC is unknown unicast and goes to the uplink. An enabled owner still
-// counts the frame it missed as rx_drop_no_buffers ("queue not ready").
-TEST(Datapath, FrameToNotReadyVfMacIsUnknownUnicast) {
+// A VF that is enabled but not running (no driver yet, reset, NEEDS_RESET)
+// keeps its MAC in the switch, as a NIC whose VF queues are stopped: the
+// frame is counted there (rx_drop_no_buffers, "queue not ready") and does
+// not leak to the uplink. A VF that is not enabled is no port: its MAC is
+// unknown unicast.
+TEST(Datapath, FrameToNotReadyVfMacStaysInside) {
   Bed bed(4);
   snic_core_set_num_vfs(bed.core.get(), 2);
   FakeDriver pf = bed.Driver(0);
@@ -242,12 +244,16 @@ TEST(Datapath, FrameToNotReadyVfMacIsUnknownUnicast) {
   // VF 1 (fn 2) enabled but no driver.
   pf.Send(Frame(MacOf(bed.core.get(), 2), MacOf(bed.core.get(), 0)));
   bed.RunAll();
-  EXPECT_EQ(bed.host.uplink_frames.size(), 1u);
+  EXPECT_TRUE(bed.host.uplink_frames.empty());
   EXPECT_EQ(bed.Stats(2).rx_drop_no_buffers, 1u);
-  // VF 3 (fn 4) is not enabled: unknown too, nothing counted on it.
-  pf.Send(Frame(MacOf(bed.core.get(), 4), MacOf(bed.core.get(), 0)));
+  // VF 3 (fn 4) is not enabled: unknown, nothing counted on it.
+  SnicVfPolicy p3{};
+  ASSERT_TRUE(snic_core_get_vf_policy(bed.core.get(), 3, &p3));
+  std::array<uint8_t, 6> mac3;
+  std::copy(p3.mac, p3.mac + 6, mac3.begin());
+  pf.Send(Frame(mac3, MacOf(bed.core.get(), 0)));
   bed.RunAll();
-  EXPECT_EQ(bed.host.uplink_frames.size(), 2u);
+  EXPECT_EQ(bed.host.uplink_frames.size(), 1u);
   EXPECT_EQ(bed.Stats(4).rx_drop_no_buffers, 0u);
 }
 
@@ -352,7 +358,7 @@ TEST(Datapath, IntxForQueueInterrupts) {
   snic_core_uplink_receive(bed.core.get(), frame.data(), frame.size());
   ASSERT_FALSE(bed.host.intx.empty());
   EXPECT_EQ(bed.host.intx.back(), std::make_pair(SnicFn{0}, true));
-  EXPECT_EQ(d.Read(SNIC_REGION_ISR, 0, 1), 1u);
+  EXPECT_EQ(d.Read(kRegionIsr, 0, 1), 1u);
   EXPECT_EQ(bed.host.intx.back(), std::make_pair(SnicFn{0}, false));
 }
 
@@ -413,6 +419,7 @@ TEST(Datapath, UplinkBusyPausesTxUntilSendDone) {
 TEST(Datapath, TxBeforeDriverOkIsPickedUpAtDriverOk) {
   Bed bed;
   FakeDriver d = bed.Driver(0);
+  d.SetBusMaster(true);
   ASSERT_TRUE(d.Negotiate(kLinuxNetFeatures));
   for (uint16_t q = 0; q < 3; ++q) d.SetupQueue(q, 64, q + 1);
   d.Send(Frame(kRemote, MacOf(bed.core.get(), 0)));

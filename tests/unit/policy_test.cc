@@ -4,7 +4,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <string>
 
-#include "switch_fixture.h"
+#include "fakes/switch_fixture.h"
 
 namespace snic::testing {
 namespace {
@@ -30,7 +30,7 @@ class VfAdmin : public SwitchBed {
     return err;
   }
   uint16_t NetStatus(Port& p) {
-    return uint16_t(p.drv().Read(SNIC_REGION_DEVICE, 6, 2));
+    return uint16_t(p.drv().Read(kRegionDevice, 6, 2));
   }
   uint8_t Generation(Port& p) { return uint8_t(p.drv().Common(kGen, 1)); }
 };
@@ -38,6 +38,7 @@ class VfAdmin : public SwitchBed {
 // ---- storage and validation ----
 
 TEST_F(VfAdmin, Defaults) {
+  snic_core_set_num_vfs(core(), 4);
   const SnicVfPolicy p = Policy(2);
   EXPECT_TRUE(p.spoofchk);
   EXPECT_FALSE(p.trust);
@@ -152,7 +153,7 @@ TEST_F(VfAdmin, SpecGoodEntries) {
 
 TEST_F(VfAdmin, SpecErrorsNameTheEntryAndChangeNothing) {
   EXPECT_EQ(Spec("vlan", "0=10/1=4095"),
-            "VF 1: vlan must be 0 (none) to 4094, not 4095");
+            "'1=4095': vlan must be 0 (none) to 4094, not '4095'");
   EXPECT_EQ(Policy(0).vlan, 0u);  // all or nothing
   EXPECT_EQ(Spec("vlan", "0=10/9=20"),
             "'9=20': VF 9 does not exist (total-vfs is 4)");
@@ -161,16 +162,17 @@ TEST_F(VfAdmin, SpecErrorsNameTheEntryAndChangeNothing) {
             "'x=20': the VF must be a decimal number or '*'");
   EXPECT_EQ(Spec("vlan", "0=10/1"),
             "'1': expected N=VALUE, N a VF number or '*'");
-  EXPECT_EQ(Spec("vlan", "0=ten"), "'0=ten': vlan must be 0 (none) to 4094");
-  EXPECT_EQ(Spec("vlan", "0=-1"), "'0=-1': vlan must be 0 (none) to 4094");
+  EXPECT_EQ(Spec("vlan", "0=ten"), "'0=ten': vlan must be 0 (none) to 4094, not 'ten'");
+  EXPECT_EQ(Spec("vlan", "0=-1"), "'0=-1': vlan must be 0 (none) to 4094, not '-1'");
   EXPECT_EQ(Spec("vlan", "0=10//1=2"),
             "'': expected N=VALUE, N a VF number "
             "or '*'");
-  EXPECT_EQ(Spec("spoofchk", "0=maybe"), "'0=maybe': expected on or off");
+  EXPECT_EQ(Spec("spoofchk", "0=maybe"), "'0=maybe': spoofchk must be on or off, not 'maybe'");
   EXPECT_EQ(Spec("link-state", "0=up"),
-            "'0=up': link-state must be auto, enable or disable");
+            "'0=up': link-state must be auto, enable or disable, not 'up'");
   EXPECT_EQ(Spec("mac", "0=02:00:00:00:00"),
-            "'0=02:00:00:00:00': a MAC address is xx:xx:xx:xx:xx:xx");
+            "'0=02:00:00:00:00': mac '02:00:00:00:00' is not a MAC address "
+            "(xx:xx:xx:xx:xx:xx)");
   EXPECT_EQ(Spec("mac", "0=01:00:5e:00:00:01"),
             "VF 0: mac must be a unicast address, not 01:00:5e:00:00:01");
   EXPECT_EQ(Spec("mac", "*=02:00:00:00:00:10"),
@@ -178,8 +180,8 @@ TEST_F(VfAdmin, SpecErrorsNameTheEntryAndChangeNothing) {
   EXPECT_NE(Spec("qos", "0=3").find("qos 3 needs a port VLAN"),
             std::string::npos);
   EXPECT_EQ(Spec("max-tx-rate", "0=99999999999"),
-            "'0=99999999999': max-tx-rate must be a number of Mbit/s "
-            "(0 = unlimited)");
+            "'0=99999999999': max-tx-rate must be a number of Mbit/s from 0 "
+            "(unlimited) to 400000, not '99999999999'");
   EXPECT_NE(Spec("colour", "0=red").find("unknown VF setting 'colour'"),
             std::string::npos);
   for (uint16_t vf = 0; vf < 4; ++vf) {
@@ -314,7 +316,13 @@ TEST_F(VfAdmin, UntrustedUnicastTableOverflowIsNotAlluni) {
       kCtrlOk);
   FromUplink(Frame(vf(1).mac(), kRemote));
   EXPECT_TRUE(vf(0).Received().empty());
-  FromUplink(Frame(many[3], kRemote));  // listed: accepted
+  // An untrusted VF's unicast table counts for nothing (it neither
+  // receives for those MACs nor takes them from the uplink); trusted, it
+  // does.
+  FromUplink(Frame(many[3], kRemote));
+  EXPECT_TRUE(vf(0).Received().empty());
+  SetTrust(0, true);
+  FromUplink(Frame(many[3], kRemote));
   EXPECT_EQ(vf(0).Received().size(), 1u);
 }
 
@@ -331,9 +339,16 @@ TEST_F(VfAdmin, UntrustedTableCannotClaimAnotherPortsMac) {
   EXPECT_TRUE(vf(0).Received().empty());
   EXPECT_EQ(vf(1).Received().size(), 2u);
   EXPECT_EQ(pf().Received().size(), 1u);
-  // Trusted, the same table is honoured (macvlan on a trusted VF).
+  // Trusted, a table never takes another port's own MAC either, but an
+  // address nobody owns is honoured (macvlan on a trusted VF).
   SetTrust(0, true);
   FromUplink(f);
+  EXPECT_TRUE(vf(0).Received().empty());
+  EXPECT_EQ(vf(1).Received().size(), 1u);
+  ASSERT_EQ(vf(0).drv().Control(kClassMac, kMacTableSet,
+                                MacTableData({kOther}, {})),
+            kCtrlOk);
+  FromUplink(Frame(kOther, kRemote));
   EXPECT_EQ(vf(0).Received().size(), 1u);
 }
 

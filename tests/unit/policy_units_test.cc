@@ -7,7 +7,7 @@
 #include "policy/token_bucket.h"
 #include "policy/vf_policy.h"
 #include "switch/switch.h"
-#include "switch_fixture.h"
+#include "fakes/switch_fixture.h"
 
 namespace snic::testing {
 namespace {

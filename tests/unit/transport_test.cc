@@ -3,7 +3,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <gtest/gtest.h>
 
-#include "fake_driver.h"
+#include "fakes/fake_driver.h"
 
 namespace snic::testing {
 namespace {
@@ -144,7 +144,7 @@ TEST(Transport, MsixVectorOutOfRangeReadsNoVector) {
   FakeDriver d = bed.Driver(0);
   d.SetCommon(kMsixConfig, 3, 2);
   EXPECT_EQ(d.Common(kMsixConfig, 2), 3u);
-  d.SetCommon(kMsixConfig, SNIC_MSIX_VECTORS, 2);
+  d.SetCommon(kMsixConfig, 4, 2);
   EXPECT_EQ(d.Common(kMsixConfig, 2), 0xffffu);
   d.SetCommon(kQSelect, 2, 2);
   d.SetCommon(kQMsix, 2, 2);
@@ -203,14 +203,14 @@ TEST(Transport, DeviceConfigLayout) {
   FakeDriver d = bed.Driver(0);
   const SnicConfig cfg = TestConfig(4);
   for (unsigned i = 0; i < 6; ++i) {
-    EXPECT_EQ(d.Read(SNIC_REGION_DEVICE, i, 1), cfg.pf_mac[i]);
+    EXPECT_EQ(d.Read(kRegionDevice, i, 1), cfg.pf_mac[i]);
   }
-  EXPECT_EQ(d.Read(SNIC_REGION_DEVICE, 6, 2), 1u);  // LINK_UP
-  EXPECT_EQ(d.Read(SNIC_REGION_DEVICE, 8, 2), 1u);  // max_virtqueue_pairs
-  EXPECT_EQ(d.Read(SNIC_REGION_DEVICE, 10, 2), 1500u);
-  EXPECT_EQ(d.Read(SNIC_REGION_DEVICE, 0, 4), 0x12005452u);
-  EXPECT_EQ(d.Read(SNIC_REGION_DEVICE, 12, 4), 0u);
-  EXPECT_EQ(d.Read(SNIC_REGION_DEVICE, 0xffc, 8), 0u);
+  EXPECT_EQ(d.Read(kRegionDevice, 6, 2), 1u);  // LINK_UP
+  EXPECT_EQ(d.Read(kRegionDevice, 8, 2), 1u);  // max_virtqueue_pairs
+  EXPECT_EQ(d.Read(kRegionDevice, 10, 2), 1500u);
+  EXPECT_EQ(d.Read(kRegionDevice, 0, 4), 0x12005452u);
+  EXPECT_EQ(d.Read(kRegionDevice, 12, 4), 0u);
+  EXPECT_EQ(d.Read(kRegionDevice, 0xffc, 8), 0u);
 }
 
 TEST(Transport, LinkChangeBumpsGenerationAndInterrupts) {
@@ -220,14 +220,14 @@ TEST(Transport, LinkChangeBumpsGenerationAndInterrupts) {
   const uint64_t gen = d.Common(kGen, 1);
   bed.host.msix.clear();
   snic_core_set_uplink_link(bed.core.get(), false);
-  EXPECT_EQ(d.Read(SNIC_REGION_DEVICE, 6, 2), 0u);
+  EXPECT_EQ(d.Read(kRegionDevice, 6, 2), 0u);
   EXPECT_NE(d.Common(kGen, 1), gen);
   ASSERT_EQ(bed.host.msix.size(), 1u);
   EXPECT_EQ(bed.host.msix[0], std::make_pair(SnicFn{0}, uint16_t{0}));
   snic_core_set_uplink_link(bed.core.get(), false);  // no change
   EXPECT_EQ(bed.host.msix.size(), 1u);
   snic_core_set_uplink_link(bed.core.get(), true);
-  EXPECT_EQ(d.Read(SNIC_REGION_DEVICE, 6, 2), 1u);
+  EXPECT_EQ(d.Read(kRegionDevice, 6, 2), 1u);
   EXPECT_EQ(bed.host.msix.size(), 2u);
 }
 
@@ -239,9 +239,9 @@ TEST(Transport, IsrAndIntxWhenMsixDisabled) {
   snic_core_set_uplink_link(bed.core.get(), false);
   ASSERT_FALSE(bed.host.intx.empty());
   EXPECT_EQ(bed.host.intx.back(), std::make_pair(SnicFn{0}, true));
-  EXPECT_EQ(d.Read(SNIC_REGION_ISR, 0, 1), 2u);  // config change
+  EXPECT_EQ(d.Read(kRegionIsr, 0, 1), 2u);  // config change
   EXPECT_EQ(bed.host.intx.back(), std::make_pair(SnicFn{0}, false));
-  EXPECT_EQ(d.Read(SNIC_REGION_ISR, 0, 1), 0u);  // read clears
+  EXPECT_EQ(d.Read(kRegionIsr, 0, 1), 0u);  // read clears
   EXPECT_TRUE(bed.host.msix.empty());
 }
 
@@ -250,12 +250,15 @@ TEST(Transport, VfResetOnDisableAndVfMacAtNextReset) {
   snic_core_set_num_vfs(bed.core.get(), 2);
   FakeDriver vf = bed.Driver(2);
   ASSERT_TRUE(vf.Init());
-  const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
-  EXPECT_TRUE(snic_core_set_vf_mac(bed.core.get(), 1, mac));
+  char err[128];
+  EXPECT_TRUE(snic_core_set_vf_setting(bed.core.get(), 1, "mac",
+                                       "02:11:22:33:44:55", err, sizeof(err)))
+      << err;
   EXPECT_NE(MacOf(bed.core.get(), 2)[1], 0x11);  // not yet
-  const uint8_t mcast[6] = {0x03, 0, 0, 0, 0, 1};
-  EXPECT_FALSE(snic_core_set_vf_mac(bed.core.get(), 1, mcast));
-  EXPECT_FALSE(snic_core_set_vf_mac(bed.core.get(), 2, mac));
+  EXPECT_FALSE(snic_core_set_vf_setting(bed.core.get(), 1, "mac",
+                                        "03:00:00:00:00:01", err, sizeof(err)));
+  EXPECT_FALSE(snic_core_set_vf_setting(bed.core.get(), 2, "mac",
+                                        "02:11:22:33:44:55", err, sizeof(err)));
   snic_core_set_num_vfs(bed.core.get(), 1);  // VF 1 disabled: fully reset
   snic_core_set_num_vfs(bed.core.get(), 2);
   EXPECT_EQ(vf.status(), 0);
@@ -263,7 +266,7 @@ TEST(Transport, VfResetOnDisableAndVfMacAtNextReset) {
   EXPECT_EQ(vf.Common(kQEnable, 2), 0u);
   EXPECT_EQ(MacOf(bed.core.get(), 2),
             (std::array<uint8_t, 6>{0x02, 0x11, 0x22, 0x33, 0x44, 0x55}));
-  EXPECT_EQ(vf.Read(SNIC_REGION_DEVICE, 1, 1), 0x11u);
+  EXPECT_EQ(vf.Read(kRegionDevice, 1, 1), 0x11u);
 }
 
 TEST(Transport, ResetFunctionRestoresState) {

@@ -1,8 +1,8 @@
 // sriov-nic core: checked access to guest memory on behalf of one function.
 //
 // Guest structures are copied by value into locals (never referenced in
-// place) and every access can fail (bus mastering off, IOMMU fault, unmapped
-// address): callers must check the result.
+// place, STYLE.md rule 4) and every access can fail (unmapped address,
+// IOMMU fault, a register of the device itself): callers must check.
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_CORE_VIRTIO_GUEST_MEMORY_H
@@ -12,15 +12,15 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "../host.h"
+#include "../base/host.h"
 
 namespace snic::virtio {
 
 class GuestMemory {
  public:
-  GuestMemory(const Host& host, SnicFn fn) : host_(&host), fn_(fn) {}
+  GuestMemory(const Host& host, FnId fn) : host_(&host), fn_(fn) {}
 
-  SnicFn fn() const { return fn_; }
+  FnId fn() const { return fn_; }
 
   template <typename T>
   [[nodiscard]] bool Read(uint64_t addr, T* out) const {
@@ -47,7 +47,7 @@ class GuestMemory {
   }
 
   const Host* host_;
-  SnicFn fn_;
+  FnId fn_;
 };
 
 }  // namespace snic::virtio

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "../util/le.h"
+#include "../base/le.h"
 
 namespace snic::virtio {
 
@@ -23,6 +23,10 @@ inline constexpr unsigned kFRingEventIdx = 29;
 inline constexpr unsigned kFVersion1 = 32;
 inline constexpr unsigned kFAccessPlatform = 33;
 inline constexpr unsigned kFSrIov = 37;
+
+// The largest queue the device offers (queue_size); chains are bounded by
+// it.
+inline constexpr uint16_t kMaxQueueSize = 256;
 
 // Section 2.1: device status field.
 inline constexpr uint8_t kStatusAcknowledge = 1;

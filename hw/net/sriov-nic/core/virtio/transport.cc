@@ -4,11 +4,8 @@
 
 namespace snic::virtio {
 
-Transport::Transport(uint64_t device_features, uint16_t max_queue_size,
-                     FeatureValidator validator)
-    : device_features_(device_features),
-      max_queue_size_(max_queue_size),
-      validator_(validator) {
+Transport::Transport(const TransportConfig& cfg)
+    : cfg_(cfg), queues_(cfg.num_queues) {
   Reset();
 }
 
@@ -21,39 +18,39 @@ void Transport::Reset() {
   queue_select_ = 0;
   isr_ = 0;
   for (SplitQueue& q : queues_) {
-    q.Reset(max_queue_size_);
+    q.Reset(cfg_.max_queue_size);
   }
 }
 
 uint64_t Transport::ReadCommon(uint64_t offset, unsigned size,
-                               const char** error) const {
-  *error = nullptr;
+                               Status* error) const {
+  *error = Status::Ok();
   const RegSpec* r = FindCommonReg(offset);
   if (r == nullptr) {
     if (offset >= kCommonCfgSize) {
       return 0;  // Unused space: reads as zero, not an error.
     }
-    *error = "common config read not at a field boundary";
+    *error = Status::Invalid("common config read not at a field boundary");
     return 0;
   }
   if (size == 8 && r->low_of_64) {
-    const char* e = nullptr;
+    Status e;
     const uint64_t lo = ReadCommon(offset, 4, &e);
     const uint64_t hi = ReadCommon(offset + 4, 4, &e);
     return lo | (hi << 32);
   }
   if (size != r->width) {
-    *error = "common config read with the wrong width";
+    *error = Status::Invalid("common config read with the wrong width");
     return 0;
   }
-  const bool qvalid = queue_select_ < kNumQueues;
+  const bool qvalid = queue_select_ < cfg_.num_queues;
   const SplitQueue* q = qvalid ? &queues_[queue_select_] : nullptr;
   switch (r->reg) {
     case CommonReg::kDeviceFeatureSelect:
       return device_feature_select_;
     case CommonReg::kDeviceFeature:
       return device_feature_select_ < 2
-                 ? static_cast<uint32_t>(device_features_ >>
+                 ? static_cast<uint32_t>(cfg_.device_features >>
                                          (32 * device_feature_select_))
                  : 0;
     case CommonReg::kDriverFeatureSelect:
@@ -66,7 +63,7 @@ uint64_t Transport::ReadCommon(uint64_t offset, unsigned size,
     case CommonReg::kMsixConfig:
       return msix_config_;
     case CommonReg::kNumQueues:
-      return kNumQueues;
+      return cfg_.num_queues;
     case CommonReg::kDeviceStatus:
       return status_;
     case CommonReg::kConfigGeneration:
@@ -111,28 +108,28 @@ WriteResult Transport::WriteCommon(uint64_t offset, unsigned size,
   WriteResult res;
   const RegSpec* r = FindCommonReg(offset);
   if (r == nullptr) {
-    res.error = offset >= kCommonCfgSize
-                    ? "common config write outside the layout"
-                    : "common config write not at a field boundary";
+    res.error = Status::Invalid(offset >= kCommonCfgSize
+                                    ? "common config write outside the layout"
+                                    : "common config write not at a field boundary");
     return res;
   }
   if (size == 8 && r->low_of_64) {
     res = WriteCommon(offset, 4, value & 0xffffffffu);
-    if (res.error == nullptr) {
+    if (res.error.ok()) {
       res = WriteCommon(offset + 4, 4, value >> 32);
     }
     return res;
   }
   if (size != r->width) {
-    res.error = "common config write with the wrong width";
+    res.error = Status::Invalid("common config write with the wrong width");
     return res;
   }
   if (r->access == Access::kReadOnly) {
-    res.error = "write to a read-only common config field";
+    res.error = Status::Invalid("write to a read-only common config field");
     return res;
   }
   const uint32_t v32 = static_cast<uint32_t>(value);
-  const bool qvalid = queue_select_ < kNumQueues;
+  const bool qvalid = queue_select_ < cfg_.num_queues;
   SplitQueue* q = qvalid ? &queues_[queue_select_] : nullptr;
   switch (r->reg) {
     case CommonReg::kDeviceFeatureSelect:
@@ -143,12 +140,12 @@ WriteResult Transport::WriteCommon(uint64_t offset, unsigned size,
       return res;
     case CommonReg::kDriverFeature:
       if (status_ & kStatusFeaturesOk) {
-        res.error = "driver_feature written after FEATURES_OK";
+        res.error = Status::Invalid("driver_feature written after FEATURES_OK");
       } else if (driver_feature_select_ < 2) {
         driver_features_ =
             SetHalf(driver_features_, driver_feature_select_ == 1, v32);
       } else if (v32 != 0) {
-        res.error = "driver_feature set beyond bit 63";
+        res.error = Status::Invalid("driver_feature set beyond bit 63");
       }
       return res;
     case CommonReg::kMsixConfig:
@@ -165,7 +162,7 @@ WriteResult Transport::WriteCommon(uint64_t offset, unsigned size,
 
   // Per-queue fields.
   if (q == nullptr) {
-    res.error = "queue field written with queue_select out of range";
+    res.error = Status::Invalid("queue field written with queue_select out of range");
     return res;
   }
   if (r->reg == CommonReg::kQueueMsixVector) {
@@ -174,24 +171,20 @@ WriteResult Transport::WriteCommon(uint64_t offset, unsigned size,
   }
   if (r->reg == CommonReg::kQueueEnable) {
     if (value != 1) {
-      res.error = "queue_enable written with a value other than 1";
+      res.error = Status::Invalid("queue_enable written with a value other than 1");
     } else if (!q->enabled()) {
       res.error = q->Enable();
-      if (res.error == nullptr) {
-        res.events = kEventQueueEnabled;
-        res.queue = queue_select_;
-      }
     }
     return res;
   }
   if (q->enabled()) {
-    res.error = "queue configuration changed while the queue is enabled";
+    res.error = Status::Invalid("queue configuration changed while the queue is enabled");
     return res;
   }
   switch (r->reg) {
     case CommonReg::kQueueSize:
       if (value == 0 || (value & (value - 1)) != 0 || value > q->max_size()) {
-        res.error = "queue_size not a power of 2 up to the maximum";
+        res.error = Status::Invalid("queue_size not a power of 2 up to the maximum");
       } else {
         q->set_size(static_cast<uint16_t>(value));
       }
@@ -225,28 +218,28 @@ WriteResult Transport::WriteStatus(uint8_t value) {
   uint8_t next = static_cast<uint8_t>((value & ~kStatusNeedsReset) |
                                       (status_ & kStatusNeedsReset));
   if ((status_ & ~next) != 0) {
-    res.error = "device_status write clears bits without a reset";
+    res.error = Status::Invalid("device_status write clears bits without a reset");
     return res;
   }
   const uint8_t added = static_cast<uint8_t>(next & ~status_);
   if (added & kStatusFeaturesOk) {
     const char* why = nullptr;
-    if ((driver_features_ & ~device_features_) != 0) {
+    if ((driver_features_ & ~cfg_.device_features) != 0) {
       why = "driver acked features the device did not offer";
     } else if (!(driver_features_ & Bit(kFVersion1))) {
       why = "driver did not ack VIRTIO_F_VERSION_1";
-    } else if (validator_ != nullptr) {
-      why = validator_(driver_features_);
+    } else if (cfg_.validator != nullptr) {
+      why = cfg_.validator(driver_features_);
     }
     if (why != nullptr) {
-      res.error = why;
+      res.error = Status::Invalid(why);
       next &= static_cast<uint8_t>(~kStatusFeaturesOk);
     } else {
       res.events |= kEventFeaturesOk;
     }
   }
   if ((added & kStatusDriverOk) && !(next & kStatusFeaturesOk)) {
-    res.error = "DRIVER_OK without FEATURES_OK";
+    res.error = Status::Invalid("DRIVER_OK without FEATURES_OK");
     next &= static_cast<uint8_t>(~kStatusDriverOk);
   }
   if ((next & ~status_) & kStatusDriverOk) {
@@ -256,19 +249,44 @@ WriteResult Transport::WriteStatus(uint8_t value) {
   return res;
 }
 
-int Transport::Notify(uint64_t offset, const char** error) const {
-  *error = nullptr;
-  if (offset % SNIC_NOTIFY_OFF_MULTIPLIER != 0 ||
-      offset / SNIC_NOTIFY_OFF_MULTIPLIER >= kNumQueues) {
-    *error = "notify for a nonexistent queue";
+int Transport::Notify(uint64_t offset, Status* error) const {
+  *error = Status::Ok();
+  const uint32_t m = cfg_.notify_off_multiplier;
+  if (offset % m != 0 || offset / m >= cfg_.num_queues) {
+    *error = Status::Invalid("notify for a nonexistent queue");
     return -1;
   }
-  const int q = static_cast<int>(offset / SNIC_NOTIFY_OFF_MULTIPLIER);
+  const int q = static_cast<int>(offset / m);
   if (!queues_[q].enabled()) {
-    *error = "notify for a disabled queue";
+    *error = Status::Invalid("notify for a disabled queue");
     return -1;
   }
   return q;
+}
+
+uint8_t Transport::ReadAndClearIsr(Effects& fx) {
+  const uint8_t v = isr_;
+  isr_ = 0;
+  if (v != 0 && cfg_.has_intx) {
+    fx.PfIntx(false);
+  }
+  return v;
+}
+
+void Transport::Signal(int q, bool msix_enabled, Effects& fx) {
+  if (msix_enabled) {
+    const uint16_t v = q == kConfigChange
+                           ? msix_config_
+                           : queues_[static_cast<uint16_t>(q)].msix_vector();
+    if (v != kNoVector) {
+      fx.Msix(cfg_.fn, v);
+    }
+    return;
+  }
+  if (cfg_.has_intx) {
+    isr_ |= q == kConfigChange ? kIsrConfig : kIsrQueue;
+    fx.PfIntx(true);
+  }
 }
 
 }  // namespace snic::virtio

@@ -3,10 +3,13 @@
 // Virtio 1.2 section 4.1.4.3 (common configuration), 4.1.4.4 (notify),
 // 4.1.4.5 (ISR status) and 2.1 / 3.1.1 (device status and initialization).
 // Plain state: register accesses mutate it and return events; the owner
-// (NetFunction) performs resets, logs guest errors and raises interrupts.
+// (a virtio device function) performs resets and logs guest errors.
+// Interrupts are resolved here (Signal): the MSI-X vector the driver
+// programmed, or, without MSI-X, the ISR bit plus the INTx level
+// (4.1.4.5), so the effect needs no further lookups.
 //
 // Device status rules enforced here:
-//  - writing 0 resets the function (event kReset);
+//  - writing 0 resets the function (event kEventReset);
 //  - the driver may only add bits (3.1.1); clearing one is a guest error;
 //  - NEEDS_RESET is owned by the device and cannot be set or cleared by the
 //    driver (only a reset clears it);
@@ -19,61 +22,72 @@
 #ifndef SNIC_CORE_VIRTIO_TRANSPORT_H
 #define SNIC_CORE_VIRTIO_TRANSPORT_H
 
-#include <array>
 #include <cstdint>
+#include <vector>
 
+#include "../base/effects.h"
+#include "../base/status.h"
+#include "../base/types.h"
 #include "common_config.h"
+#include "queue/split_queue.h"
 #include "spec.h"
-#include "sriov_nic/sriov_nic.h"
-#include "virtqueue.h"
 
 namespace snic::virtio {
 
-inline constexpr uint16_t kNumQueues = SNIC_NUM_QUEUES;
-
-// Returns nullptr when @acked is acceptable, else why not.
+// Null when @acked is acceptable, else why not (a static message).
 using FeatureValidator = const char* (*)(uint64_t acked);
+
+struct TransportConfig {
+  FnId fn = kPfFn;
+  bool has_intx = false;  // the PF has an INTx pin, VFs have none
+  uint64_t device_features = 0;
+  uint16_t num_queues = 0;
+  uint16_t max_queue_size = kMaxQueueSize;
+  uint16_t num_vectors = 0;  // MSI-X table size
+  uint32_t notify_off_multiplier = 4;
+  FeatureValidator validator = nullptr;
+};
 
 // What a register write asks the owner to do (a bitmask).
 enum TransportEvent : uint8_t {
   kEventNone = 0,
-  kEventReset = 1,         // device_status = 0
-  kEventFeaturesOk = 2,    // FEATURES_OK accepted
-  kEventDriverOk = 4,      // DRIVER_OK set
-  kEventQueueEnabled = 8,  // queue_enable = 1 on queue `queue`
+  kEventReset = 1,       // device_status = 0
+  kEventFeaturesOk = 2,  // FEATURES_OK accepted
+  kEventDriverOk = 4,    // DRIVER_OK set
 };
 
 struct WriteResult {
   uint8_t events = kEventNone;
-  uint16_t queue = 0;
-  const char* error = nullptr;  // a guest mistake to log (non-fatal)
+  Status error;  // a guest mistake to log (non-fatal)
 };
+
+// The configuration change "queue" of Signal().
+inline constexpr int kConfigChange = -1;
 
 class Transport {
  public:
-  Transport(uint64_t device_features, uint16_t max_queue_size,
-            FeatureValidator validator);
+  explicit Transport(const TransportConfig& cfg);
 
   // Back to the reset state (features, status, queues, vectors, ISR).
   // config_generation keeps counting.
   void Reset();
 
   // Common configuration. @size is the access width (1, 2, 4 or 8).
-  uint64_t ReadCommon(uint64_t offset, unsigned size, const char** error) const;
+  uint64_t ReadCommon(uint64_t offset, unsigned size, Status* error) const;
   WriteResult WriteCommon(uint64_t offset, unsigned size, uint64_t value);
 
-  // ISR status: reading returns the bits and clears them (4.1.4.5.1).
-  uint8_t ReadAndClearIsr() {
-    const uint8_t v = isr_;
-    isr_ = 0;
-    return v;
-  }
+  // ISR status: reading returns the bits and clears them (4.1.4.5.1),
+  // which lowers INTx.
+  uint8_t ReadAndClearIsr(Effects& fx);
   uint8_t isr() const { return isr_; }
-  void RaiseIsr(uint8_t bits) { isr_ |= bits; }
 
-  // A doorbell write at @offset of the notify region. Returns the queue
-  // index, or -1 with @error set.
-  int Notify(uint64_t offset, const char** error) const;
+  // A doorbell write at @offset of the notify region: the queue index, or
+  // -1 with @error set.
+  int Notify(uint64_t offset, Status* error) const;
+
+  // Interrupt for queue @q, or kConfigChange, through MSI-X when
+  // @msix_enabled, else the ISR and INTx (VFs without MSI-X: nothing).
+  void Signal(int q, bool msix_enabled, Effects& fx);
 
   // Device-side status changes.
   void SetNeedsReset() { status_ |= kStatusNeedsReset; }
@@ -84,7 +98,7 @@ class Transport {
     return (status_ & kStatusDriverOk) && !(status_ & kStatusFailed);
   }
   bool features_ok() const { return status_ & kStatusFeaturesOk; }
-  uint64_t device_features() const { return device_features_; }
+  uint64_t device_features() const { return cfg_.device_features; }
   uint64_t driver_features() const { return driver_features_; }
   bool Has(unsigned bit) const { return driver_features_ & Bit(bit); }
   QueueFeatures queue_features() const {
@@ -92,19 +106,17 @@ class Transport {
   }
   uint8_t generation() const { return generation_; }
   uint16_t msix_config() const { return msix_config_; }
+  uint16_t num_queues() const { return cfg_.num_queues; }
   SplitQueue& queue(uint16_t q) { return queues_[q]; }
   const SplitQueue& queue(uint16_t q) const { return queues_[q]; }
 
  private:
   WriteResult WriteStatus(uint8_t value);
-  static uint16_t CheckVector(uint64_t v) {
-    return v < SNIC_MSIX_VECTORS ? static_cast<uint16_t>(v) : kNoVector;
+  uint16_t CheckVector(uint64_t v) const {
+    return v < cfg_.num_vectors ? static_cast<uint16_t>(v) : kNoVector;
   }
 
-  uint64_t device_features_;
-  uint16_t max_queue_size_;
-  FeatureValidator validator_;
-
+  TransportConfig cfg_;
   uint32_t device_feature_select_ = 0;
   uint32_t driver_feature_select_ = 0;
   uint64_t driver_features_ = 0;
@@ -113,7 +125,7 @@ class Transport {
   uint8_t generation_ = 0;
   uint16_t queue_select_ = 0;
   uint8_t isr_ = 0;
-  std::array<SplitQueue, kNumQueues> queues_{};
+  std::vector<SplitQueue> queues_;
 };
 
 }  // namespace snic::virtio

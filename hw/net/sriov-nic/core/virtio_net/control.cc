@@ -4,7 +4,9 @@
 
 #include "../virtio/spec.h"
 
-namespace snic::net {
+namespace snic::virtio_net {
+
+using port::RxFilter;
 
 namespace {
 
@@ -30,11 +32,20 @@ ControlResult Untrusted(const char* why) {
   return r;
 }
 
+// A failed read is fatal (kDma); a short one is the driver's mistake.
+ControlResult ReadFailed(const Status& s, const char* why) {
+  ControlResult r = Err(why);
+  if (s.code() == Status::Code::kDma) {
+    r.dma = s;
+  }
+  return r;
+}
+
 ControlResult RxMode(uint8_t cmd, virtio::Reader& data, bool trusted,
                      RxFilter& f) {
   uint8_t on = 0;
-  if (!data.ReadObj(&on)) {
-    return Err("ctrl RX command without its on/off byte");
+  if (Status s = data.ReadObj(&on); !s.ok()) {
+    return ReadFailed(s, "ctrl RX command without its on/off byte");
   }
   const bool v = on != 0;
   if (v && !trusted &&
@@ -64,28 +75,30 @@ ControlResult RxMode(uint8_t cmd, virtio::Reader& data, bool trusted,
     default:
       return Err("unknown ctrl RX command");
   }
-  return Ok();
+  ControlResult r = Ok();
+  r.filter_changed = true;
+  return r;
 }
 
 // One struct virtio_net_ctrl_mac: le32 entries, then entries * 6 bytes.
 // Entries past the cap are skipped (still consumed) and set overflow.
-bool ReadMacList(virtio::Reader& data, RxFilter& f, bool multicast) {
+Status ReadMacList(virtio::Reader& data, RxFilter& f, bool multicast) {
   Le32 n;
-  if (!data.ReadObj(&n)) {
-    return false;
+  if (Status s = data.ReadObj(&n); !s.ok()) {
+    return s;
   }
   const uint64_t entries = n.get();
   if (entries * 6 > data.remaining()) {
-    return false;
+    return Status::Short("MAC list longer than its buffer");
   }
   for (uint64_t i = 0; i < entries; ++i) {
-    MacAddress m;
     if (i >= RxFilter::kMaxMacEntries) {
       (multicast ? f.multi_overflow : f.uni_overflow) = true;
       return data.Skip((entries - i) * 6);
     }
-    if (!data.Read(m.data(), 6)) {
-      return false;
+    eth::MacAddress m;
+    if (Status s = data.Read(m.data(), 6); !s.ok()) {
+      return s;
     }
     if (multicast) {
       f.AddMulticast(m);
@@ -93,50 +106,72 @@ bool ReadMacList(virtio::Reader& data, RxFilter& f, bool multicast) {
       f.AddUnicast(m);
     }
   }
-  return true;
+  return Status::Ok();
 }
 
-ControlResult Mac(uint8_t cmd, virtio::Reader& data, uint64_t features,
-                  bool trusted, RxFilter& f) {
+ControlResult Mac(uint8_t cmd, virtio::Reader& data, const ControlContext& ctx,
+                  RxFilter& f) {
   if (cmd == kCtrlMacAddrSet) {
-    if (!Has(features, kFCtrlMacAddr)) {
+    if (!Has(ctx.features, kFCtrlMacAddr)) {
       return Err("MAC_ADDR_SET without VIRTIO_NET_F_CTRL_MAC_ADDR");
     }
-    MacAddress m;
-    if (data.remaining() != 6 || !data.Read(m.data(), 6)) {
+    eth::MacAddress m;
+    if (data.remaining() != 6) {
       return Err("MAC_ADDR_SET with a bad length");
     }
-    if (IsMulticast(m.data())) {
-      return Err("MAC_ADDR_SET with a multicast address");
+    if (Status s = data.Read(m.data(), 6); !s.ok()) {
+      return ReadFailed(s, "MAC_ADDR_SET with a bad length");
     }
-    if (!trusted && m != f.mac()) {
+    if (eth::IsMulticast(m) || eth::IsZero(m)) {
+      return Err("MAC_ADDR_SET with a multicast or zero address");
+    }
+    if (m == f.mac()) {
+      return Ok();
+    }
+    if (!ctx.trusted) {
       return Untrusted("MAC_ADDR_SET refused: VF not trusted");
     }
+    if (ctx.macs != nullptr && ctx.macs->TakenByOther(ctx.fn, m)) {
+      return Err("MAC_ADDR_SET refused: another function uses that MAC");
+    }
     ControlResult r = Ok();
-    r.mac_changed = m != f.mac();
+    r.mac_changed = true;
+    r.filter_changed = true;
     f.set_mac(m);
     return r;
   }
   if (cmd == kCtrlMacTableSet) {
-    if (!Has(features, kFCtrlRx)) {
+    if (!Has(ctx.features, kFCtrlRx)) {
       return Err("MAC_TABLE_SET without VIRTIO_NET_F_CTRL_RX");
     }
     f.ClearTables();
-    if (!ReadMacList(data, f, false) || !ReadMacList(data, f, true) ||
-        data.remaining() != 0) {
+    Status s = ReadMacList(data, f, false);
+    if (s.ok()) s = ReadMacList(data, f, true);
+    if (s.ok() && data.remaining() != 0) {
+      s = Status::Short("trailing bytes");
+    }
+    if (!s.ok()) {
       // As QEMU: a malformed table leaves the filter with empty tables.
       f.ClearTables();
-      return Err("MAC_TABLE_SET with malformed tables");
+      ControlResult r = ReadFailed(s, "MAC_TABLE_SET with malformed tables");
+      r.filter_changed = true;
+      return r;
     }
-    return Ok();
+    ControlResult r = Ok();
+    r.filter_changed = true;
+    r.table_overflow = f.uni_overflow || f.multi_overflow;
+    return r;
   }
   return Err("unknown ctrl MAC command");
 }
 
 ControlResult Vlan(uint8_t cmd, virtio::Reader& data, RxFilter& f) {
   Le16 vid;
-  if (data.remaining() != 2 || !data.ReadObj(&vid)) {
+  if (data.remaining() != 2) {
     return Err("ctrl VLAN command with a bad length");
+  }
+  if (Status s = data.ReadObj(&vid); !s.ok()) {
+    return ReadFailed(s, "ctrl VLAN command with a bad length");
   }
   if (vid.get() >= 4096) {
     return Err("ctrl VLAN id out of range");
@@ -148,39 +183,33 @@ ControlResult Vlan(uint8_t cmd, virtio::Reader& data, RxFilter& f) {
   } else {
     return Err("unknown ctrl VLAN command");
   }
-  return Ok();
+  ControlResult r = Ok();
+  r.filter_changed = true;
+  return r;
 }
 
 }  // namespace
 
 ControlResult ExecuteControl(const CtrlHdr& hdr, virtio::Reader& data,
-                             uint64_t features, bool trusted,
-                             RxFilter& filter) {
+                             const ControlContext& ctx, RxFilter& filter) {
   switch (hdr.cls) {
     case kCtrlRx:
-      if (!Has(features, kFCtrlRx)) {
+      if (!Has(ctx.features, kFCtrlRx)) {
         return Err("ctrl RX class without VIRTIO_NET_F_CTRL_RX");
       }
-      return RxMode(hdr.cmd, data, trusted, filter);
+      return RxMode(hdr.cmd, data, ctx.trusted, filter);
     case kCtrlMac:
-      return Mac(hdr.cmd, data, features, trusted, filter);
+      return Mac(hdr.cmd, data, ctx, filter);
     case kCtrlVlan:
-      if (!Has(features, kFCtrlVlan)) {
+      if (!Has(ctx.features, kFCtrlVlan)) {
         return Err("ctrl VLAN class without VIRTIO_NET_F_CTRL_VLAN");
       }
       return Vlan(hdr.cmd, data, filter);
     case kCtrlAnnounce:
-      if (hdr.cmd != kCtrlAnnounceAck) {
-        return Err("unknown ctrl ANNOUNCE command");
-      }
-      {
-        ControlResult r = Ok();
-        r.announce_acked = true;
-        return r;
-      }
+      return Err("ctrl ANNOUNCE class without VIRTIO_NET_F_GUEST_ANNOUNCE");
     default:
       return Err("unknown ctrl class");
   }
 }
 
-}  // namespace snic::net
+}  // namespace snic::virtio_net

@@ -4,18 +4,15 @@
 // (5.1.4), the packet header (5.1.6) and the control virtqueue (5.1.6.5).
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
-#ifndef SNIC_CORE_NET_SPEC_H
-#define SNIC_CORE_NET_SPEC_H
+#ifndef SNIC_CORE_VIRTIO_NET_SPEC_H
+#define SNIC_CORE_VIRTIO_NET_SPEC_H
 
-#include <array>
 #include <cstdint>
 #include <type_traits>
 
-#include "../util/le.h"
+#include "../base/le.h"
 
-namespace snic::net {
-
-using MacAddress = std::array<uint8_t, 6>;
+namespace snic::virtio_net {
 
 // 5.1.3: feature bits.
 inline constexpr unsigned kFMtu = 3;
@@ -91,18 +88,6 @@ inline constexpr uint8_t kCtrlVlanDel = 1;
 inline constexpr uint8_t kCtrlAnnounce = 3;
 inline constexpr uint8_t kCtrlAnnounceAck = 0;
 
-// Ethernet.
-inline constexpr size_t kEthHeaderLen = 14;
-inline constexpr uint16_t kEthTypeVlan = 0x8100;
-// Largest frame the device moves: 64 KiB of payload plus Ethernet and VLAN
-// headers. Anything larger is dropped as malformed.
-inline constexpr size_t kMaxFrameLen = 65536 + 18;
+}  // namespace snic::virtio_net
 
-inline bool IsMulticast(const uint8_t* mac) { return mac[0] & 1; }
-inline bool IsBroadcast(const uint8_t* mac) {
-  return (mac[0] & mac[1] & mac[2] & mac[3] & mac[4] & mac[5]) == 0xff;
-}
-
-}  // namespace snic::net
-
-#endif  // SNIC_CORE_NET_SPEC_H
+#endif  // SNIC_CORE_VIRTIO_NET_SPEC_H

@@ -1,0 +1,66 @@
+// sriov-nic core: the host side of the seam (include/sriov_nic/sriov_nic.h's
+// SnicHostOps), as the core sees it.
+//
+// The core calls the host in two ways only. Queries and DMA happen while
+// state changes (they cannot re-enter the core: a DMA that lands on one of
+// the device's own registers is refused by the re-entrancy guard, see
+// device/device.h). Everything that can call back into the core (sending a
+// frame to the uplink, flushing the uplink queue) or that signals the guest
+// is an effect (base/effects.h), performed after the state change is
+// complete.
+//
+// SPDX-License-Identifier: GPL-2.0-or-later
+#ifndef SNIC_CORE_BASE_HOST_H
+#define SNIC_CORE_BASE_HOST_H
+
+#include <cstddef>
+#include <cstdint>
+
+#include "sriov_nic/sriov_nic.h"
+#include "types.h"
+
+namespace snic {
+
+class Host {
+ public:
+  Host(const SnicHostOps& ops, void* opaque) : ops_(ops), opaque_(opaque) {}
+
+  // DMA on behalf of function @fn (that function's bus-master address
+  // space). False if the access failed.
+  bool DmaRead(FnId fn, uint64_t addr, void* buf, size_t len) const {
+    return ops_.dma_read(opaque_, fn, addr, buf, len) == 0;
+  }
+  bool DmaWrite(FnId fn, uint64_t addr, const void* buf, size_t len) const {
+    return ops_.dma_write(opaque_, fn, addr, buf, len) == 0;
+  }
+  bool MsixEnabled(FnId fn) const { return ops_.msix_enabled(opaque_, fn); }
+  uint64_t NowNs() const { return ops_.now_ns(opaque_); }
+  void GuestError(FnId fn, const char* msg) const {
+    ops_.log_guest_error(opaque_, fn, msg);
+  }
+
+  // Effects (performed by Device::PerformEffects only).
+  void MsixNotify(FnId fn, uint16_t vector) const {
+    ops_.msix_notify(opaque_, fn, vector);
+  }
+  void SetIntx(FnId fn, bool level) const {
+    ops_.set_intx(opaque_, fn, level);
+  }
+  bool UplinkSend(const uint8_t* frame, size_t len) const {
+    return ops_.uplink_send(opaque_, frame, len);
+  }
+  void UplinkFlush() const { ops_.uplink_flush(opaque_); }
+  void UplinkPurge() const { ops_.uplink_purge(opaque_); }
+  void ScheduleRun() const { ops_.schedule_run(opaque_); }
+  void TimerArm(uint64_t deadline_ns) const {
+    ops_.timer_arm(opaque_, deadline_ns);
+  }
+
+ private:
+  SnicHostOps ops_;
+  void* opaque_;
+};
+
+}  // namespace snic
+
+#endif  // SNIC_CORE_BASE_HOST_H

@@ -1,0 +1,23 @@
+// sriov-nic core: identifiers shared by every layer.
+//
+// SPDX-License-Identifier: GPL-2.0-or-later
+#ifndef SNIC_CORE_BASE_TYPES_H
+#define SNIC_CORE_BASE_TYPES_H
+
+#include <cstddef>
+#include <cstdint>
+
+namespace snic {
+
+// A PCI function of the device: 0 is the PF, 1 + n is VF n. Every DMA and
+// interrupt names one (STYLE.md rule 3).
+using FnId = uint16_t;
+inline constexpr FnId kPfFn = 0;
+
+// PCIe SR-IOV with ARI allows 255 VFs behind one PF.
+inline constexpr uint16_t kMaxVfs = 255;
+inline constexpr size_t kMaxFunctions = 1 + kMaxVfs;
+
+}  // namespace snic
+
+#endif  // SNIC_CORE_BASE_TYPES_H

@@ -1,0 +1,207 @@
+// sriov-nic core: the C ABI facade (include/sriov_nic/sriov_nic.h).
+// Nothing here throws; the core is built with -fno-exceptions.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "../device/device.h"
+#include "../virtio_net/layout.h"
+#include "abi_convert.h"
+#include "sriov_nic/sriov_nic.h"
+
+struct SnicCore {
+  SnicCore(const snic::device::DeviceConfig& cfg, const snic::Host& host)
+      : device(cfg, host) {}
+  snic::device::Device device;
+};
+
+namespace snic::capi {
+namespace {
+
+void SetError(char* err, size_t err_len, const char* msg) {
+  if (err != nullptr && err_len > 0) {
+    std::snprintf(err, err_len, "%s", msg);
+  }
+}
+
+bool Report(const Status& s, char* err, size_t err_len) {
+  if (!s.ok()) {
+    SetError(err, err_len, s.message());
+  }
+  return s.ok();
+}
+
+bool OpsComplete(const SnicHostOps& o) {
+  return o.dma_read && o.dma_write && o.msix_notify && o.set_intx &&
+         o.msix_enabled && o.uplink_send && o.uplink_flush && o.uplink_purge &&
+         o.schedule_run && o.timer_arm && o.now_ns && o.log_guest_error;
+}
+
+constexpr SnicRegionInfo MakeRegion(const virtio_net::RegionSpec& r) {
+  return SnicRegionInfo{r.name, r.offset, r.size, r.cap_type};
+}
+
+constexpr SnicRegionInfo kVirtioRegions[] = {
+    MakeRegion(virtio_net::kRegions[0]), MakeRegion(virtio_net::kRegions[1]),
+    MakeRegion(virtio_net::kRegions[2]), MakeRegion(virtio_net::kRegions[3]),
+};
+static_assert(std::size(kVirtioRegions) == virtio_net::kNumRegions);
+
+constexpr SnicLayout kVirtioLayout = {
+    virtio_net::kBarSize,
+    virtio_net::kNumRegions,
+    kVirtioRegions,
+    virtio_net::kMsixVectors,
+    virtio_net::kMsixTableOffset,
+    virtio_net::kMsixPbaOffset,
+    virtio_net::kNotifyOffMultiplier,
+};
+
+}  // namespace
+}  // namespace snic::capi
+
+using snic::capi::Report;
+using snic::capi::SetError;
+
+extern "C" {
+
+SnicCore* snic_core_new(const SnicConfig* cfg, const SnicHostOps* ops,
+                        void* opaque, char* err, size_t err_len) {
+  if (cfg == nullptr || ops == nullptr || !snic::capi::OpsComplete(*ops)) {
+    SetError(err, err_len, "internal error: incomplete core configuration");
+    return nullptr;
+  }
+  snic::device::DeviceConfig dc;
+  dc.total_vfs = cfg->total_vfs;
+  std::memcpy(dc.pf_mac.data(), cfg->pf_mac, 6);
+  dc.mtu = cfg->mtu;
+  dc.queue_size = cfg->queue_size;
+  if (!Report(dc.Validate(), err, err_len)) {
+    return nullptr;
+  }
+  auto* core = new (std::nothrow) SnicCore(dc, snic::Host(*ops, opaque));
+  if (core == nullptr) {
+    SetError(err, err_len, "out of memory");
+  }
+  return core;
+}
+
+void snic_core_free(SnicCore* core) { delete core; }
+
+const SnicLayout* snic_core_layout(const SnicCore* /*core*/) {
+  return &snic::capi::kVirtioLayout;
+}
+
+void snic_core_reset_function(SnicCore* core, SnicFn fn) {
+  core->device.ResetFunction(fn);
+}
+
+void snic_core_set_bus_master(SnicCore* core, SnicFn fn, bool on) {
+  core->device.SetBusMaster(fn, on);
+}
+
+void snic_core_set_num_vfs(SnicCore* core, uint16_t num_vfs) {
+  core->device.SetNumVfs(num_vfs);
+}
+
+uint16_t snic_core_num_vfs(const SnicCore* core) {
+  return core->device.num_vfs();
+}
+
+bool snic_core_function_enabled(const SnicCore* core, SnicFn fn) {
+  return core->device.ValidFn(fn) && core->device.port(fn).state().enabled;
+}
+
+bool snic_core_mmio_read(SnicCore* core, SnicFn fn, uint32_t region,
+                         uint64_t offset, unsigned size, uint64_t* value) {
+  return core->device.MmioRead(fn, region, offset, size, value);
+}
+
+bool snic_core_mmio_write(SnicCore* core, SnicFn fn, uint32_t region,
+                          uint64_t offset, uint64_t value, unsigned size) {
+  return core->device.MmioWrite(fn, region, offset, value, size);
+}
+
+bool snic_core_run(SnicCore* core) { return core->device.Run(); }
+
+void snic_core_timer(SnicCore* core) { core->device.Timer(); }
+
+bool snic_core_uplink_can_receive(SnicCore* core) {
+  return core->device.UplinkCanReceive();
+}
+
+size_t snic_core_uplink_receive(SnicCore* core, const uint8_t* frame,
+                                size_t len) {
+  return core->device.UplinkReceive(frame, len);
+}
+
+void snic_core_uplink_send_done(SnicCore* core) {
+  core->device.UplinkSendDone();
+}
+
+void snic_core_set_uplink_link(SnicCore* core, bool up) {
+  core->device.SetUplinkLink(up);
+}
+
+bool snic_core_get_stats(const SnicCore* core, SnicFn fn, SnicStats* stats) {
+  if (!core->device.ValidFn(fn)) {
+    std::memset(stats, 0, sizeof(*stats));
+    return false;
+  }
+  *stats = snic::capi::ToC(core->device.port(fn).stats());
+  return true;
+}
+
+void snic_core_get_uplink_stats(const SnicCore* core, SnicUplinkStats* stats) {
+  *stats = snic::capi::ToC(core->device.uplink_stats());
+}
+
+bool snic_core_set_vf_policy(SnicCore* core, uint16_t vf,
+                             const SnicVfPolicy* policy, char* err,
+                             size_t err_len) {
+  if (core == nullptr || policy == nullptr) {
+    SetError(err, err_len, "internal error: no core or policy");
+    return false;
+  }
+  return Report(core->device.SetVfPolicy(vf, snic::capi::FromC(*policy)), err,
+                err_len);
+}
+
+bool snic_core_get_vf_policy(const SnicCore* core, uint16_t vf,
+                             SnicVfPolicy* policy) {
+  snic::policy::PortPolicy p;
+  const bool ok = core != nullptr && core->device.GetVfPolicy(vf, &p);
+  *policy = ok ? snic::capi::ToC(p) : SnicVfPolicy{};
+  return ok;
+}
+
+bool snic_core_set_vf_setting(SnicCore* core, uint16_t vf, const char* setting,
+                              const char* value, char* err, size_t err_len) {
+  if (core == nullptr) {
+    SetError(err, err_len, "internal error: no core");
+    return false;
+  }
+  return Report(core->device.SetVfSetting(vf, setting, value), err, err_len);
+}
+
+bool snic_core_get_vf_setting(const SnicCore* core, uint16_t vf,
+                              const char* setting, char* buf, size_t len) {
+  std::string v;
+  const bool ok = core != nullptr && setting != nullptr &&
+                  core->device.GetVfSetting(vf, setting, &v);
+  SetError(buf, len, ok ? v.c_str() : "");
+  return ok;
+}
+
+bool snic_core_apply_vf_spec(SnicCore* core, const char* setting,
+                             const char* spec, char* err, size_t err_len) {
+  if (core == nullptr) {
+    SetError(err, err_len, "internal error: no core");
+    return false;
+  }
+  return Report(core->device.ApplyVfSpec(setting, spec), err, err_len);
+}
+
+}  // extern "C"

@@ -1,0 +1,701 @@
+// sriov-nic core: the device as a whole.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "device.h"
+
+#include <algorithm>
+#include <string>
+
+#include "../policy/settings.h"
+#include "../virtio_net/function.h"
+#include "../vswitch/forwarder.h"
+#include "../vswitch/switch.h"
+#include "../vswitch/tx_checks.h"
+
+namespace snic::device {
+
+using port::Port;
+using port::PortEvents;
+using port::RxResult;
+using port::TxStatus;
+using policy::PortPolicy;
+
+Status DeviceConfig::Validate() const {
+  if (total_vfs > kMaxVfs) {
+    return Status::Invalid("total-vfs must be at most " +
+                           std::to_string(kMaxVfs));
+  }
+  if (eth::IsMulticast(pf_mac)) {
+    return Status::Invalid(std::string("the PF MAC must be a unicast address"));
+  }
+  if (mtu < 68) {
+    return Status::Invalid(std::string("mtu must be at least 68"));
+  }
+  if (queue_size < 2 || queue_size > virtio::kMaxQueueSize ||
+      (queue_size & (queue_size - 1)) != 0) {
+    return Status::Invalid("queue-size must be a power of two between 2 and " +
+                           std::to_string(virtio::kMaxQueueSize));
+  }
+  return Status::Ok();
+}
+
+MacAddress DefaultVfMac(const MacAddress& pf_mac, uint16_t vf) {
+  // FNV-1a over the PF MAC's first half, folded to 14 bits.
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < 3; ++i) {
+    h = (h ^ pf_mac[i]) * 16777619u;
+  }
+  h ^= h >> 14;
+  return MacAddress{static_cast<uint8_t>(((h >> 8) & 0x3f) << 2 | 0x02),
+                    static_cast<uint8_t>(h),
+                    pf_mac[3],
+                    pf_mac[4],
+                    pf_mac[5],
+                    static_cast<uint8_t>(vf)};
+}
+
+// The device-wide re-entrancy guard around an entry point's state change;
+// leaving it performs the effects.
+class Device::Entry {
+ public:
+  explicit Entry(Device& d) : d_(d), nested_(d.busy_) { d.busy_ = true; }
+  ~Entry() {
+    if (!nested_) {
+      d_.Leave();
+    }
+  }
+  Entry(const Entry&) = delete;
+  Entry& operator=(const Entry&) = delete;
+  bool nested() const { return nested_; }
+
+ private:
+  Device& d_;
+  bool nested_;
+};
+
+Device::Device(const DeviceConfig& cfg, const Host& host)
+    : cfg_(cfg), host_(host), sched_(1u + cfg.total_vfs) {
+  ports_.reserve(1u + cfg.total_vfs);
+  vf_policy_.reserve(cfg.total_vfs);
+  for (uint32_t fn = 0; fn <= cfg.total_vfs; ++fn) {
+    virtio_net::FunctionConfig fc;
+    fc.fn = static_cast<FnId>(fn);
+    fc.mtu = cfg.mtu;
+    fc.queue_size = cfg.queue_size;
+    auto f = std::make_unique<virtio_net::Function>(fc, host_, *this);
+    if (fn == kPfFn) {
+      f->SetPolicy(policy::PfPolicy(cfg.pf_mac));
+    } else {
+      vf_policy_.push_back(policy::VfDefaultPolicy(
+          DefaultVfMac(cfg.pf_mac, static_cast<uint16_t>(fn - 1))));
+      f->SetPolicy(vf_policy_.back());
+    }
+    sched_.SetLanes(static_cast<FnId>(fn), f->num_tx_lanes());
+    ports_.push_back(std::move(f));
+  }
+  for (const auto& p : ports_) {
+    port_ptrs_.push_back(p.get());
+  }
+  Effects fx;
+  for (const auto& p : ports_) {
+    p->Reset(fx);  // reset state: no interrupt can be pending yet
+  }
+  RebuildActive();
+}
+
+void Device::RebuildActive() {
+  active_.clear();
+  for (const auto& p : ports_) {
+    if (p->state().enabled) {
+      active_.push_back(&p->state());
+    }
+  }
+}
+
+// ---- the entry pattern ----------------------------------------------------
+
+void Device::Leave() {
+  if (stale_) {
+    stale_ = false;
+    ReleaseStaleHolds();
+  }
+  if (flush_after_) {
+    flush_after_ = false;
+    effects_.UplinkFlush();
+  }
+  busy_ = false;
+  if (perform_depth_ == perform_stack_.size()) {
+    perform_stack_.push_back(std::make_unique<Effects>());
+  }
+  Effects& fx = *perform_stack_[perform_depth_];
+  std::swap(fx, effects_);
+  perform_depth_++;
+  PerformEffects(fx);
+  perform_depth_--;
+  fx.Clear();
+  ArmTimer();
+}
+
+void Device::PerformEffects(const Effects& fx) {
+  if (fx.intx() != Effects::kUnchanged) {
+    host_.SetIntx(kPfFn, fx.intx() == Effects::kHigh);
+  }
+  for (const MsixMessage& m : fx.msix()) {
+    host_.MsixNotify(m.fn, m.vector);
+  }
+  if (fx.uplink_purge()) {
+    host_.UplinkPurge();  // QEMU calls UplinkSendDone for the purged frame
+  }
+  if (fx.uplink_frame() != nullptr &&
+      !host_.UplinkSend(fx.uplink_frame(), fx.uplink_len())) {
+    // QEMU queued it and calls UplinkSendDone once it is out; until then
+    // frames for the uplink wait.
+    uplink_.busy = true;
+    uplink_.busy_from = fx.uplink_from();
+    uplink_.stats.tx_queued++;
+  }
+  if (fx.schedule_run()) {
+    host_.ScheduleRun();
+  }
+  if (fx.uplink_flush()) {
+    host_.UplinkFlush();  // delivers queued frames: re-enters, so last
+  }
+}
+
+void Device::ArmTimer() {
+  if (!sched_.TakeDeadlineChange() && !deadline_dirty_) {
+    return;
+  }
+  deadline_dirty_ = false;
+  uint64_t d = sched_.NextDeadline();
+  if (uplink_.rx_hold.blocking()) {
+    d = std::min(d, uplink_.rx_hold.deadline);
+  }
+  // An earlier timer that finds nothing due is harmless; a later one could
+  // miss a deadline, so only ever move it earlier, or arm it again once
+  // the armed deadline is past (it fired, or is about to).
+  if (d != kNever &&
+      (d < armed_deadline_ || armed_deadline_ <= host_.NowNs())) {
+    armed_deadline_ = d;
+    host_.TimerArm(d);
+  }
+}
+
+// ---- events and holds -----------------------------------------------------
+
+bool Device::Receivable(FnId dst) const {
+  const port::PortState& s = ports_[dst]->state();
+  return s.running() && (s.link_up || s.is_pf);
+}
+
+void Device::Apply(FnId fn, const PortEvents& ev) {
+  if (ev.tx_kicks != 0) {
+    sched_.Kick(fn, ev.tx_kicks);
+    effects_.ScheduleRun();
+  }
+  if (ev.rx_kick) {
+    // Only a retry: one that finds no room holds again, same deadline.
+    if (sched_.ReleaseWaitersOn(fn)) {
+      effects_.ScheduleRun();
+    }
+    if (uplink_.rx_hold.what == Hold::For::kRxBuffers &&
+        uplink_.rx_hold.dst == fn) {
+      ReleaseUplinkHold();
+    }
+  }
+  if (ev.changed) {
+    stale_ = true;
+  }
+}
+
+void Device::ReleaseUplinkHold() {
+  if (uplink_.rx_hold.blocking()) {
+    uplink_.rx_hold.release = true;
+    effects_.UplinkFlush();
+  }
+}
+
+void Device::ReleaseStaleHolds() {
+  if (sched_.ReleaseWaitersIf([this](FnId dst) { return !Receivable(dst); })) {
+    effects_.ScheduleRun();
+  }
+  const Hold& h = uplink_.rx_hold;
+  if (h.what == Hold::For::kRxBuffers && !Receivable(h.dst)) {
+    ReleaseUplinkHold();
+  }
+}
+
+// ---- configuration entry points -------------------------------------------
+
+void Device::ForgetFunction(FnId fn) {
+  sched_.Forget(fn);
+  if (uplink_.busy && uplink_.busy_from == fn) {
+    // Its frame is still in QEMU's queue: it must not go out after the
+    // reset.
+    effects_.UplinkPurge();
+    uplink_.stats.tx_purged++;
+  }
+  stale_ = true;
+}
+
+void Device::SetNumVfs(uint16_t n) {
+  Entry e(*this);
+  if (e.nested()) {
+    return;
+  }
+  if (n > cfg_.total_vfs) {
+    // The PCI layer never enables more than TotalVFs; treat it as none.
+    host_.GuestError(kPfFn, ("NumVFs " + std::to_string(n) +
+                             " exceeds TotalVFs " +
+                             std::to_string(cfg_.total_vfs))
+                                .c_str());
+    n = 0;
+  }
+  for (uint16_t vf = 0; vf < cfg_.total_vfs; ++vf) {
+    Port& p = *ports_[1 + vf];
+    const bool want = vf < n;
+    if (p.state().enabled != want) {
+      p.Reset(effects_);
+      p.SetEnabled(want);
+      ForgetFunction(p.fn());
+    }
+  }
+  num_vfs_ = n;
+  RebuildActive();
+}
+
+void Device::ResetFunction(FnId fn) {
+  Entry e(*this);
+  if (e.nested() || !ValidFn(fn)) {
+    return;
+  }
+  ports_[fn]->Reset(effects_);
+  ForgetFunction(fn);
+}
+
+void Device::SetBusMaster(FnId fn, bool on) {
+  Entry e(*this);
+  if (e.nested() || !ValidFn(fn)) {
+    return;
+  }
+  Apply(fn, ports_[fn]->SetBusMaster(on, effects_));
+}
+
+bool Device::MmioRead(FnId fn, uint32_t region, uint64_t offset,
+                      unsigned size, uint64_t* value) {
+  *value = 0;
+  Entry e(*this);
+  if (e.nested()) {
+    RefuseNested(fn);
+    return false;
+  }
+  if (!ValidFn(fn) || !ports_[fn]->state().enabled) {
+    return true;
+  }
+  Port& p = *ports_[fn];
+  const bool was = p.running();
+  *value = p.MmioRead(region, offset, size, effects_);
+  stale_ |= p.running() != was;
+  return true;
+}
+
+bool Device::MmioWrite(FnId fn, uint32_t region, uint64_t offset,
+                       uint64_t value, unsigned size) {
+  Entry e(*this);
+  if (e.nested()) {
+    RefuseNested(fn);
+    return false;
+  }
+  if (!ValidFn(fn) || !ports_[fn]->state().enabled) {
+    return true;
+  }
+  Port& p = *ports_[fn];
+  const bool was = p.running();
+  PortEvents ev = p.MmioWrite(region, offset, value, size, effects_);
+  ev.changed |= p.running() != was;
+  Apply(fn, ev);
+  return true;
+}
+
+void Device::RefuseNested(FnId fn) {
+  if (ValidFn(fn)) {
+    ports_[fn]->stats().guest_errors++;
+  }
+  host_.GuestError(fn,
+                   "re-entrant access: a DMA of the device was aimed at one "
+                   "of its own registers (refused)");
+}
+
+// ---- TX -------------------------------------------------------------------
+
+Device::TxOutcome Device::TransmitOne(LaneRef l, uint8_t* buf,
+                                      uint8_t* scratch) {
+  Port& p = *ports_[l.fn];
+  port::TxFrame f;
+  switch (p.PeekTx(l.lane, buf, &f, effects_)) {
+    case TxStatus::kEmpty:
+    case TxStatus::kNotReady:
+      sched_.Idle(l);
+      return TxOutcome::kIdle;
+    case TxStatus::kBroken:
+      sched_.Idle(l);
+      stale_ = true;
+      return TxOutcome::kIdle;
+    case TxStatus::kDropped:
+      sched_.Consumed(l);
+      return TxOutcome::kDone;
+    case TxStatus::kFrame:
+      break;
+  }
+  const std::optional<eth::EthView> eth = eth::EthView::Parse(f.data, f.len);
+  const vswitch::TxVerdict verdict =
+      eth ? vswitch::CheckTx(p.state(), *eth) : vswitch::TxVerdict::kSpoof;
+  if (verdict != vswitch::TxVerdict::kPass) {
+    vswitch::CountTxDrop(p.stats(), verdict);
+    p.ConsumeTx(l.lane, effects_);
+    sched_.Consumed(l);
+    sched_.Charge(l.fn, f.len);
+    return TxOutcome::kDone;
+  }
+
+  vswitch::Destinations d;
+  vswitch::Decide(&p.state(), *eth, active_, &d);
+  if (d.uplink && uplink_.link_up && uplink_.busy) {
+    // Nothing is delivered until the whole frame can go.
+    sched_.HoldForUplink(l);
+    return TxOutcome::kHeld;
+  }
+  vswitch::FrameForms forms(f.data, f.len, d, scratch);
+  const std::optional<FnId> sole = d.SoleFunction();
+  const bool may_hold = sole && sched_.MayHoldFor(l, *sole);
+  const vswitch::ForwardResult r =
+      vswitch::DeliverToPorts(d, forms, port_ptrs_, may_hold, effects_);
+  if (r.held) {
+    if (!sched_.hold_of(l).active()) {
+      p.stats().tx_holds++;
+    }
+    sched_.HoldForRx(l, *sole, host_.NowNs());
+    return TxOutcome::kHeld;
+  }
+  if (r.sole == RxResult::kDelivered) {
+    sched_.Fed(*sole);
+  } else if (r.sole == RxResult::kBroken) {
+    stale_ = true;
+  }
+  if (d.uplink) {
+    if (!uplink_.link_up) {
+      uplink_.stats.tx_dropped_link_down++;
+    } else {
+      const auto [data, len] = forms.Get(d.uplink_tagged);
+      uplink_.stats.tx_frames++;
+      uplink_.stats.tx_bytes += len;
+      effects_.UplinkSend(data, len, l.fn);
+    }
+  }
+  p.ConsumeTx(l.lane, effects_);
+  sched_.Consumed(l);
+  sched_.Charge(l.fn, f.len);
+  return TxOutcome::kDone;
+}
+
+bool Device::Run() {
+  if (in_run_) {
+    return false;
+  }
+  in_run_ = true;
+  unsigned budget = kRunBudget;
+  while (budget > 0) {
+    std::optional<LaneRef> lane;
+    {
+      Entry e(*this);
+      if (e.nested()) {
+        break;
+      }
+      lane = sched_.Next();
+    }
+    if (!lane) {
+      break;
+    }
+    unsigned quota = std::min(kLaneQuota, budget);
+    while (quota > 0) {
+      // The frame and its other VLAN form live until the step's effects
+      // (the uplink send) are performed, after the Entry.
+      FramePool::Buffer frame = frames_.Get();
+      FramePool::Buffer scratch = frames_.Get();
+      TxOutcome o;
+      {
+        Entry e(*this);
+        if (e.nested()) {
+          break;
+        }
+        if (!sched_.RateReady(lane->fn, host_.NowNs())) {
+          // The frames stay in the ring; the timer resumes the function.
+          ports_[lane->fn]->stats().tx_rate_waits++;
+          o = TxOutcome::kHeld;
+        } else {
+          o = TransmitOne(*lane, frame.data(), scratch.data());
+        }
+      }
+      quota--;
+      budget--;
+      if (o != TxOutcome::kDone) {
+        break;
+      }
+    }
+    Entry e(*this);
+    if (!e.nested()) {
+      ports_[lane->fn]->EndTxBatch(lane->lane, effects_);
+    }
+  }
+  in_run_ = false;
+  return sched_.HasWork();
+}
+
+void Device::Timer() {
+  Entry e(*this);
+  if (e.nested()) {
+    return;
+  }
+  armed_deadline_ = kNever;
+  deadline_dirty_ = true;  // ArmTimer (in Leave) recomputes what is left
+  const uint64_t now = host_.NowNs();
+  if (sched_.Expire(now)) {
+    effects_.ScheduleRun();
+  }
+  Hold& h = uplink_.rx_hold;
+  if (h.what == Hold::For::kRxBuffers && !h.expired && now >= h.deadline) {
+    h.expired = true;
+    sched_.Starve(h.dst);
+    ReleaseUplinkHold();
+  }
+}
+
+// ---- the uplink -----------------------------------------------------------
+
+bool Device::UplinkCanReceive() const { return !uplink_.rx_hold.blocking(); }
+
+size_t Device::UplinkReceive(const uint8_t* frame, size_t len) {
+  Entry e(*this);
+  if (e.nested()) {
+    // Delivered from inside a state change (through another device's
+    // register): leave it queued, flush when this entry is done.
+    flush_after_ = true;
+    return 0;
+  }
+  port::UplinkStats& st = uplink_.stats;
+  const std::optional<eth::EthView> eth =
+      len <= eth::kMaxFrameLen ? eth::EthView::Parse(frame, len)
+                               : std::nullopt;
+  if (!eth) {
+    st.rx_frames++;
+    st.rx_dropped_malformed++;
+    return len;
+  }
+  vswitch::Destinations d;
+  vswitch::Decide(nullptr, *eth, active_, &d);
+  FramePool::Buffer scratch = frames_.Get();
+  vswitch::FrameForms forms(frame, len, d, scratch.data());
+  Hold& h = uplink_.rx_hold;
+  const std::optional<FnId> sole = d.SoleFunction();
+  const bool may_hold =
+      sole && !sched_.starved(*sole) &&
+      !(h.what == Hold::For::kRxBuffers && h.dst == *sole && h.expired);
+  const vswitch::ForwardResult r =
+      vswitch::DeliverToPorts(d, forms, port_ptrs_, may_hold, effects_);
+  if (r.held) {
+    if (h.what != Hold::For::kRxBuffers || h.dst != *sole) {
+      h.deadline = host_.NowNs() + kHoldNs;
+      h.expired = false;
+      st.rx_holds++;
+      deadline_dirty_ = true;
+    }
+    h.what = Hold::For::kRxBuffers;
+    h.dst = *sole;
+    h.release = false;
+    return 0;
+  }
+  h.Clear();
+  if (r.sole == RxResult::kDelivered) {
+    sched_.Fed(*sole);
+  } else if (r.sole == RxResult::kBroken) {
+    stale_ = true;
+  }
+  if (d.count == 0) {
+    st.rx_unclaimed++;
+  } else if (r.sole && r.sole != RxResult::kDelivered) {
+    st.rx_dropped_no_buffers++;
+  }
+  st.rx_frames++;
+  st.rx_bytes += len;
+  return len;
+}
+
+void Device::UplinkSendDone() {
+  Entry e(*this);
+  if (e.nested()) {
+    return;
+  }
+  uplink_.busy = false;
+  if (sched_.ReleaseUplinkWaiters()) {
+    effects_.ScheduleRun();
+  }
+}
+
+void Device::SetUplinkLink(bool up) {
+  Entry e(*this);
+  if (e.nested()) {
+    return;
+  }
+  uplink_.link_up = up;
+  for (const auto& p : ports_) {
+    p->SetLink(EffectiveLink(*p), effects_);
+  }
+  stale_ = true;
+}
+
+bool Device::EffectiveLink(const Port& p) const {
+  if (p.is_pf()) {
+    return uplink_.link_up;
+  }
+  switch (p.state().policy.link_state) {
+    case policy::LinkState::kEnable:
+      return true;
+    case policy::LinkState::kDisable:
+      return false;
+    case policy::LinkState::kAuto:
+      break;
+  }
+  return uplink_.link_up;
+}
+
+// ---- host policy ----------------------------------------------------------
+
+bool Device::TakenByOther(FnId fn, const MacAddress& mac) const {
+  for (const auto& p : ports_) {
+    if (p->fn() != fn &&
+        (p->state().mac() == mac || p->state().policy.mac == mac)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Device::GetVfPolicy(uint16_t vf, PortPolicy* p) const {
+  if (vf >= cfg_.total_vfs) {
+    *p = PortPolicy{};
+    return false;
+  }
+  *p = vf_policy_[vf];
+  return true;
+}
+
+Status Device::CheckVfPolicy(uint16_t vf, const PortPolicy& p) const {
+  if (Status s = policy::Validate(p); !s.ok()) {
+    return s;
+  }
+  if (p.mac != vf_policy_[vf].mac && TakenByOther(1 + vf, p.mac)) {
+    for (const auto& q : ports_) {
+      if (q->fn() != 1 + vf && (q->state().mac() == p.mac ||
+                                q->state().policy.mac == p.mac)) {
+        return Status::Invalid(
+            "mac " + eth::FormatMac(p.mac) + " is already used by " +
+            (q->is_pf() ? std::string("the PF")
+                        : "VF " + std::to_string(q->fn() - 1)));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status Device::SetVfPolicy(uint16_t vf, const PortPolicy& p) {
+  if (vf >= cfg_.total_vfs) {
+    return Status::Invalid("VF " + std::to_string(vf) +
+                           " does not exist (total-vfs is " +
+                           std::to_string(cfg_.total_vfs) + ")");
+  }
+  Entry e(*this);
+  if (e.nested()) {
+    return Status::Invalid(std::string("the device is busy"));
+  }
+  const PortPolicy next = policy::Normalize(vf_policy_[vf], p);
+  if (Status s = CheckVfPolicy(vf, next); !s.ok()) {
+    return s;
+  }
+  CommitVfPolicy(vf, next);
+  return Status::Ok();
+}
+
+Status Device::SetVfSetting(uint16_t vf, const char* setting,
+                            const char* value) {
+  if (vf >= cfg_.total_vfs) {
+    return Status::Invalid("VF " + std::to_string(vf) +
+                           " does not exist (total-vfs is " +
+                           std::to_string(cfg_.total_vfs) + ")");
+  }
+  PortPolicy p = vf_policy_[vf];
+  if (Status s = policy::SetSetting(setting ? setting : "",
+                                    value ? value : "", &p);
+      !s.ok()) {
+    return s;
+  }
+  return SetVfPolicy(vf, p);
+}
+
+bool Device::GetVfSetting(uint16_t vf, const char* setting,
+                          std::string* value) const {
+  if (vf >= cfg_.total_vfs) {
+    return false;
+  }
+  *value = policy::GetSetting(setting, vf_policy_[vf]);
+  return !value->empty();
+}
+
+Status Device::ApplyVfSpec(const char* setting, const char* spec) {
+  std::vector<PortPolicy> next = vf_policy_;
+  std::vector<uint16_t> changed;
+  if (Status s = policy::ApplySpec(setting ? setting : "", spec ? spec : "",
+                                   next, &changed);
+      !s.ok()) {
+    return s;
+  }
+  // MACs must stay distinct across the whole set.
+  for (uint16_t vf : changed) {
+    for (size_t other = 0; other <= cfg_.total_vfs; ++other) {
+      const MacAddress& m = other == 0 ? ports_[kPfFn]->state().policy.mac
+                                       : next[other - 1].mac;
+      if (other != 1u + vf && m == next[vf].mac) {
+        return Status::Invalid(
+            "VF " + std::to_string(vf) + ": mac " + eth::FormatMac(m) +
+            " is already used by " +
+            (other == 0 ? std::string("the PF")
+                        : "VF " + std::to_string(other - 1)));
+      }
+    }
+  }
+  Entry e(*this);
+  if (e.nested()) {
+    return Status::Invalid(std::string("the device is busy"));
+  }
+  for (uint16_t vf : changed) {
+    CommitVfPolicy(vf, next[vf]);
+  }
+  return Status::Ok();
+}
+
+void Device::CommitVfPolicy(uint16_t vf, const PortPolicy& p) {
+  const FnId fn = static_cast<FnId>(1 + vf);
+  Port& port = *ports_[fn];
+  const uint32_t old_rate = vf_policy_[vf].max_tx_rate;
+  vf_policy_[vf] = p;
+  port.SetPolicy(p);
+  port.SetLink(EffectiveLink(port), effects_);
+  if (p.max_tx_rate != old_rate) {
+    sched_.ConfigureRate(fn, p.max_tx_rate,
+                         uint64_t{cfg_.mtu} + eth::kHeaderLen + 4,
+                         host_.NowNs());
+  }
+  // Trust, VLAN or link may let held or waiting frames go, or not.
+  stale_ = true;
+  effects_.ScheduleRun();
+}
+
+}  // namespace snic::device

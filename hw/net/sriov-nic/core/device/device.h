@@ -1,0 +1,182 @@
+// sriov-nic core: the device as a whole: the ports (PF and VFs), the
+// switch, the uplink, the TX scheduler. It composes; the logic lives in the
+// parts (port/, vswitch/, device/tx_scheduler.h, the personality).
+//
+// Entry points (the C ABI calls them) all follow one pattern (STYLE.md
+// rule 1): enter the device-wide guard, change state and record effects,
+// leave the guard, then perform the effects (interrupts, frames to the
+// uplink, flushes) and arm the timer for the earliest deadline. A call that
+// arrives while the guard is held is refused: a guest DMA aimed at one of
+// the device's own registers (a ring or buffer address inside a BAR of any
+// of its functions) never runs device code in the middle of a state
+// change; the glue turns the refusal into a failed DMA, which puts the
+// function that issued it in its error state. Frames the netdev delivers
+// while the guard is held are left queued in QEMU and flushed once it is
+// released. Per-call state (the switch decision, the other VLAN form of a
+// frame) lives on the stack of the call.
+//
+// Data path: a TX doorbell only marks the lane pending; Run() (a bottom
+// half) moves at most kRunBudget frames per call, at most kLaneQuota from a
+// lane before the next lane's turn, round-robin. Each frame: TX checks
+// (vswitch/tx_checks.h), the switch (vswitch/switch.h), delivery
+// (vswitch/forwarder.h), then either consumed or held (tx_scheduler.h
+// explains holds and why they always end). Frames from the uplink go the
+// same way; a held one is left in QEMU's queue (receive returns 0) and
+// flushed when released.
+//
+// SPDX-License-Identifier: GPL-2.0-or-later
+#ifndef SNIC_CORE_DEVICE_DEVICE_H
+#define SNIC_CORE_DEVICE_DEVICE_H
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "../base/effects.h"
+#include "../base/host.h"
+#include "../base/status.h"
+#include "../eth/frame.h"
+#include "../port/port.h"
+#include "frame_pool.h"
+#include "tx_scheduler.h"
+
+namespace snic::device {
+
+using eth::MacAddress;
+
+// Validated device configuration.
+struct DeviceConfig {
+  uint16_t total_vfs = 8;
+  MacAddress pf_mac{};
+  uint16_t mtu = 1500;
+  uint16_t queue_size = 256;
+
+  Status Validate() const;
+};
+
+// The default MAC of VF @vf: locally administered unicast, stable for a
+// given PF MAC, and injective in (PF MAC low 24 bits, VF number): 6 + 8
+// bits of a hash of the PF MAC's first three bytes, then the PF MAC's
+// last three bytes, then the VF number. So VFs of two PFs never share a MAC
+// unless the PFs' MACs end alike and their first halves collide in 14
+// bits of hash, and two VFs of one PF never do.
+MacAddress DefaultVfMac(const MacAddress& pf_mac, uint16_t vf);
+
+class Device final : public port::MacDirectory {
+ public:
+  static constexpr unsigned kRunBudget = 256;
+  static constexpr unsigned kLaneQuota = 64;
+
+  Device(const DeviceConfig& cfg, const Host& host);
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+
+  uint16_t num_functions() const {
+    return static_cast<uint16_t>(ports_.size());
+  }
+  uint16_t total_vfs() const { return cfg_.total_vfs; }
+  uint16_t num_vfs() const { return num_vfs_; }
+  bool ValidFn(FnId fn) const { return fn < ports_.size(); }
+  const port::Port& port(FnId fn) const { return *ports_[fn]; }
+
+  // SR-IOV NumVFs with VF Enable: VFs [0, n) are enabled, the rest reset.
+  void SetNumVfs(uint16_t n);
+  // PCI function-level reset (system reset, FLR).
+  void ResetFunction(FnId fn);
+  // The function's Bus Master Enable bit changed.
+  void SetBusMaster(FnId fn, bool on);
+
+  // Guest register access. False only when refused because the device is
+  // in the middle of a state change (a DMA aimed at its own registers).
+  bool MmioRead(FnId fn, uint32_t region, uint64_t offset, unsigned size,
+                uint64_t* value);
+  bool MmioWrite(FnId fn, uint32_t region, uint64_t offset, uint64_t value,
+                 unsigned size);
+
+  // Deferred TX work (bottom half); true if work remains (call again).
+  bool Run();
+  // The core timer fired.
+  void Timer();
+
+  bool UplinkCanReceive() const;
+  // @len if consumed (delivered or dropped), 0 to leave it queued in QEMU.
+  size_t UplinkReceive(const uint8_t* frame, size_t len);
+  void UplinkSendDone();
+  void SetUplinkLink(bool up);
+  const port::UplinkStats& uplink_stats() const { return uplink_.stats; }
+
+  // Host-administered VF policy, validated as a whole; on error nothing
+  // changes.
+  Status SetVfPolicy(uint16_t vf, const policy::PortPolicy& p);
+  bool GetVfPolicy(uint16_t vf, policy::PortPolicy* p) const;
+  // One setting by name for one VF ("vlan", "10").
+  Status SetVfSetting(uint16_t vf, const char* setting, const char* value);
+  bool GetVfSetting(uint16_t vf, const char* setting, std::string* value) const;
+  // One setting for a list of VFs ("0=10/1=20"); all or nothing.
+  Status ApplyVfSpec(const char* setting, const char* spec);
+
+  // port::MacDirectory
+  bool TakenByOther(FnId fn, const MacAddress& mac) const override;
+
+ private:
+  class Entry;
+  friend class Entry;
+
+  struct Uplink {
+    bool link_up = true;
+    bool busy = false;     // QEMU queued one of our frames
+    FnId busy_from = 0;    // the function that sent it
+    Hold rx_hold;          // a frame from the netdev waits (left in QEMU)
+    port::UplinkStats stats;
+  };
+
+  enum class TxOutcome { kIdle, kDone, kHeld };
+  // One frame of lane @l into @buf (its other VLAN form into @scratch):
+  // checks, switch, delivery; consumed or held.
+  TxOutcome TransmitOne(LaneRef l, uint8_t* buf, uint8_t* scratch);
+  // Leaving the guard: finish the state change, perform, arm the timer.
+  void Leave();
+  void RefuseNested(FnId fn);
+  // A function reset or went away: its lanes, holds, queued frame.
+  void ForgetFunction(FnId fn);
+  Status CheckVfPolicy(uint16_t vf, const policy::PortPolicy& p) const;
+  // What PortEvents of @fn mean for the scheduler and the holds.
+  void Apply(FnId fn, const port::PortEvents& ev);
+  // Releases holds that wait on a port that can no longer receive.
+  void ReleaseStaleHolds();
+  bool Receivable(FnId dst) const;
+  void ReleaseUplinkHold();
+  void CommitVfPolicy(uint16_t vf, const policy::PortPolicy& p);
+  bool EffectiveLink(const port::Port& p) const;
+  void RebuildActive();
+  void PerformEffects(const Effects& fx);
+  void ArmTimer();
+
+  DeviceConfig cfg_;
+  Host host_;
+  uint16_t num_vfs_ = 0;
+  std::vector<std::unique_ptr<port::Port>> ports_;
+  std::vector<port::Port*> port_ptrs_;               // by FnId
+  std::vector<const port::PortState*> active_;       // enabled ports
+  std::vector<policy::PortPolicy> vf_policy_;        // host policy, by VF
+  TxScheduler sched_;
+  Uplink uplink_;
+  FramePool frames_;
+  Effects effects_;  // the current entry's effects
+  // Effects being performed, by nesting depth (a performed effect may
+  // start another entry, which performs its own).
+  std::vector<std::unique_ptr<Effects>> perform_stack_;
+  size_t perform_depth_ = 0;
+  bool busy_ = false;
+  bool in_run_ = false;
+  bool flush_after_ = false;  // the netdev called in while busy
+  bool stale_ = false;        // a port changed: re-check the holds
+  bool deadline_dirty_ = false;
+  uint64_t armed_deadline_ = kNever;
+};
+
+}  // namespace snic::device
+
+#endif  // SNIC_CORE_DEVICE_DEVICE_H

@@ -1,0 +1,90 @@
+// sriov-nic core: the receive filter of one port.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "rx_filter.h"
+
+#include <algorithm>
+
+namespace snic::port {
+
+namespace {
+
+bool Listed(const std::vector<MacAddress>& table, const uint8_t* mac) {
+  return std::any_of(table.begin(), table.end(),
+                     [mac](const MacAddress& m) { return eth::SameMac(m, mac); });
+}
+
+}  // namespace
+
+RxFilter::RxFilter() {
+  uni_.reserve(kMaxMacEntries);
+  multi_.reserve(kMaxMacEntries);
+}
+
+void RxFilter::Reset(const MacAddress& mac) {
+  mac_ = mac;
+  promisc = false;
+  allmulti = true;
+  alluni = false;
+  nomulti = false;
+  nouni = false;
+  nobcast = false;
+  programmable = false;
+  vlan_filtering = false;
+  ClearTables();
+  vlans_.reset();
+}
+
+void RxFilter::ClearTables() {
+  uni_.clear();
+  multi_.clear();
+  uni_overflow = false;
+  multi_overflow = false;
+}
+
+bool RxFilter::AddUnicast(const MacAddress& mac) {
+  if (uni_.size() >= kMaxMacEntries) {
+    uni_overflow = true;
+    return false;
+  }
+  uni_.push_back(mac);
+  return true;
+}
+
+bool RxFilter::AddMulticast(const MacAddress& mac) {
+  if (multi_.size() >= kMaxMacEntries) {
+    multi_overflow = true;
+    return false;
+  }
+  multi_.push_back(mac);
+  return true;
+}
+
+bool RxFilter::ListsUnicast(const uint8_t* dst) const {
+  return Listed(uni_, dst);
+}
+
+bool RxFilter::Accepts(const uint8_t* dst, bool tagged, uint16_t vid,
+                       bool trusted) const {
+  if (promisc && trusted) {
+    return true;
+  }
+  if (vlan_filtering && tagged && !HasVlan(vid)) {
+    return false;
+  }
+  if (eth::IsBroadcast(dst)) {
+    return !nobcast;
+  }
+  if (eth::IsMulticast(dst)) {
+    if (nomulti) return false;
+    if ((allmulti || multi_overflow) && (trusted || !programmable)) {
+      return true;
+    }
+    return Listed(multi_, dst);
+  }
+  if (nouni) return false;
+  if (eth::SameMac(mac_, dst)) return true;
+  if (!trusted) return false;
+  return alluni || uni_overflow || Listed(uni_, dst);
+}
+
+}  // namespace snic::port

@@ -1,0 +1,103 @@
+// sriov-nic core: one split virtqueue (virtio 1.2 section 2.7).
+//
+// Holds the driver-programmed configuration (4.1.4.3: queue_size,
+// queue_msix_vector, queue_enable, queue_desc/driver/device) and the
+// device's ring cursors. All ring accesses go through GuestMemory, so every
+// one of them is a DMA of the owning function and may fail. A packed ring
+// (2.8) would be a sibling of this class with the same operations.
+//
+// Guest mistakes come back as a non-OK Status; the owner treats them as
+// fatal for the function (NEEDS_RESET), as QEMU's virtio_error() does:
+//  - avail.idx moving more than queue_size past the device's cursor
+//    (2.7.13.3: the driver never makes more than queue_size available),
+//  - a head index or chain that fails DescriptorChain::Walk,
+//  - any failed DMA on the rings.
+//
+// Notification suppression (2.7.7 and 2.7.10): without EVENT_IDX the
+// device honours VRING_AVAIL_F_NO_INTERRUPT; with it, used_event decides,
+// and whenever Pop() finds the ring empty the device publishes
+// avail_event = its cursor (then looks again) so the driver kicks for the
+// next buffer. VRING_USED_F_NO_NOTIFY is never set.
+//
+// SPDX-License-Identifier: GPL-2.0-or-later
+#ifndef SNIC_CORE_VIRTIO_QUEUE_SPLIT_QUEUE_H
+#define SNIC_CORE_VIRTIO_QUEUE_SPLIT_QUEUE_H
+
+#include <cstdint>
+
+#include "../../base/status.h"
+#include "../guest_memory.h"
+#include "../spec.h"
+#include "descriptor_chain.h"
+
+namespace snic::virtio {
+
+struct QueueFeatures {
+  bool indirect = false;   // VIRTIO_F_RING_INDIRECT_DESC negotiated
+  bool event_idx = false;  // VIRTIO_F_RING_EVENT_IDX negotiated
+};
+
+class SplitQueue {
+ public:
+  // Back to the reset state of 4.1.4.3 with @max_size as queue_size.
+  void Reset(uint16_t max_size);
+
+  // Driver configuration (common config registers).
+  uint16_t max_size() const { return max_size_; }
+  uint16_t size() const { return size_; }
+  bool enabled() const { return enabled_; }
+  uint16_t msix_vector() const { return msix_vector_; }
+  uint64_t desc() const { return desc_; }
+  uint64_t driver() const { return driver_; }
+  uint64_t device() const { return device_; }
+  void set_size(uint16_t size) { size_ = size; }
+  void set_msix_vector(uint16_t v) { msix_vector_ = v; }
+  void set_desc(uint64_t a) { desc_ = a; }
+  void set_driver(uint64_t a) { driver_ = a; }
+  void set_device(uint64_t a) { device_ = a; }
+  // queue_enable = 1: checks the layout.
+  Status Enable();
+
+  // Takes the next available chain into @chain (*@got = true), or finds
+  // the ring empty (*@got = false).
+  Status Pop(const GuestMemory& mem, QueueFeatures f, DescriptorChain* chain,
+             bool* got);
+  // Gives back the last @n popped chains (they were not consumed).
+  void Unpop(uint16_t n) {
+    last_avail_ = static_cast<uint16_t>(last_avail_ - n);
+  }
+  // Writes used element @offset past the current used index.
+  Status Fill(const GuestMemory& mem, uint16_t offset, uint16_t head,
+              uint32_t len);
+  // Publishes @count filled elements (used.idx += count).
+  Status Flush(const GuestMemory& mem, uint16_t count);
+  // Fill + Flush of one element.
+  Status Push(const GuestMemory& mem, uint16_t head, uint32_t len) {
+    if (Status s = Fill(mem, 0, head, len); !s.ok()) return s;
+    return Flush(mem, 1);
+  }
+  // Whether the driver wants an interrupt for what was published since the
+  // last call (2.7.7.2 / 2.7.10).
+  Status ShouldNotify(const GuestMemory& mem, QueueFeatures f, bool* notify);
+
+  uint16_t last_avail() const { return last_avail_; }
+  uint16_t used_idx() const { return used_idx_; }
+
+ private:
+  uint16_t max_size_ = 0;
+  uint16_t size_ = 0;
+  uint16_t msix_vector_ = kNoVector;
+  bool enabled_ = false;
+  uint64_t desc_ = 0;
+  uint64_t driver_ = 0;
+  uint64_t device_ = 0;
+
+  uint16_t last_avail_ = 0;
+  uint16_t used_idx_ = 0;
+  uint16_t signalled_used_ = 0;
+  bool signalled_used_valid_ = false;
+};
+
+}  // namespace snic::virtio
+
+#endif  // SNIC_CORE_VIRTIO_QUEUE_SPLIT_QUEUE_H

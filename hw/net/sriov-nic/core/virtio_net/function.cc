@@ -1,0 +1,274 @@
+// sriov-nic core: one virtio-net function: registers, configuration, reset.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "function.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace snic::virtio_net {
+
+using port::PortEvents;
+using virtio::Bit;
+
+uint64_t OfferedFeatures(bool is_pf) {
+  uint64_t f = Bit(virtio::kFVersion1) | Bit(virtio::kFRingIndirectDesc) |
+               Bit(virtio::kFRingEventIdx) | Bit(virtio::kFAccessPlatform) |
+               Bit(kFMac) | Bit(kFStatus) | Bit(kFMtu) | Bit(kFCtrlVq) |
+               Bit(kFCtrlRx) | Bit(kFCtrlVlan) | Bit(kFCtrlMacAddr) |
+               Bit(kFMrgRxbuf);
+  if (is_pf) {
+    f |= Bit(virtio::kFSrIov);
+  }
+  return f;
+}
+
+const char* ValidateNetFeatures(uint64_t acked) {
+  const uint64_t needs_cvq =
+      Bit(kFCtrlRx) | Bit(kFCtrlVlan) | Bit(kFCtrlMacAddr);
+  if ((acked & needs_cvq) && !(acked & Bit(kFCtrlVq))) {
+    return "CTRL_RX/CTRL_VLAN/CTRL_MAC_ADDR acked without CTRL_VQ";
+  }
+  return nullptr;
+}
+
+namespace {
+
+virtio::TransportConfig MakeTransportConfig(const FunctionConfig& cfg) {
+  virtio::TransportConfig t;
+  t.fn = cfg.fn;
+  t.has_intx = cfg.fn == kPfFn;
+  t.device_features = OfferedFeatures(cfg.fn == kPfFn);
+  t.num_queues = kNumQueues;
+  t.max_queue_size = cfg.queue_size;
+  t.num_vectors = kMsixVectors;
+  t.notify_off_multiplier = kNotifyOffMultiplier;
+  t.validator = &ValidateNetFeatures;
+  return t;
+}
+
+bool ValidSize(unsigned size) {
+  return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+}  // namespace
+
+Function::Function(const FunctionConfig& cfg, const Host& host,
+                   const port::MacDirectory& macs)
+    : Port(cfg.fn),
+      host_(&host),
+      macs_(&macs),
+      mtu_(cfg.mtu),
+      transport_(MakeTransportConfig(cfg)) {}
+
+void Function::GuestError(const char* msg) {
+  stats_.guest_errors++;
+  host_->GuestError(fn(), msg);
+}
+
+void Function::Fail(const Status& why, Effects& fx) {
+  const std::string msg =
+      std::string("virtio: ") + why.message() + " (device needs reset)";
+  GuestError(msg.c_str());
+  if (broken_) {
+    return;
+  }
+  broken_ = true;
+  stats_.needs_reset++;
+  transport_.SetNeedsReset();
+  if (transport_.status() & virtio::kStatusDriverOk) {
+    transport_.Signal(virtio::kConfigChange, host_->MsixEnabled(fn()), fx);
+  }
+  UpdateReady();
+}
+
+void Function::ResetFunction(Effects& fx) { DeviceReset(fx); }
+
+void Function::DeviceReset(Effects& fx) {
+  if (transport_.isr() != 0) {
+    (void)transport_.ReadAndClearIsr(fx);  // lowers INTx
+  }
+  transport_.Reset();
+  state_.filter.Reset(state_.policy.mac);
+  broken_ = false;
+  tx_peeked_ = false;
+  tx_completed_ = false;
+  UpdateReady();
+}
+
+PortEvents Function::Resume(Effects& fx) {
+  PortEvents ev;
+  if (!running()) {
+    return ev;
+  }
+  // Doorbells rung while bus mastering was off are picked up now.
+  ProcessControl(fx, &ev);
+  ev.tx_kicks = 1;
+  ev.rx_kick = true;
+  return ev;
+}
+
+void Function::SetLink(bool up, Effects& fx) {
+  if (state_.link_up == up) {
+    return;
+  }
+  state_.link_up = up;
+  transport_.BumpGeneration();
+  if ((transport_.status() & virtio::kStatusDriverOk) && !broken_) {
+    transport_.Signal(virtio::kConfigChange, host_->MsixEnabled(fn()), fx);
+  }
+}
+
+namespace {
+
+std::string Where(const char* what, uint32_t region, uint64_t offset,
+                  unsigned size) {
+  char buf[200];
+  std::snprintf(buf, sizeof(buf), "%s (region %s offset 0x%llx size %u)",
+                what, region < kNumRegions ? kRegions[region].name : "?",
+                static_cast<unsigned long long>(offset), size);
+  return buf;
+}
+
+}  // namespace
+
+uint64_t Function::MmioRead(uint32_t region, uint64_t offset, unsigned size,
+                            Effects& fx) {
+  if (!ValidSize(size)) {
+    GuestError(Where("MMIO read of an invalid size", region, offset, size)
+                   .c_str());
+    return 0;
+  }
+  switch (region) {
+    case kRegionCommon: {
+      Status err;
+      const uint64_t v = transport_.ReadCommon(offset, size, &err);
+      if (!err.ok()) {
+        GuestError(Where(err.message(), region, offset, size).c_str());
+      }
+      return v;
+    }
+    case kRegionIsr:
+      return offset == 0 ? transport_.ReadAndClearIsr(fx) : 0;
+    case kRegionDevice:
+      return ReadDeviceConfig(offset, size);
+    case kRegionNotify:
+      return 0;
+    default:
+      break;
+  }
+  GuestError(
+      Where("MMIO read of an unknown region", region, offset, size).c_str());
+  return 0;
+}
+
+PortEvents Function::MmioWrite(uint32_t region, uint64_t offset,
+                               uint64_t value, unsigned size, Effects& fx) {
+  PortEvents ev;
+  if (!ValidSize(size)) {
+    GuestError(Where("MMIO write of an invalid size", region, offset, size)
+                   .c_str());
+    return ev;
+  }
+  switch (region) {
+    case kRegionCommon: {
+      const bool was_ready = state_.ready;
+      const virtio::WriteResult res =
+          transport_.WriteCommon(offset, size, value);
+      if (!res.error.ok()) {
+        GuestError(Where(res.error.message(), region, offset, size).c_str());
+      }
+      if (res.events & virtio::kEventReset) {
+        DeviceReset(fx);
+      }
+      if (res.events & virtio::kEventFeaturesOk) {
+        state_.filter.programmable = transport_.Has(kFCtrlRx);
+        state_.filter.vlan_filtering = transport_.Has(kFCtrlVlan);
+      }
+      UpdateReady();
+      if (res.events & virtio::kEventDriverOk) {
+        // Buffers posted before DRIVER_OK are picked up now.
+        ev.tx_kicks = 1;
+        ev.rx_kick = true;
+      }
+      ev.changed = was_ready != state_.ready ||
+                   (res.events & virtio::kEventReset) != 0;
+      return ev;
+    }
+    case kRegionIsr:
+      GuestError(
+          Where("write to the read-only ISR", region, offset, size).c_str());
+      return ev;
+    case kRegionDevice:
+      GuestError(Where("write to read-only device config", region, offset,
+                       size)
+                     .c_str());
+      return ev;
+    case kRegionNotify: {
+      Status err;
+      const int q = transport_.Notify(offset, &err);
+      if (q < 0) {
+        GuestError(Where(err.message(), region, offset, size).c_str());
+        return ev;
+      }
+      return OnNotify(static_cast<uint16_t>(q), fx);
+    }
+    default:
+      break;
+  }
+  GuestError(
+      Where("MMIO write to an unknown region", region, offset, size).c_str());
+  return ev;
+}
+
+PortEvents Function::OnNotify(uint16_t queue, Effects& fx) {
+  PortEvents ev;
+  switch (queue) {
+    case kRxQueue:
+      ev.rx_kick = true;
+      break;
+    case kTxQueue:
+      ev.tx_kicks = 1;
+      break;
+    case kCtrlQueue:
+      // Drivers busy-wait for the ack (Linux virtnet_send_command), so
+      // commands are answered at once; the loop is bounded by queue size.
+      ProcessControl(fx, &ev);
+      break;
+    default:
+      break;
+  }
+  return ev;
+}
+
+uint64_t Function::ReadDeviceConfig(uint64_t offset, unsigned size) const {
+  NetConfig cfg;
+  std::memcpy(cfg.mac, state_.filter.mac().data(), 6);
+  cfg.status.set(state_.link_up ? kStatusLinkUp : 0);
+  cfg.max_virtqueue_pairs.set(1);
+  cfg.mtu.set(mtu_);
+  uint8_t bytes[sizeof(NetConfig)];
+  std::memcpy(bytes, &cfg, sizeof(cfg));
+  uint64_t v = 0;
+  for (unsigned i = 0; i < size; ++i) {
+    if (offset < sizeof(bytes) && i < sizeof(bytes) - offset) {
+      v |= uint64_t{bytes[offset + i]} << (8 * i);
+    }
+  }
+  return v;
+}
+
+void Function::NotifyQueue(uint16_t queue, Effects& fx) {
+  bool notify = false;
+  if (Status s = transport_.queue(queue).ShouldNotify(
+          Mem(), transport_.queue_features(), &notify);
+      !s.ok()) {
+    Fail(s, fx);
+    return;
+  }
+  if (notify) {
+    transport_.Signal(queue, host_->MsixEnabled(fn()), fx);
+  }
+}
+
+}  // namespace snic::virtio_net

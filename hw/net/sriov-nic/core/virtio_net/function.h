@@ -1,0 +1,105 @@
+// sriov-nic core: one virtio-net function (the PF or a VF), a Port of the
+// embedded switch.
+//
+// Virtio 1.2 section 5.1 on top of the modern PCI transport (4.1): BAR 0
+// register regions (layout.h), receiveq0 / transmitq0 / controlq, the
+// device configuration (5.1.4), the packet header (5.1.6) and the control
+// virtqueue (5.1.6.5). The function knows nothing of other functions or
+// the uplink: the device moves frames between ports through the switch.
+//
+// Sources: function.cc (registers, configuration, reset), tx.cc (transmitq),
+// rx.cc (receiveq, mergeable buffers), control_queue.cc (controlq; the
+// commands themselves are control.cc).
+//
+// Guest mistakes are logged (Host::GuestError) and absorbed. Fatal ones
+// (bad rings or chains, failed DMA) set DEVICE_NEEDS_RESET, raise a
+// configuration change interrupt and stop all processing on the function
+// until the driver resets it, like QEMU's virtio_error() (2.1.2). While Bus
+// Master Enable is off the function issues no DMA at all, and that is not
+// an error: work waits until it is back.
+//
+// SPDX-License-Identifier: GPL-2.0-or-later
+#ifndef SNIC_CORE_VIRTIO_NET_FUNCTION_H
+#define SNIC_CORE_VIRTIO_NET_FUNCTION_H
+
+#include <cstddef>
+#include <cstdint>
+
+#include "../base/host.h"
+#include "../port/port.h"
+#include "../virtio/transport.h"
+#include "layout.h"
+#include "spec.h"
+
+namespace snic::virtio_net {
+
+// Features offered by every function; the PF adds VIRTIO_F_SR_IOV.
+uint64_t OfferedFeatures(bool is_pf);
+// Feature dependencies (5.1.3.1); null when @acked is acceptable.
+const char* ValidateNetFeatures(uint64_t acked);
+
+struct FunctionConfig {
+  FnId fn = kPfFn;
+  uint16_t mtu = 1500;
+  uint16_t queue_size = virtio::kMaxQueueSize;
+};
+
+class Function final : public port::Port {
+ public:
+  Function(const FunctionConfig& cfg, const Host& host,
+           const port::MacDirectory& macs);
+
+  void SetLink(bool up, Effects& fx) override;
+  uint64_t MmioRead(uint32_t region, uint64_t offset, unsigned size,
+                    Effects& fx) override;
+  port::PortEvents MmioWrite(uint32_t region, uint64_t offset, uint64_t value,
+                             unsigned size, Effects& fx) override;
+
+  uint16_t num_tx_lanes() const override { return 1; }
+  port::TxStatus PeekTx(uint16_t lane, uint8_t* buf, port::TxFrame* frame,
+                        Effects& fx) override;
+  void ConsumeTx(uint16_t lane, Effects& fx) override;
+  void EndTxBatch(uint16_t lane, Effects& fx) override;
+
+  port::RxResult Deliver(const uint8_t* frame, size_t len,
+                         Effects& fx) override;
+
+  const virtio::Transport& transport() const { return transport_; }
+  bool broken() const { return broken_; }
+
+ protected:
+  void ResetFunction(Effects& fx) override;
+  port::PortEvents Resume(Effects& fx) override;
+
+ private:
+  // virtio device reset (device_status = 0, or a function-level reset).
+  void DeviceReset(Effects& fx);
+  void GuestError(const char* msg);
+  // Fatal guest error: NEEDS_RESET, config interrupt, stop processing.
+  void Fail(const Status& why, Effects& fx);
+  void UpdateReady() { state_.ready = transport_.driver_ok() && !broken_; }
+  // Queue @q can be worked on: running, enabled.
+  bool QueueLive(uint16_t q) const {
+    return running() && transport_.queue(q).enabled();
+  }
+  port::PortEvents OnNotify(uint16_t queue, Effects& fx);
+  void ProcessControl(Effects& fx, port::PortEvents* ev);
+  void NotifyQueue(uint16_t queue, Effects& fx);
+  uint64_t ReadDeviceConfig(uint64_t offset, unsigned size) const;
+  virtio::GuestMemory Mem() const { return virtio::GuestMemory(*host_, fn()); }
+
+  const Host* host_;
+  const port::MacDirectory* macs_;
+  uint16_t mtu_;
+  bool broken_ = false;
+  // The chain PeekTx() took from transmitq0 and not yet consumed.
+  bool tx_peeked_ = false;
+  uint16_t tx_peeked_head_ = 0;
+  uint32_t tx_peeked_len_ = 0;
+  bool tx_completed_ = false;  // used entries published since EndTxBatch
+  virtio::Transport transport_;
+};
+
+}  // namespace snic::virtio_net
+
+#endif  // SNIC_CORE_VIRTIO_NET_FUNCTION_H

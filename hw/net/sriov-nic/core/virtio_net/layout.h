@@ -1,0 +1,69 @@
+// sriov-nic core: BAR 0 of a virtio-net function, as data.
+//
+// Identical on the PF and every VF (SR-IOV requires VF BARs of one size):
+// the virtio-pci modern regions (virtio 1.2 4.1.4.3-4.1.4.6) the core
+// serves, then the MSI-X table and PBA that the glue gives to QEMU's msix.
+// The C ABI exports this table (snic_core_layout), and the glue builds the
+// BAR, its subregions and the virtio vendor capabilities by looping over
+// it.
+//
+// SPDX-License-Identifier: GPL-2.0-or-later
+#ifndef SNIC_CORE_VIRTIO_NET_LAYOUT_H
+#define SNIC_CORE_VIRTIO_NET_LAYOUT_H
+
+#include <array>
+#include <cstdint>
+
+namespace snic::virtio_net {
+
+enum Region : uint32_t {
+  kRegionCommon = 0,  // virtio_pci_common_cfg
+  kRegionIsr = 1,     // ISR status (1 byte used)
+  kRegionDevice = 2,  // virtio_net_config
+  kRegionNotify = 3,  // queue doorbells
+  kNumRegions = 4,
+};
+
+// 4.1.4: virtio_pci_cap.cfg_type of each region.
+inline constexpr uint8_t kCapCommonCfg = 1;
+inline constexpr uint8_t kCapNotifyCfg = 2;
+inline constexpr uint8_t kCapIsrCfg = 3;
+inline constexpr uint8_t kCapDeviceCfg = 4;
+
+struct RegionSpec {
+  const char* name;
+  uint32_t offset;  // within BAR 0
+  uint32_t size;
+  uint8_t cap_type;
+};
+
+inline constexpr uint32_t kBarSize = 0x8000;  // a power of two
+inline constexpr std::array<RegionSpec, kNumRegions> kRegions = {{
+    {"common", 0x0000, 0x1000, kCapCommonCfg},
+    {"isr", 0x1000, 0x1000, kCapIsrCfg},
+    {"device", 0x2000, 0x1000, kCapDeviceCfg},
+    {"notify", 0x3000, 0x1000, kCapNotifyCfg},
+}};
+inline constexpr uint32_t kMsixTableOffset = 0x4000;
+inline constexpr uint32_t kMsixPbaOffset = 0x6000;
+inline constexpr uint32_t kNotifyOffMultiplier = 4;
+// Config change + one per queue (receiveq0, transmitq0, controlq).
+inline constexpr uint16_t kNumQueues = 3;
+inline constexpr uint16_t kMsixVectors = 1 + kNumQueues;
+
+constexpr bool LayoutWellFormed() {
+  uint32_t end = 0;
+  for (const RegionSpec& r : kRegions) {
+    if (r.offset < end || r.offset % r.size != 0) return false;
+    end = r.offset + r.size;
+  }
+  return end <= kMsixTableOffset && kMsixTableOffset + 16 * kMsixVectors <=
+                                        kMsixPbaOffset &&
+         kMsixPbaOffset + 8 <= kBarSize && (kBarSize & (kBarSize - 1)) == 0 &&
+         kNumQueues * kNotifyOffMultiplier <= kRegions[kRegionNotify].size;
+}
+static_assert(LayoutWellFormed());
+
+}  // namespace snic::virtio_net
+
+#endif  // SNIC_CORE_VIRTIO_NET_LAYOUT_H

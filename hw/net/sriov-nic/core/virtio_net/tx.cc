@@ -1,0 +1,100 @@
+// sriov-nic core: transmitq0 of a virtio-net function (virtio 1.2 5.1.6.2).
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "function.h"
+
+namespace snic::virtio_net {
+
+using port::TxStatus;
+using virtio::DescriptorChain;
+using virtio::Reader;
+
+TxStatus Function::PeekTx(uint16_t /*lane*/, uint8_t* buf,
+                          port::TxFrame* frame, Effects& fx) {
+  virtio::SplitQueue& q = transport_.queue(kTxQueue);
+  if (tx_peeked_) {
+    // The last peek was held: take the same chain again.
+    q.Unpop(1);
+    tx_peeked_ = false;
+  }
+  if (!running()) {
+    return TxStatus::kNotReady;
+  }
+  if (!q.enabled()) {
+    return TxStatus::kEmpty;
+  }
+  const virtio::GuestMemory mem = Mem();
+  DescriptorChain chain;
+  bool got = false;
+  if (Status s = q.Pop(mem, transport_.queue_features(), &chain, &got);
+      !s.ok()) {
+    Fail(s, fx);
+    return TxStatus::kBroken;
+  }
+  if (!got) {
+    return TxStatus::kEmpty;
+  }
+
+  const char* malformed = nullptr;
+  const uint64_t readable = chain.readable_bytes();
+  uint64_t payload = 0;
+  if (readable < sizeof(NetHdr) + eth::kHeaderLen) {
+    malformed = "TX chain shorter than virtio_net_hdr + Ethernet header";
+  } else if (readable - sizeof(NetHdr) > eth::kMaxFrameLen) {
+    malformed = "TX frame longer than the device maximum";
+  } else {
+    payload = readable - sizeof(NetHdr);
+    Reader r(mem, chain);
+    NetHdr hdr;
+    Status s = r.ReadObj(&hdr);
+    if (s.ok()) {
+      s = r.Read(buf, static_cast<size_t>(payload));
+    }
+    if (!s.ok()) {
+      Fail(s, fx);
+      return TxStatus::kBroken;
+    }
+    if (hdr.gso_type != kGsoNone || (hdr.flags & kHdrFNeedsCsum)) {
+      malformed = "TX header asks for an offload that was not negotiated";
+    }
+  }
+  if (malformed != nullptr) {
+    if (Status s = q.Push(mem, chain.head(), 0); !s.ok()) {
+      Fail(s, fx);
+      return TxStatus::kBroken;
+    }
+    tx_completed_ = true;
+    GuestError(malformed);
+    stats_.tx_drop_malformed++;
+    return TxStatus::kDropped;
+  }
+  tx_peeked_ = true;
+  tx_peeked_head_ = chain.head();
+  tx_peeked_len_ = static_cast<uint32_t>(payload);
+  frame->data = buf;
+  frame->len = static_cast<size_t>(payload);
+  return TxStatus::kFrame;
+}
+
+void Function::ConsumeTx(uint16_t /*lane*/, Effects& fx) {
+  if (!tx_peeked_) {
+    return;
+  }
+  tx_peeked_ = false;
+  if (Status s = transport_.queue(kTxQueue).Push(Mem(), tx_peeked_head_, 0);
+      !s.ok()) {
+    Fail(s, fx);
+    return;
+  }
+  tx_completed_ = true;
+  stats_.tx_packets++;
+  stats_.tx_bytes += tx_peeked_len_;
+}
+
+void Function::EndTxBatch(uint16_t /*lane*/, Effects& fx) {
+  if (tx_completed_ && !broken_ && running()) {
+    NotifyQueue(kTxQueue, fx);
+  }
+  tx_completed_ = false;
+}
+
+}  // namespace snic::virtio_net

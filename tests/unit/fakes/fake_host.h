@@ -1,0 +1,167 @@
+// Test double for SnicHostOps: guest memory as a byte vector, recorded
+// interrupts, uplink frames and log lines. Lives in tests/, never in the
+// core. Like QEMU it routes DMA that lands on a function's BAR to the core
+// (bar_windows), failing the DMA when the core refuses it, and answers a
+// purge with the send-done callback.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#ifndef SNIC_TESTS_FAKES_FAKE_HOST_H
+#define SNIC_TESTS_FAKES_FAKE_HOST_H
+
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sriov_nic/sriov_nic.h"
+
+namespace snic::testing {
+
+class FakeHost {
+ public:
+  explicit FakeHost(size_t mem_size = 1 << 20) : mem(mem_size, 0) {}
+
+  // Guest RAM: [0, mem.size()). Accesses outside fail like an unmapped DMA.
+  std::vector<uint8_t> mem;
+  // Functions whose DMA fails (an IOMMU without mappings, say).
+  std::vector<SnicFn> dma_blocked;
+  // Guest-physical windows that are a function's BAR 0 regions: DMA there
+  // becomes an MMIO access of that function (as QEMU's memory dispatch).
+  struct BarWindow {
+    uint64_t base;  // guest-physical address of BAR 0
+    SnicFn fn;
+  };
+  std::vector<BarWindow> bar_windows;
+  SnicCore* core = nullptr;  // for the routed accesses and callbacks
+
+  std::vector<std::pair<SnicFn, uint16_t>> msix;
+  std::vector<std::pair<SnicFn, bool>> intx;
+  std::vector<std::vector<uint8_t>> uplink_frames;
+  std::vector<std::string> guest_errors;
+  std::vector<std::pair<SnicFn, uint64_t>> dma_writes;  // fn, address
+  bool record_dma_writes = false;
+  bool msix_on = true;
+  bool uplink_accepts = true;
+  int flushes = 0;
+  int purges = 0;
+  // Runs inside uplink_flush / uplink_send, as QEMU delivers frames
+  // synchronously (qemu_flush_queued_packets -> receive, slirp answering
+  // at once): exercises core re-entrancy.
+  std::function<void()> on_flush;
+  std::function<void(const std::vector<uint8_t>&)> on_send;
+  int runs_scheduled = 0;
+  uint64_t now = 0;
+  uint64_t timer_deadline = 0;
+  int timers_armed = 0;
+
+  const SnicHostOps& ops() const { return ops_; }
+  void* opaque() { return this; }
+
+  bool InRange(uint64_t addr, size_t len) const {
+    return addr <= mem.size() && len <= mem.size() - addr;
+  }
+  bool Blocked(SnicFn fn) const {
+    for (SnicFn b : dma_blocked) {
+      if (b == fn) return true;
+    }
+    return false;
+  }
+  std::vector<std::string> TakeErrors() {
+    auto e = std::move(guest_errors);
+    guest_errors.clear();
+    return e;
+  }
+
+ private:
+  static FakeHost* Self(void* o) { return static_cast<FakeHost*>(o); }
+
+  // -1: not a BAR; 0: the access went to the device; 1: refused.
+  int RouteToBar(uint64_t addr, size_t len, bool write, void* buf) {
+    if (core == nullptr) return -1;
+    const SnicLayout* l = snic_core_layout(core);
+    for (const BarWindow& w : bar_windows) {
+      if (addr < w.base || addr - w.base >= l->bar_size) continue;
+      const uint64_t off = addr - w.base;
+      for (uint32_t r = 0; r < l->num_regions; ++r) {
+        const SnicRegionInfo& ri = l->regions[r];
+        if (off < ri.offset || off - ri.offset >= ri.size) continue;
+        const unsigned size = len >= 8 ? 8 : len >= 4 ? 4 : len >= 2 ? 2 : 1;
+        bool ok;
+        if (write) {
+          uint64_t v = 0;
+          std::memcpy(&v, buf, size);
+          ok = snic_core_mmio_write(core, w.fn, r, off - ri.offset, v, size);
+        } else {
+          uint64_t v = 0;
+          ok = snic_core_mmio_read(core, w.fn, r, off - ri.offset, size, &v);
+          std::memcpy(buf, &v, size);
+        }
+        return ok ? 0 : 1;
+      }
+      return 0;  // MSI-X table / unused: absorbed
+    }
+    return -1;
+  }
+
+  static int DmaRead(void* o, SnicFn fn, uint64_t addr, void* buf, size_t len) {
+    FakeHost* h = Self(o);
+    if (h->Blocked(fn)) return -1;
+    const int r = h->RouteToBar(addr, len, false, buf);
+    if (r >= 0) return r;
+    if (!h->InRange(addr, len)) return -1;
+    std::memcpy(buf, h->mem.data() + addr, len);
+    return 0;
+  }
+  static int DmaWrite(void* o, SnicFn fn, uint64_t addr, const void* buf,
+                      size_t len) {
+    FakeHost* h = Self(o);
+    if (h->Blocked(fn)) return -1;
+    if (h->record_dma_writes) h->dma_writes.emplace_back(fn, addr);
+    const int r = h->RouteToBar(addr, len, true, const_cast<void*>(buf));
+    if (r >= 0) return r;
+    if (!h->InRange(addr, len)) return -1;
+    std::memcpy(h->mem.data() + addr, buf, len);
+    return 0;
+  }
+  static void MsixNotify(void* o, SnicFn fn, uint16_t v) {
+    Self(o)->msix.emplace_back(fn, v);
+  }
+  static void SetIntx(void* o, SnicFn fn, bool level) {
+    Self(o)->intx.emplace_back(fn, level);
+  }
+  static bool MsixEnabled(void* o, SnicFn) { return Self(o)->msix_on; }
+  static bool UplinkSend(void* o, const uint8_t* f, size_t len) {
+    FakeHost* h = Self(o);
+    h->uplink_frames.emplace_back(f, f + len);
+    if (h->on_send) h->on_send(h->uplink_frames.back());
+    return h->uplink_accepts;
+  }
+  static void UplinkFlush(void* o) {
+    Self(o)->flushes++;
+    if (Self(o)->on_flush) Self(o)->on_flush();
+  }
+  static void UplinkPurge(void* o) {
+    FakeHost* h = Self(o);
+    h->purges++;
+    if (!h->uplink_frames.empty()) h->uplink_frames.pop_back();
+    if (h->core) snic_core_uplink_send_done(h->core);  // as QEMU's purge
+  }
+  static void ScheduleRun(void* o) { Self(o)->runs_scheduled++; }
+  static void TimerArm(void* o, uint64_t d) {
+    Self(o)->timer_deadline = d;
+    Self(o)->timers_armed++;
+  }
+  static uint64_t NowNs(void* o) { return Self(o)->now; }
+  static void GuestError(void* o, SnicFn, const char* m) {
+    Self(o)->guest_errors.emplace_back(m);
+  }
+
+  SnicHostOps ops_{DmaRead,     DmaWrite,   MsixNotify,  SetIntx,
+                   MsixEnabled, UplinkSend, UplinkFlush, UplinkPurge,
+                   ScheduleRun, TimerArm,   NowNs,       GuestError};
+};
+
+}  // namespace snic::testing
+
+#endif  // SNIC_TESTS_FAKES_FAKE_HOST_H

@@ -1,0 +1,162 @@
+// Shared helpers for the switch and policy suites: a device with the PF
+// and a few VFs all driven by FakeDrivers, frames with 802.1Q tags, and
+// access to what each function received. Lives in tests/ only.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#ifndef SNIC_TESTS_FAKES_SWITCH_FIXTURE_H
+#define SNIC_TESTS_FAKES_SWITCH_FIXTURE_H
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <vector>
+
+#include "fake_driver.h"
+
+namespace snic::testing {
+
+inline constexpr uint8_t kCtrlOk = 0, kCtrlErr = 1;
+inline constexpr uint8_t kClassRx = 0, kClassMac = 1;
+inline constexpr uint8_t kRxPromisc = 0, kRxAllmulti = 1, kRxAlluni = 2,
+                         kRxNouni = 4, kRxNobcast = 5;
+inline constexpr uint8_t kMacTableSet = 0, kMacAddrSet = 1;
+inline constexpr std::array<uint8_t, 6> kGroup = {0x01, 0x00, 0x5e,
+                                                  0x00, 0x00, 0x42};
+inline constexpr std::array<uint8_t, 6> kOther = {0x02, 0x00, 0x00,
+                                                  0x00, 0x00, 0x77};
+
+// Ethernet frame with an 802.1Q tag (TPID 0x8100, @pcp, @vid).
+inline std::vector<uint8_t> TaggedFrame(const std::array<uint8_t, 6>& dst,
+                                        const std::array<uint8_t, 6>& src,
+                                        uint16_t vid, uint8_t pcp = 0,
+                                        size_t payload_len = 46) {
+  std::vector<uint8_t> f = Frame(dst, src, payload_len);
+  const uint16_t tci = uint16_t(pcp << 13 | vid);
+  const uint8_t tag[4] = {0x81, 0x00, uint8_t(tci >> 8), uint8_t(tci)};
+  f.insert(f.begin() + 12, tag, tag + 4);
+  return f;
+}
+
+// @frame with an 802.1Q tag inserted after the MAC addresses.
+inline std::vector<uint8_t> Tagged(const std::vector<uint8_t>& frame,
+                                   uint16_t vid, uint8_t pcp = 0) {
+  std::vector<uint8_t> f = frame;
+  const uint16_t tci = uint16_t(pcp << 13 | vid);
+  const uint8_t tag[4] = {0x81, 0x00, uint8_t(tci >> 8), uint8_t(tci)};
+  f.insert(f.begin() + 12, tag, tag + 4);
+  return f;
+}
+
+// The untagged frame a tagged one carries.
+inline std::vector<uint8_t> Untagged(const std::vector<uint8_t>& tagged) {
+  std::vector<uint8_t> f(tagged.begin(), tagged.begin() + 12);
+  f.insert(f.end(), tagged.begin() + 16, tagged.end());
+  return f;
+}
+
+inline std::vector<uint8_t> MacTableData(
+    const std::vector<std::array<uint8_t, 6>>& uni,
+    const std::vector<std::array<uint8_t, 6>>& multi) {
+  std::vector<uint8_t> d;
+  for (const auto* list : {&uni, &multi}) {
+    const uint32_t n = uint32_t(list->size());
+    for (int i = 0; i < 4; ++i) d.push_back(uint8_t(n >> (8 * i)));
+    for (const auto& m : *list) d.insert(d.end(), m.begin(), m.end());
+  }
+  return d;
+}
+
+// One function under test: its driver and the RX buffers it posted, in
+// the order the device uses them.
+class Port {
+ public:
+  Port(Bed& bed, SnicFn fn) : bed_(bed), drv_(bed.Driver(fn)) {}
+  FakeDriver& drv() { return drv_; }
+  SnicFn fn() const { return drv_.fn(); }
+  std::array<uint8_t, 6> mac() const { return MacOf(bed_.core.get(), fn()); }
+
+  bool Init() { return drv_.Init(); }
+  void Post(int n) {
+    for (uint64_t a : drv_.PostRx(n, 2048)) bufs_.push_back(a);
+  }
+  // Frames received since the last call (virtio_net_hdr stripped).
+  std::vector<std::vector<uint8_t>> Received() {
+    std::vector<std::vector<uint8_t>> out;
+    while (auto u = drv_.rx().GetUsed()) {
+      const uint64_t a = bufs_.front();
+      bufs_.pop_front();
+      out.push_back(bed_.ram.Bytes(a + 12, u->len - 12));
+    }
+    return out;
+  }
+  void Send(const std::vector<uint8_t>& frame) { drv_.Send(frame); }
+  uint8_t Rx(uint8_t cmd, bool on) {
+    return drv_.Control(kClassRx, cmd, {uint8_t(on)});
+  }
+  // The guest's own VLAN filter (CTRL_VLAN ADD), as `ip link add ... vlan`.
+  uint8_t AddVlan(uint16_t vid) {
+    return drv_.Control(2, 0, {uint8_t(vid), uint8_t(vid >> 8)});
+  }
+
+ private:
+  Bed& bed_;
+  FakeDriver drv_;
+  std::deque<uint64_t> bufs_;
+};
+
+// PF + @vfs VFs, all initialised with 32 RX buffers each.
+class SwitchBed : public ::testing::Test {
+ protected:
+  void Start(uint16_t vfs, bool post = true) {
+    snic_core_set_num_vfs(core(), vfs);
+    for (SnicFn fn = 0; fn <= vfs; ++fn) {
+      ports_.push_back(std::make_unique<Port>(bed_, fn));
+      ASSERT_TRUE(ports_.back()->Init()) << fn;
+      if (post) ports_.back()->Post(32);
+    }
+  }
+  SnicCore* core() { return bed_.core.get(); }
+  Port& pf() { return *ports_[0]; }
+  Port& vf(uint16_t n) { return *ports_[1 + n]; }
+  SnicVfPolicy Policy(uint16_t vf) {
+    SnicVfPolicy p{};
+    EXPECT_TRUE(snic_core_get_vf_policy(core(), vf, &p));
+    return p;
+  }
+  void SetPolicy(uint16_t vf, const SnicVfPolicy& p) {
+    char err[256] = {};
+    ASSERT_TRUE(snic_core_set_vf_policy(core(), vf, &p, err, sizeof(err)))
+        << err;
+  }
+  void SetVlan(uint16_t vf, uint16_t vlan, uint8_t qos = 0) {
+    SnicVfPolicy p = Policy(vf);
+    p.vlan = vlan;
+    p.qos = qos;
+    SetPolicy(vf, p);
+  }
+  void SetTrust(uint16_t vf, bool on) {
+    SnicVfPolicy p = Policy(vf);
+    p.trust = on;
+    SetPolicy(vf, p);
+  }
+  void FromUplink(const std::vector<uint8_t>& f) {
+    EXPECT_EQ(snic_core_uplink_receive(core(), f.data(), f.size()), f.size());
+  }
+  SnicUplinkStats Uplink() {
+    SnicUplinkStats s{};
+    snic_core_get_uplink_stats(core(), &s);
+    return s;
+  }
+  // Frames the uplink got since the last call.
+  std::vector<std::vector<uint8_t>> UplinkOut() {
+    auto out = std::move(bed_.host.uplink_frames);
+    bed_.host.uplink_frames.clear();
+    return out;
+  }
+
+  Bed bed_{4};
+  std::vector<std::unique_ptr<Port>> ports_;
+};
+
+}  // namespace snic::testing
+
+#endif  // SNIC_TESTS_FAKES_SWITCH_FIXTURE_H
