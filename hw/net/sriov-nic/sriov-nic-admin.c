@@ -3,7 +3,8 @@
  *
  * Runtime (QMP qom-get/qom-set), on each VF, reachable from the PF as the
  * link <pf-path>/vfN:
- *   mac, vlan, qos, spoofchk, trust, link-state, max-tx-rate  (read-write)
+ *   mac, vlan, qos, spoofchk, trust, link-state, max-tx-rate  (read-write,
+ *     validated by the core: snic_core_set_vf_setting)
  *   enabled, stats                                            (read-only)
  * Startup, on the PF: vf-mac, vf-vlan, vf-qos, vf-spoofchk, vf-trust,
  * vf-link-state, vf-max-tx-rate, each "N=VALUE/N=VALUE" ('*' = every VF),
@@ -20,12 +21,6 @@
 #include "qapi/visitor.h"
 #include "sriov-nic.h"
 
-static const char *const sriov_nic_link_states[] = {
-    [SNIC_LINK_AUTO] = "auto",
-    [SNIC_LINK_ENABLE] = "enable",
-    [SNIC_LINK_DISABLE] = "disable",
-};
-
 static SnicCore *sriov_nic_vf_core(Object *obj, uint16_t *vf)
 {
     PCIDevice *dev = PCI_DEVICE(obj);
@@ -38,94 +33,114 @@ static SnicCore *sriov_nic_vf_core(Object *obj, uint16_t *vf)
     return SRIOV_NIC(pf)->core;
 }
 
-static bool sriov_nic_vf_policy_get(Object *obj, uint16_t *vf,
-                                    SnicVfPolicy *p, Error **errp)
-{
-    SnicCore *core = sriov_nic_vf_core(obj, vf);
+/*
+ * The VF settings, one row each. Values cross the seam as text in the
+ * syntax of the startup specs, so the core's one parser validates every
+ * front end alike (snic_core_set_vf_setting); the QOM type is what QMP
+ * clients see.
+ */
+typedef enum {
+    SRIOV_NIC_SETTING_STR,
+    SRIOV_NIC_SETTING_BOOL,
+    SRIOV_NIC_SETTING_UINT,
+} SriovNicSettingType;
 
-    if (!core || !snic_core_get_vf_policy(core, *vf, p)) {
+typedef struct SriovNicSetting {
+    const char *name;
+    const char *qom_type;
+    SriovNicSettingType type;
+    const char *desc;
+} SriovNicSetting;
+
+static const SriovNicSetting sriov_nic_settings[] = {
+    { "mac", "str", SRIOV_NIC_SETTING_STR,
+      "MAC the VF reports (applies at the VF's next reset/bind)" },
+    { "vlan", "uint16", SRIOV_NIC_SETTING_UINT,
+      "port VLAN (0 = none, 1-4094): untagged TX is tagged, RX stripped" },
+    { "qos", "uint8", SRIOV_NIC_SETTING_UINT,
+      "802.1p priority of the port VLAN tag (0-7)" },
+    { "spoofchk", "bool", SRIOV_NIC_SETTING_BOOL,
+      "drop frames whose source MAC is not the VF's (default on)" },
+    { "trust", "bool", SRIOV_NIC_SETTING_BOOL,
+      "allow promiscuous/all-multicast, extra MACs and MAC changes "
+      "(default off)" },
+    { "link-state", "str", SRIOV_NIC_SETTING_STR,
+      "auto (follow the uplink), enable or disable" },
+    { "max-tx-rate", "uint32", SRIOV_NIC_SETTING_UINT,
+      "TX rate limit in Mbit/s (0 = unlimited); excess waits" },
+};
+
+static void sriov_nic_vf_get_setting(Object *obj, Visitor *v,
+                                     const char *name, void *opaque,
+                                     Error **errp)
+{
+    const SriovNicSetting *st = opaque;
+    uint16_t vf;
+    SnicCore *core = sriov_nic_vf_core(obj, &vf);
+    char buf[64];
+    char *str = buf;
+    bool b;
+    uint32_t u;
+
+    if (!core || !snic_core_get_vf_setting(core, vf, st->name, buf,
+                                           sizeof(buf))) {
         error_setg(errp, "this VF has no sriov-nic PF");
-        return false;
+        return;
     }
-    return true;
+    switch (st->type) {
+    case SRIOV_NIC_SETTING_STR:
+        visit_type_str(v, name, &str, errp);
+        break;
+    case SRIOV_NIC_SETTING_BOOL:
+        b = !strcmp(buf, "on");
+        visit_type_bool(v, name, &b, errp);
+        break;
+    case SRIOV_NIC_SETTING_UINT:
+        u = strtoul(buf, NULL, 10);
+        visit_type_uint32(v, name, &u, errp);
+        break;
+    }
 }
 
-static void sriov_nic_vf_policy_set(Object *obj, uint16_t vf,
-                                    const SnicVfPolicy *p, Error **errp)
+static void sriov_nic_vf_set_setting(Object *obj, Visitor *v,
+                                     const char *name, void *opaque,
+                                     Error **errp)
 {
+    const SriovNicSetting *st = opaque;
+    uint16_t vf;
+    SnicCore *core = sriov_nic_vf_core(obj, &vf);
+    g_autofree char *value = NULL;
     char err[256];
-    uint16_t unused;
+    bool b;
+    uint32_t u;
 
-    if (!snic_core_set_vf_policy(sriov_nic_vf_core(obj, &unused), vf, p,
-                                 err, sizeof(err))) {
-        error_setg(errp, "VF %u: %s", vf, err);
-    }
-}
-
-static char *sriov_nic_vf_get_mac(Object *obj, Error **errp)
-{
-    SnicVfPolicy p;
-    uint16_t vf;
-
-    if (!sriov_nic_vf_policy_get(obj, &vf, &p, errp)) {
-        return NULL;
-    }
-    return g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x", p.mac[0],
-                           p.mac[1], p.mac[2], p.mac[3], p.mac[4], p.mac[5]);
-}
-
-static void sriov_nic_vf_set_mac(Object *obj, const char *str, Error **errp)
-{
-    SnicVfPolicy p;
-    uint8_t mac[6];
-    uint16_t vf;
-    int n = -1;
-
-    if (!sriov_nic_vf_policy_get(obj, &vf, &p, errp)) {
+    if (!core) {
+        error_setg(errp, "this VF has no sriov-nic PF");
         return;
     }
-    if (sscanf(str, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%n", &mac[0], &mac[1],
-               &mac[2], &mac[3], &mac[4], &mac[5], &n) != 6 ||
-        n != 17 || str[n]) {
-        error_setg(errp, "VF %u: mac '%s' is not a MAC address "
-                   "(xx:xx:xx:xx:xx:xx)", vf, str);
-        return;
-    }
-    memcpy(p.mac, mac, sizeof(p.mac));
-    sriov_nic_vf_policy_set(obj, vf, &p, errp);
-}
-
-static char *sriov_nic_vf_get_link_state(Object *obj, Error **errp)
-{
-    SnicVfPolicy p;
-    uint16_t vf;
-
-    if (!sriov_nic_vf_policy_get(obj, &vf, &p, errp)) {
-        return NULL;
-    }
-    return g_strdup(p.link_state < ARRAY_SIZE(sriov_nic_link_states) ?
-                    sriov_nic_link_states[p.link_state] : "?");
-}
-
-static void sriov_nic_vf_set_link_state(Object *obj, const char *str,
-                                        Error **errp)
-{
-    SnicVfPolicy p;
-    uint16_t vf;
-    int i;
-
-    if (!sriov_nic_vf_policy_get(obj, &vf, &p, errp)) {
-        return;
-    }
-    for (i = 0; i < ARRAY_SIZE(sriov_nic_link_states); i++) {
-        if (!strcmp(str, sriov_nic_link_states[i])) {
-            p.link_state = i;
-            sriov_nic_vf_policy_set(obj, vf, &p, errp);
+    switch (st->type) {
+    case SRIOV_NIC_SETTING_STR:
+        if (!visit_type_str(v, name, &value, errp)) {
             return;
         }
+        break;
+    case SRIOV_NIC_SETTING_BOOL:
+        if (!visit_type_bool(v, name, &b, errp)) {
+            return;
+        }
+        value = g_strdup(b ? "on" : "off");
+        break;
+    case SRIOV_NIC_SETTING_UINT:
+        if (!visit_type_uint32(v, name, &u, errp)) {
+            return;
+        }
+        value = g_strdup_printf("%u", u);
+        break;
     }
-    error_setg(errp, "VF %u: link-state must be auto, enable or disable, "
-               "not '%s'", vf, str);
+    if (!snic_core_set_vf_setting(core, vf, st->name, value, err,
+                                  sizeof(err))) {
+        error_setg(errp, "VF %u: %s", vf, err);
+    }
 }
 
 static bool sriov_nic_vf_get_enabled(Object *obj, Error **errp)
@@ -136,110 +151,37 @@ static bool sriov_nic_vf_get_enabled(Object *obj, Error **errp)
     return core && snic_core_function_enabled(core, 1 + vf);
 }
 
-/* Numeric and on/off settings: the field is named by the opaque. */
-typedef enum {
-    SRIOV_NIC_NUM_VLAN,
-    SRIOV_NIC_NUM_QOS,
-    SRIOV_NIC_NUM_MAX_TX_RATE,
-    SRIOV_NIC_BOOL_SPOOFCHK,
-    SRIOV_NIC_BOOL_TRUST,
-} SriovNicNumField;
-
-static bool *sriov_nic_policy_bool(SnicVfPolicy *p, void *opaque)
-{
-    return (SriovNicNumField)(uintptr_t)opaque == SRIOV_NIC_BOOL_TRUST ?
-           &p->trust : &p->spoofchk;
-}
-
-static void sriov_nic_vf_get_bool(Object *obj, Visitor *v, const char *name,
-                                  void *opaque, Error **errp)
-{
-    SnicVfPolicy p;
-    uint16_t vf;
-
-    if (sriov_nic_vf_policy_get(obj, &vf, &p, errp)) {
-        visit_type_bool(v, name, sriov_nic_policy_bool(&p, opaque), errp);
-    }
-}
-
-static void sriov_nic_vf_set_bool(Object *obj, Visitor *v, const char *name,
-                                  void *opaque, Error **errp)
-{
-    SnicVfPolicy p;
-    uint16_t vf;
-
-    if (sriov_nic_vf_policy_get(obj, &vf, &p, errp) &&
-        visit_type_bool(v, name, sriov_nic_policy_bool(&p, opaque), errp)) {
-        sriov_nic_vf_policy_set(obj, vf, &p, errp);
-    }
-}
-
-static void sriov_nic_vf_get_num(Object *obj, Visitor *v, const char *name,
-                                 void *opaque, Error **errp)
-{
-    SnicVfPolicy p;
-    uint16_t vf;
-    uint32_t val = 0;
-
-    if (!sriov_nic_vf_policy_get(obj, &vf, &p, errp)) {
-        return;
-    }
-    switch ((SriovNicNumField)(uintptr_t)opaque) {
-    case SRIOV_NIC_NUM_VLAN:
-        val = p.vlan;
-        break;
-    case SRIOV_NIC_NUM_QOS:
-        val = p.qos;
-        break;
-    case SRIOV_NIC_NUM_MAX_TX_RATE:
-    default:
-        val = p.max_tx_rate;
-        break;
-    }
-    visit_type_uint32(v, name, &val, errp);
-}
-
-static void sriov_nic_vf_set_num(Object *obj, Visitor *v, const char *name,
-                                 void *opaque, Error **errp)
-{
-    SnicVfPolicy p;
-    uint16_t vf;
-    uint32_t val;
-    uint32_t max = UINT32_MAX;
-
-    if (!sriov_nic_vf_policy_get(obj, &vf, &p, errp) ||
-        !visit_type_uint32(v, name, &val, errp)) {
-        return;
-    }
-    switch ((SriovNicNumField)(uintptr_t)opaque) {
-    case SRIOV_NIC_NUM_VLAN:
-        max = UINT16_MAX;
-        p.vlan = val;
-        break;
-    case SRIOV_NIC_NUM_QOS:
-        max = UINT8_MAX;
-        p.qos = val;
-        break;
-    case SRIOV_NIC_NUM_MAX_TX_RATE:
-    default:
-        p.max_tx_rate = val;
-        break;
-    }
-    if (val > max) {
-        error_setg(errp, "VF %u: %s=%u is out of range", vf, name, val);
-        return;
-    }
-    sriov_nic_vf_policy_set(obj, vf, &p, errp);
-}
+typedef struct SriovNicCounter {
+    const char *name;
+    uint64_t val;
+} SriovNicCounter;
 
 /* Counters as a QAPI-style struct: {"rx-packets": N, ...}. */
+static void sriov_nic_visit_counters(Visitor *v, const char *name,
+                                     const SriovNicCounter *c, size_t n,
+                                     Error **errp)
+{
+    size_t i;
+
+    if (!visit_start_struct(v, name, NULL, 0, errp)) {
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        uint64_t val = c[i].val;
+
+        if (!visit_type_uint64(v, c[i].name, &val, errp)) {
+            goto out;
+        }
+    }
+    visit_check_struct(v, errp);
+out:
+    visit_end_struct(v, NULL);
+}
+
 static void sriov_nic_visit_stats(Visitor *v, const char *name,
                                   const SnicStats *st, Error **errp)
 {
-    const struct {
-        const char *name;
-        uint64_t val;
-    } f[] = {
+    const SriovNicCounter c[] = {
         { "rx-packets", st->rx_packets },
         { "rx-bytes", st->rx_bytes },
         { "tx-packets", st->tx_packets },
@@ -257,6 +199,7 @@ static void sriov_nic_visit_stats(Visitor *v, const char *name,
         { "drop-tx-vlan", st->tx_drop_vlan },
         { "drop-tx-link-down", st->tx_drop_link_down },
         { "tx-rate-waits", st->tx_rate_waits },
+        { "tx-holds", st->tx_holds },
         { "ctrl-commands", st->ctrl_commands },
         { "ctrl-errors", st->ctrl_errors },
         { "ctrl-refused-untrusted", st->ctrl_refused_untrusted },
@@ -264,21 +207,32 @@ static void sriov_nic_visit_stats(Visitor *v, const char *name,
         { "guest-errors", st->guest_errors },
         { "needs-reset", st->needs_reset },
     };
-    int i;
 
-    if (!visit_start_struct(v, name, NULL, 0, errp)) {
-        return;
-    }
-    for (i = 0; i < ARRAY_SIZE(f); i++) {
-        uint64_t val = f[i].val;
+    sriov_nic_visit_counters(v, name, c, ARRAY_SIZE(c), errp);
+}
 
-        if (!visit_type_uint64(v, f[i].name, &val, errp)) {
-            goto out;
-        }
-    }
-    visit_check_struct(v, errp);
-out:
-    visit_end_struct(v, NULL);
+static void sriov_nic_visit_uplink_stats(Visitor *v, const char *name,
+                                         const SnicUplinkStats *st,
+                                         Error **errp)
+{
+    const SriovNicCounter c[] = {
+        { "rx-packets", st->rx_packets },
+        { "rx-bytes", st->rx_bytes },
+        { "tx-packets", st->tx_packets },
+        { "tx-bytes", st->tx_bytes },
+        { "rx-dropped", st->rx_drop_malformed + st->rx_drop_unclaimed +
+                        st->rx_drop_no_buffers },
+        { "tx-dropped", st->tx_drop_link_down + st->tx_purged },
+        { "drop-rx-malformed", st->rx_drop_malformed },
+        { "drop-rx-unclaimed", st->rx_drop_unclaimed },
+        { "drop-rx-no-buffers", st->rx_drop_no_buffers },
+        { "rx-holds", st->rx_holds },
+        { "tx-queued", st->tx_queued },
+        { "drop-tx-link-down", st->tx_drop_link_down },
+        { "drop-tx-purged", st->tx_purged },
+    };
+
+    sriov_nic_visit_counters(v, name, c, ARRAY_SIZE(c), errp);
 }
 
 static void sriov_nic_vf_get_stats(Object *obj, Visitor *v, const char *name,
@@ -297,40 +251,17 @@ static void sriov_nic_vf_get_stats(Object *obj, Visitor *v, const char *name,
 
 void sriov_nic_vf_class_add_admin_props(ObjectClass *klass)
 {
-    object_class_property_add_str(klass, "mac", sriov_nic_vf_get_mac,
-                                  sriov_nic_vf_set_mac);
-    object_class_property_set_description(klass, "mac",
-        "MAC the VF reports (applies at the VF's next reset/bind)");
-    object_class_property_add(klass, "vlan", "uint16",
-                                   sriov_nic_vf_get_num, sriov_nic_vf_set_num,
-                                   NULL, (void *)SRIOV_NIC_NUM_VLAN);
-    object_class_property_set_description(klass, "vlan",
-        "port VLAN (0 = none, 1-4094): untagged TX is tagged, RX stripped");
-    object_class_property_add(klass, "qos", "uint8", sriov_nic_vf_get_num,
-                              sriov_nic_vf_set_num, NULL,
-                              (void *)SRIOV_NIC_NUM_QOS);
-    object_class_property_set_description(klass, "qos",
-        "802.1p priority of the port VLAN tag (0-7)");
-    object_class_property_add(klass, "spoofchk", "bool",
-                              sriov_nic_vf_get_bool, sriov_nic_vf_set_bool,
-                              NULL, (void *)SRIOV_NIC_BOOL_SPOOFCHK);
-    object_class_property_set_description(klass, "spoofchk",
-        "drop frames whose source MAC is not the VF's (default on)");
-    object_class_property_add(klass, "trust", "bool",
-                              sriov_nic_vf_get_bool, sriov_nic_vf_set_bool,
-                              NULL, (void *)SRIOV_NIC_BOOL_TRUST);
-    object_class_property_set_description(klass, "trust",
-        "allow promiscuous/all-multicast and MAC changes (default off)");
-    object_class_property_add_str(klass, "link-state",
-                                  sriov_nic_vf_get_link_state,
-                                  sriov_nic_vf_set_link_state);
-    object_class_property_set_description(klass, "link-state",
-        "auto (follow the uplink), enable or disable");
-    object_class_property_add(klass, "max-tx-rate", "uint32",
-                              sriov_nic_vf_get_num, sriov_nic_vf_set_num,
-                              NULL, (void *)SRIOV_NIC_NUM_MAX_TX_RATE);
-    object_class_property_set_description(klass, "max-tx-rate",
-        "TX rate limit in Mbit/s (0 = unlimited); excess waits");
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(sriov_nic_settings); i++) {
+        const SriovNicSetting *st = &sriov_nic_settings[i];
+
+        object_class_property_add(klass, st->name, st->qom_type,
+                                  sriov_nic_vf_get_setting,
+                                  sriov_nic_vf_set_setting, NULL,
+                                  (void *)st);
+        object_class_property_set_description(klass, st->name, st->desc);
+    }
     object_class_property_add_bool(klass, "enabled",
                                    sriov_nic_vf_get_enabled, NULL);
     object_class_property_add(klass, "stats", "SriovNicStats",
@@ -354,17 +285,22 @@ static void sriov_nic_get_stats(Object *obj, Visitor *v, const char *name,
                                 void *opaque, Error **errp)
 {
     SriovNicState *s = SRIOV_NIC(obj);
-    SnicStats st = { 0 };
-    bool uplink = opaque != NULL;
 
-    if (s->core) {
-        if (uplink) {
+    if (opaque) {
+        SnicUplinkStats st = { 0 };
+
+        if (s->core) {
             snic_core_get_uplink_stats(s->core, &st);
-        } else {
+        }
+        sriov_nic_visit_uplink_stats(v, name, &st, errp);
+    } else {
+        SnicStats st = { 0 };
+
+        if (s->core) {
             snic_core_get_stats(s->core, SNIC_FN_PF, &st);
         }
+        sriov_nic_visit_stats(v, name, &st, errp);
     }
-    sriov_nic_visit_stats(v, name, &st, errp);
 }
 
 void sriov_nic_class_add_admin_props(ObjectClass *klass)
@@ -375,7 +311,7 @@ void sriov_nic_class_add_admin_props(ObjectClass *klass)
         "VFs the guest enabled (SR-IOV NumVFs with VF Enable), read-only");
     object_class_property_add(klass, "stats", "SriovNicStats",
                               sriov_nic_get_stats, NULL, NULL, NULL);
-    object_class_property_add(klass, "uplink-stats", "SriovNicStats",
+    object_class_property_add(klass, "uplink-stats", "SriovNicUplinkStats",
                               sriov_nic_get_stats, NULL, NULL, (void *)1);
 }
 

@@ -31,9 +31,10 @@ static void sriov_nic_vf_write_config(PCIDevice *dev, uint32_t addr,
     SriovNicVfState *vf = SRIOV_NIC_VF(dev);
 
     pci_default_write_config(dev, addr, val, len);
+    sriov_nic_function_config_written(dev, sriov_nic_vf_pf(dev),
+                                      sriov_nic_vf_fn(dev), &vf->bar);
     pcie_cap_flr_write_config(dev, addr, val, len);
-    sriov_nic_pci_cfg_write(dev, sriov_nic_vf_pf(dev), sriov_nic_vf_fn(dev),
-                            &vf->bar, addr, val, len);
+    sriov_nic_pci_cfg_write(dev, &vf->bar, addr, val, len);
 }
 
 static uint32_t sriov_nic_vf_read_config(PCIDevice *dev, uint32_t addr,
@@ -41,8 +42,7 @@ static uint32_t sriov_nic_vf_read_config(PCIDevice *dev, uint32_t addr,
 {
     SriovNicVfState *vf = SRIOV_NIC_VF(dev);
 
-    return sriov_nic_pci_cfg_read(dev, sriov_nic_vf_pf(dev),
-                                  sriov_nic_vf_fn(dev), &vf->bar, addr, len);
+    return sriov_nic_pci_cfg_read(dev, &vf->bar, addr, len);
 }
 
 static void sriov_nic_vf_realize(PCIDevice *dev, Error **errp)
@@ -77,6 +77,7 @@ static void sriov_nic_vf_reset_hold(Object *obj, ResetType type)
     if (pf->core) {
         snic_core_reset_function(pf->core, sriov_nic_vf_fn(dev));
     }
+    sriov_nic_function_reset(&SRIOV_NIC_VF(obj)->bar);
 }
 
 static void sriov_nic_vf_class_init(ObjectClass *klass, void *data)

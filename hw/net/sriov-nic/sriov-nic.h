@@ -1,5 +1,5 @@
 /*
- * sriov-nic: QEMU glue shared by the PF (sriov-nic.c) and VFs
+ * sriov-nic: QEMU glue shared by the PF (sriov-nic-pf.c) and VFs
  * (sriov-nic-vf.c). Device logic lives in core/ behind sriov_nic/sriov_nic.h.
  *
  * Copyright (c) 2026 The sriov-nic authors
@@ -26,19 +26,22 @@ OBJECT_DECLARE_SIMPLE_TYPE(SriovNicVfState, SRIOV_NIC_VF)
 #define SRIOV_NIC_VF_STRIDE      1
 #define SRIOV_NIC_BAR            0
 #define SRIOV_NIC_DEFAULT_VFS    8
+#define SRIOV_NIC_MAX_REGIONS    8
+#define SRIOV_NIC_DEFAULT_QUEUE_SIZE 256
 
 typedef struct SriovNicRegion {
     MemoryRegion mr;
     SriovNicState *pf;
     SnicFn fn;
-    SnicRegion region;
+    uint32_t index;             /* into snic_core_layout()->regions */
 } SriovNicRegion;
 
-/* BAR 0 of one function: virtio regions from the core, MSI-X from QEMU. */
+/* BAR 0 of one function: the core's regions, then QEMU's MSI-X. */
 typedef struct SriovNicBar {
     MemoryRegion bar;
-    SriovNicRegion regions[4];
-    uint8_t pci_cfg_cap;   /* offset of VIRTIO_PCI_CAP_PCI_CFG */
+    SriovNicRegion regions[SRIOV_NIC_MAX_REGIONS];
+    uint8_t pci_cfg_cap;        /* offset of VIRTIO_PCI_CAP_PCI_CFG */
+    bool bus_master;            /* last Bus Master Enable told the core */
 } SriovNicBar;
 
 struct SriovNicState {
@@ -67,17 +70,28 @@ struct SriovNicVfState {
     SriovNicBar bar;
 };
 
-/* Shared by PF and VF realize: BAR 0, MSI-X, virtio and PCIe capabilities. */
+/* sriov-nic-host.c: the core's callbacks into QEMU. */
+extern const SnicHostOps sriov_nic_host_ops;
+PCIDevice *sriov_nic_fn_dev(SriovNicState *s, SnicFn fn);
+
+/* sriov-nic-function.c: what the PF and every VF share. */
 bool sriov_nic_function_realize(PCIDevice *dev, SriovNicState *pf,
                                 SnicFn fn, SriovNicBar *bar, Error **errp);
 void sriov_nic_function_unrealize(PCIDevice *dev, SriovNicBar *bar);
+/* Call from config_write: tells the core about Bus Master Enable. */
+void sriov_nic_function_config_written(PCIDevice *dev, SriovNicState *pf,
+                                       SnicFn fn, SriovNicBar *bar);
+/* After a function reset: Bus Master Enable is off again. */
+void sriov_nic_function_reset(SriovNicBar *bar);
+
+/* sriov-nic-virtio.c: the virtio-pci personality's capabilities. */
+void sriov_nic_virtio_caps_init(PCIDevice *dev, SriovNicBar *bar,
+                                const SnicLayout *layout);
 /* The VIRTIO_PCI_CAP_PCI_CFG window; call from config_read/config_write. */
-void sriov_nic_pci_cfg_write(PCIDevice *dev, SriovNicState *pf, SnicFn fn,
-                             SriovNicBar *bar, uint32_t addr, uint32_t val,
-                             int len);
-uint32_t sriov_nic_pci_cfg_read(PCIDevice *dev, SriovNicState *pf,
-                                SnicFn fn, SriovNicBar *bar, uint32_t addr,
-                                int len);
+void sriov_nic_pci_cfg_write(PCIDevice *dev, SriovNicBar *bar, uint32_t addr,
+                             uint32_t val, int len);
+uint32_t sriov_nic_pci_cfg_read(PCIDevice *dev, SriovNicBar *bar,
+                                uint32_t addr, int len);
 
 /* sriov-nic-admin.c: per-VF policy and statistics as QOM properties. */
 void sriov_nic_class_add_admin_props(ObjectClass *klass);

@@ -2,20 +2,19 @@
  * sriov-nic: SR-IOV capable virtio-net NIC, Physical Function.
  *
  * The PF owns the device core (core/, C++20), the netdev (the uplink port
- * of the core's switch) and the SR-IOV capability whose VFs are
- * sriov-nic-vf functions. Everything here is plumbing: the core decides.
+ * of the core's switch), the TX bottom half and the core timer, and the
+ * SR-IOV capability whose VFs are sriov-nic-vf functions. Everything here
+ * is plumbing: the core decides.
  *
  * Copyright (c) 2026 The sriov-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include "hw/pci/msix.h"
 #include "hw/pci/pcie.h"
 #include "hw/pci/pcie_sriov.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "qapi/error.h"
-#include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qemu/timer.h"
@@ -25,139 +24,6 @@
 
 /* SR-IOV last in the extended chain: QEMU's SR-IOV reset writes past it. */
 #define SRIOV_NIC_SRIOV_CAP_OFFSET 0x160
-
-static PCIDevice *sriov_nic_fn_dev(SriovNicState *s, SnicFn fn)
-{
-    if (fn == SNIC_FN_PF) {
-        return PCI_DEVICE(s);
-    }
-    /* NULL unless VF Enable is set and fn - 1 < NumVFs. */
-    return pcie_sriov_get_vf_at_index(PCI_DEVICE(s), fn - 1);
-}
-
-static int sriov_nic_dma_read(void *opaque, SnicFn fn, uint64_t addr,
-                              void *buf, size_t len)
-{
-    PCIDevice *d = sriov_nic_fn_dev(opaque, fn);
-
-    if (!d) {
-        return -1;
-    }
-    return pci_dma_read(d, addr, buf, len) != MEMTX_OK;
-}
-
-static int sriov_nic_dma_write(void *opaque, SnicFn fn, uint64_t addr,
-                               const void *buf, size_t len)
-{
-    PCIDevice *d = sriov_nic_fn_dev(opaque, fn);
-
-    if (!d) {
-        return -1;
-    }
-    return pci_dma_write(d, addr, buf, len) != MEMTX_OK;
-}
-
-static void sriov_nic_msix_notify(void *opaque, SnicFn fn, uint16_t vector)
-{
-    PCIDevice *d = sriov_nic_fn_dev(opaque, fn);
-
-    if (d && msix_enabled(d) && vector < SNIC_MSIX_VECTORS) {
-        trace_sriov_nic_msix_notify(fn, vector);
-        msix_notify(d, vector);
-    }
-}
-
-static void sriov_nic_set_intx(void *opaque, SnicFn fn, bool level)
-{
-    if (fn == SNIC_FN_PF) {
-        pci_set_irq(PCI_DEVICE(opaque), level);
-    }
-}
-
-static bool sriov_nic_msix_enabled(void *opaque, SnicFn fn)
-{
-    PCIDevice *d = sriov_nic_fn_dev(opaque, fn);
-
-    return d && msix_enabled(d);
-}
-
-static void sriov_nic_uplink_sent(NetClientState *nc, ssize_t len)
-{
-    SriovNicState *s = qemu_get_nic_opaque(nc);
-
-    snic_core_uplink_send_done(s->core);
-}
-
-static bool sriov_nic_uplink_send(void *opaque, const uint8_t *frame,
-                                  size_t len)
-{
-    SriovNicState *s = opaque;
-
-    return qemu_send_packet_async(qemu_get_queue(s->nic), frame, len,
-                                  sriov_nic_uplink_sent) != 0;
-}
-
-static void sriov_nic_uplink_flush(void *opaque)
-{
-    SriovNicState *s = opaque;
-
-    qemu_flush_queued_packets(qemu_get_queue(s->nic));
-}
-
-static void sriov_nic_schedule_run(void *opaque)
-{
-    SriovNicState *s = opaque;
-
-    qemu_bh_schedule(s->bh);
-}
-
-static void sriov_nic_timer_arm(void *opaque, uint64_t deadline_ns)
-{
-    SriovNicState *s = opaque;
-
-    timer_mod(s->timer, deadline_ns);
-}
-
-static uint64_t sriov_nic_now_ns(void *opaque)
-{
-    return qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-}
-
-static void sriov_nic_log_guest_error(void *opaque, SnicFn fn,
-                                      const char *msg)
-{
-    SriovNicState *s = opaque;
-
-    qemu_log_mask(LOG_GUEST_ERROR, "%s: %s %u: %s\n",
-                  DEVICE(s)->id ? DEVICE(s)->id : TYPE_SRIOV_NIC,
-                  fn == SNIC_FN_PF ? "PF" : "VF",
-                  fn == SNIC_FN_PF ? 0 : fn - 1, msg);
-}
-
-static void sriov_nic_log_unimp(void *opaque, SnicFn fn, const char *msg)
-{
-    SriovNicState *s = opaque;
-
-    qemu_log_mask(LOG_UNIMP, "%s: %s %u: %s\n",
-                  DEVICE(s)->id ? DEVICE(s)->id : TYPE_SRIOV_NIC,
-                  fn == SNIC_FN_PF ? "PF" : "VF",
-                  fn == SNIC_FN_PF ? 0 : fn - 1, msg);
-}
-
-static const SnicHostOps sriov_nic_host_ops = {
-    .dma_read = sriov_nic_dma_read,
-    .dma_write = sriov_nic_dma_write,
-    .msix_notify = sriov_nic_msix_notify,
-    .set_intx = sriov_nic_set_intx,
-    .msix_enabled = sriov_nic_msix_enabled,
-    .uplink_send = sriov_nic_uplink_send,
-    .uplink_flush = sriov_nic_uplink_flush,
-    .schedule_run = sriov_nic_schedule_run,
-    .timer_arm = sriov_nic_timer_arm,
-    .now_ns = sriov_nic_now_ns,
-    .log_guest_error = sriov_nic_log_guest_error,
-    .log_unimp = sriov_nic_log_unimp,
-};
 
 static void sriov_nic_bh(void *opaque)
 {
@@ -213,8 +79,9 @@ static void sriov_nic_write_config(PCIDevice *dev, uint32_t addr,
     uint16_t after;
 
     pci_default_write_config(dev, addr, val, len);
+    sriov_nic_function_config_written(dev, s, SNIC_FN_PF, &s->bar);
     pcie_cap_flr_write_config(dev, addr, val, len);
-    sriov_nic_pci_cfg_write(dev, s, SNIC_FN_PF, &s->bar, addr, val, len);
+    sriov_nic_pci_cfg_write(dev, &s->bar, addr, val, len);
 
     /* Learn every VF Enable / NumVFs change (as hw/nvme/ctrl.c does). */
     after = pcie_sriov_num_vfs(dev);
@@ -228,7 +95,7 @@ static uint32_t sriov_nic_read_config(PCIDevice *dev, uint32_t addr, int len)
 {
     SriovNicState *s = SRIOV_NIC(dev);
 
-    return sriov_nic_pci_cfg_read(dev, s, SNIC_FN_PF, &s->bar, addr, len);
+    return sriov_nic_pci_cfg_read(dev, &s->bar, addr, len);
 }
 
 static bool sriov_nic_check_placement(SriovNicState *s, Error **errp)
@@ -319,7 +186,7 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
         pcie_sriov_pf_init_vf_bar(dev, SRIOV_NIC_BAR,
                                   PCI_BASE_ADDRESS_MEM_TYPE_64 |
                                   PCI_BASE_ADDRESS_MEM_PREFETCH,
-                                  SNIC_BAR_SIZE);
+                                  snic_core_layout(s->core)->bar_size);
         sriov_nic_add_vf_links(s);
     }
 
@@ -360,6 +227,7 @@ static void sriov_nic_reset_hold(Object *obj, ResetType type)
     /* A PF reset clears VF Enable (pcie_sriov_pf_reset): VFs go away. */
     snic_core_set_num_vfs(s->core, 0);
     snic_core_reset_function(s->core, SNIC_FN_PF);
+    sriov_nic_function_reset(&s->bar);
 }
 
 static const VMStateDescription sriov_nic_vmstate = {
@@ -373,7 +241,7 @@ static const Property sriov_nic_properties[] = {
                        SRIOV_NIC_DEFAULT_VFS),
     DEFINE_PROP_UINT16("mtu", SriovNicState, mtu, 1500),
     DEFINE_PROP_UINT16("queue-size", SriovNicState, queue_size,
-                       SNIC_MAX_QUEUE_SIZE),
+                       SRIOV_NIC_DEFAULT_QUEUE_SIZE),
     DEFINE_PROP_STRING("vf-mac", SriovNicState, vf_spec.mac),
     DEFINE_PROP_STRING("vf-vlan", SriovNicState, vf_spec.vlan),
     DEFINE_PROP_STRING("vf-qos", SriovNicState, vf_spec.qos),

@@ -1,0 +1,148 @@
+/*
+ * sriov-nic: the core's callbacks into QEMU (SnicHostOps). Every DMA and
+ * interrupt goes through the PCIDevice of the function it names, so bus
+ * mastering, the vIOMMU context and the MSI-X table are per function, and
+ * a disabled VF's DMA goes nowhere.
+ *
+ * Copyright (c) 2026 The sriov-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "hw/pci/msix.h"
+#include "hw/pci/pcie_sriov.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/timer.h"
+#include "sriov-nic.h"
+#include "trace.h"
+
+PCIDevice *sriov_nic_fn_dev(SriovNicState *s, SnicFn fn)
+{
+    if (fn == SNIC_FN_PF) {
+        return PCI_DEVICE(s);
+    }
+    /* NULL unless VF Enable is set and fn - 1 < NumVFs. */
+    return pcie_sriov_get_vf_at_index(PCI_DEVICE(s), fn - 1);
+}
+
+static int sriov_nic_dma_read(void *opaque, SnicFn fn, uint64_t addr,
+                              void *buf, size_t len)
+{
+    PCIDevice *d = sriov_nic_fn_dev(opaque, fn);
+
+    if (!d) {
+        return -1;
+    }
+    return pci_dma_read(d, addr, buf, len) != MEMTX_OK;
+}
+
+static int sriov_nic_dma_write(void *opaque, SnicFn fn, uint64_t addr,
+                               const void *buf, size_t len)
+{
+    PCIDevice *d = sriov_nic_fn_dev(opaque, fn);
+
+    if (!d) {
+        return -1;
+    }
+    return pci_dma_write(d, addr, buf, len) != MEMTX_OK;
+}
+
+static void sriov_nic_msix_notify(void *opaque, SnicFn fn, uint16_t vector)
+{
+    PCIDevice *d = sriov_nic_fn_dev(opaque, fn);
+
+    if (d && msix_enabled(d) && vector < d->msix_entries_nr) {
+        trace_sriov_nic_msix_notify(fn, vector);
+        msix_notify(d, vector);
+    }
+}
+
+static void sriov_nic_set_intx(void *opaque, SnicFn fn, bool level)
+{
+    if (fn == SNIC_FN_PF) {
+        pci_set_irq(PCI_DEVICE(opaque), level);
+    }
+}
+
+static bool sriov_nic_msix_enabled(void *opaque, SnicFn fn)
+{
+    PCIDevice *d = sriov_nic_fn_dev(opaque, fn);
+
+    return d && msix_enabled(d);
+}
+
+static void sriov_nic_uplink_sent(NetClientState *nc, ssize_t len)
+{
+    SriovNicState *s = qemu_get_nic_opaque(nc);
+
+    snic_core_uplink_send_done(s->core);
+}
+
+static bool sriov_nic_uplink_send(void *opaque, const uint8_t *frame,
+                                  size_t len)
+{
+    SriovNicState *s = opaque;
+
+    return qemu_send_packet_async(qemu_get_queue(s->nic), frame, len,
+                                  sriov_nic_uplink_sent) != 0;
+}
+
+static void sriov_nic_uplink_flush(void *opaque)
+{
+    SriovNicState *s = opaque;
+
+    qemu_flush_queued_packets(qemu_get_queue(s->nic));
+}
+
+static void sriov_nic_uplink_purge(void *opaque)
+{
+    SriovNicState *s = opaque;
+
+    /* Calls sriov_nic_uplink_sent for the purged frame. */
+    qemu_purge_queued_packets(qemu_get_queue(s->nic));
+}
+
+static void sriov_nic_schedule_run(void *opaque)
+{
+    SriovNicState *s = opaque;
+
+    qemu_bh_schedule(s->bh);
+}
+
+static void sriov_nic_timer_arm(void *opaque, uint64_t deadline_ns)
+{
+    SriovNicState *s = opaque;
+
+    timer_mod(s->timer, deadline_ns);
+}
+
+static uint64_t sriov_nic_now_ns(void *opaque)
+{
+    return qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+}
+
+static void sriov_nic_log_guest_error(void *opaque, SnicFn fn,
+                                      const char *msg)
+{
+    SriovNicState *s = opaque;
+
+    qemu_log_mask(LOG_GUEST_ERROR, "%s: %s %u: %s\n",
+                  DEVICE(s)->id ? DEVICE(s)->id : TYPE_SRIOV_NIC,
+                  fn == SNIC_FN_PF ? "PF" : "VF",
+                  fn == SNIC_FN_PF ? 0 : fn - 1, msg);
+}
+
+const SnicHostOps sriov_nic_host_ops = {
+    .dma_read = sriov_nic_dma_read,
+    .dma_write = sriov_nic_dma_write,
+    .msix_notify = sriov_nic_msix_notify,
+    .set_intx = sriov_nic_set_intx,
+    .msix_enabled = sriov_nic_msix_enabled,
+    .uplink_send = sriov_nic_uplink_send,
+    .uplink_flush = sriov_nic_uplink_flush,
+    .uplink_purge = sriov_nic_uplink_purge,
+    .schedule_run = sriov_nic_schedule_run,
+    .timer_arm = sriov_nic_timer_arm,
+    .now_ns = sriov_nic_now_ns,
+    .log_guest_error = sriov_nic_log_guest_error,
+};
