@@ -148,20 +148,22 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
     qemu_macaddr_default_if_unset(&s->conf.macaddr);
     memcpy(cfg.pf_mac, s->conf.macaddr.a, sizeof(cfg.pf_mac));
 
-    /* The core first: VF realize (inside pcie_sriov_pf_init) uses it. */
-    s->core = snic_core_new(&cfg, &sriov_nic_host_ops, s, err, sizeof(err));
-    if (!s->core) {
-        error_setg(errp, "%s", err);
-        return;
-    }
-    if (!sriov_nic_apply_startup_policy(s, errp)) {
-        snic_core_free(s->core);
-        s->core = NULL;
-        return;
-    }
+    /*
+     * The bottom half and timer before the core, which may ask for them
+     * from its first call on; the core before the VFs, whose realize
+     * (inside pcie_sriov_pf_init) uses it.
+     */
     s->bh = qemu_bh_new_guarded(sriov_nic_bh, s,
                                 &DEVICE(dev)->mem_reentrancy_guard);
     s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sriov_nic_timer_cb, s);
+    s->core = snic_core_new(&cfg, &sriov_nic_host_ops, s, err, sizeof(err));
+    if (!s->core) {
+        error_setg(errp, "%s", err);
+        goto fail_core;
+    }
+    if (!sriov_nic_apply_startup_policy(s, errp)) {
+        goto fail_core;
+    }
 
     dev->config_write = sriov_nic_write_config;
     dev->config_read = sriov_nic_read_config;
