@@ -222,7 +222,7 @@ TEST_F(Backpressure, MutualBlockDoesNotDeadlock) {
 TEST_F(Backpressure, BlockedFrameIsChargedToTheRateLimitOnce) {
   Start(2, /*post=*/false);
   bed_.host.now = 1'000'000'000;
-  SetRate(0, 10);  // bucket 25000 bytes: 17 frames of 1514 bytes
+  SetRate(0, 2);  // bucket 100 ms = 25000 bytes: 17 frames of 1514 bytes
   const auto f = Frame(vf(1).mac(), vf(0).mac(), 1500);
   for (int i = 0; i < 10; ++i) vf(0).Send(f);
   for (int i = 0; i < 5; ++i) bed_.RunAll();  // retried while blocked

@@ -7,13 +7,14 @@
 // its length is then charged, possibly into debt (at most one frame), so
 // the frame length never has to be known before it is popped and a frame
 // larger than the bucket still goes. Once in debt, sending waits until the
-// bucket is a tenth full again (ReadyAt, 2 ms at the rate), so a VF at its
-// limit is resumed in batches (at most ~500 timer wake-ups per second) rather than once per
-// frame; the long-run rate is unchanged because the refill never stops
-// below the depth. Depth is max(2 * max frame, 20 ms at the rate): deep
-// enough that a main loop running timers late (TCG vCPUs hold the BQL for
+// bucket is a tenth full again (ReadyAt, 10 ms at the rate), so a VF at its
+// limit is resumed in batches (about 100 timer wake-ups per second) rather
+// than once per frame; the long-run rate is unchanged because the refill
+// never stops below the depth. Depth is max(2 * max frame, 100 ms at the
+// rate): deep enough that a main loop running timers late (TCG vCPUs hold
+// the BQL for milliseconds; a loaded host delays the main loop by tens of
 // milliseconds) loses no tokens, short enough that a 10 s iperf3 run
-// measures the configured rate (a full bucket adds 20 ms of traffic).
+// measures the configured rate (a full bucket adds 1% to it).
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_CORE_POLICY_TOKEN_BUCKET_H
@@ -27,7 +28,7 @@ namespace snic::policy {
 class TokenBucket {
  public:
   static constexpr int64_t kUnitsPerByte = 8000;
-  static constexpr uint64_t kDepthNs = 20'000'000;  // 20 ms
+  static constexpr uint64_t kDepthNs = 100'000'000;  // 100 ms
 
   // @rate_mbps 0 = unlimited. Starts full at @now_ns.
   void Configure(uint32_t rate_mbps, uint64_t max_frame, uint64_t now_ns) {
