@@ -16,6 +16,7 @@ pipelines many commands and then reads all the answers, which is what makes
 sweeps over every offset of a BAR fast enough.
 """
 import base64
+import collections
 import json
 import os
 import shutil
@@ -58,6 +59,7 @@ class QTest:
         self.sock = None
         self.qmp_sock = None
         self._rx = b""
+        self._lines = collections.deque()
         self._qmp_rx = b""
         self.clock_ns = 0
         self.commands = 0
@@ -177,10 +179,8 @@ class QTest:
     def _recv_line(self, what):
         deadline = time.monotonic() + REPLY_TIMEOUT
         while True:
-            nl = self._rx.find(b"\n")
-            if nl >= 0:
-                line = self._rx[:nl].decode()
-                self._rx = self._rx[nl + 1:]
+            while self._lines:
+                line = self._lines.popleft()
                 if line.startswith("IRQ "):
                     continue  # asynchronous, only with irq_intercept
                 return line
@@ -189,7 +189,7 @@ class QTest:
                 raise self._dead(what)
             self.sock.settimeout(min(left, 0.5))
             try:
-                data = self.sock.recv(1 << 16)
+                data = self.sock.recv(1 << 18)
             except socket.timeout:
                 if self.proc.poll() is not None:
                     raise self._dead(what)
@@ -198,10 +198,13 @@ class QTest:
                 raise self._dead(what)
             if not data:
                 raise self._dead(what)
-            self._rx += data
+            parts = (self._rx + data).split(b"\n")
+            self._rx = parts.pop()
+            self._lines.extend(p.decode() for p in parts)
 
     def _send(self, text, what):
         try:
+            self.sock.settimeout(REPLY_TIMEOUT)
             self.sock.sendall(text.encode())
         except (OSError, AttributeError):
             raise self._dead(what)
@@ -215,11 +218,16 @@ class QTest:
         return r
 
     def batch(self, lines, chunk=256):
-        """Send many commands, pipelined; return their answers in order."""
+        """Send many commands, pipelined (two chunks in flight, so QEMU
+        works on one while we read the other's answers); return their
+        answers in order."""
         out = []
-        for i in range(0, len(lines), chunk):
-            part = lines[i:i + chunk]
-            self._send("".join(l + "\n" for l in part), "a batch")
+        chunks = [lines[i:i + chunk] for i in range(0, len(lines), chunk)]
+        sent = 0
+        for k, part in enumerate(chunks):
+            while sent < len(chunks) and sent <= k + 1:
+                self._send("".join(l + "\n" for l in chunks[sent]), "a batch")
+                sent += 1
             for l in part:
                 r = self._recv_line(repr(l))
                 if not r.startswith("OK"):

@@ -240,54 +240,45 @@ class VirtioPciFunction:
             raise AssertionError("%r: device_status %#x after reset" % (self, s))
 
     def snapshot(self):
-        """Every readable common-config field (queue fields for each queue)
-        and the device config, without side effects. queue_select is
-        restored."""
+        """Every readable common-config field (the queue fields for each
+        queue, both feature words) and the device config, in one pipelined
+        batch. Reads the select registers first, then leaves
+        device_feature_select, driver_feature_select and queue_select at 0:
+        tests keep them there while they compare snapshots."""
         q = self.q
         cmds, keys = [], []
-        sel = self.cc_read("queue_select")
-        for name, (off, w, _, perq) in COMMON.items():
-            if perq:
-                continue
+
+        def rd(name, off, w):
             cmds.append(q.read_cmd(self.common + off, w))
             keys.append(name)
-        for fsel in (0, 1):
-            cmds.append(q.write_cmd(self.common + 0x00, 4, fsel))
+
+        def wr(off, w, v):
+            cmds.append(q.write_cmd(self.common + off, w, v))
             keys.append(None)
-            cmds.append(q.read_cmd(self.common + 0x04, 4))
-            keys.append("device_feature[%d]" % fsel)
-        cmds.append(q.write_cmd(self.common + 0x00, 4, 0))
-        keys.append(None)
-        dsel = self.cc_read("driver_feature_select")
+        for name, (off, w, _, perq) in COMMON.items():
+            if not perq:
+                rd(name, off, w)
         for fsel in (0, 1):
-            cmds.append(q.write_cmd(self.common + 0x08, 4, fsel))
-            keys.append(None)
-            cmds.append(q.read_cmd(self.common + 0x0c, 4))
-            keys.append("driver_feature[%d]" % fsel)
-        cmds.append(q.write_cmd(self.common + 0x08, 4, dsel))
-        keys.append(None)
+            wr(0x00, 4, fsel)
+            rd("device_feature[%d]" % fsel, 0x04, 4)
+            wr(0x08, 4, fsel)
+            rd("driver_feature[%d]" % fsel, 0x0c, 4)
+        wr(0x00, 4, 0)
+        wr(0x08, 4, 0)
         for qi in range(3):
-            cmds.append(q.write_cmd(self.common + 0x16, 2, qi))
-            keys.append(None)
+            wr(0x16, 2, qi)
             for name, (off, w, _, perq) in COMMON.items():
                 if perq:
-                    cmds.append(q.read_cmd(self.common + off, w))
-                    keys.append("q%d.%s" % (qi, name))
-        cmds.append(q.write_cmd(self.common + 0x16, 2, sel))
-        keys.append(None)
-        for name, (off, w) in NETCFG.items():
-            for i in range(0, w, 2 if w % 2 == 0 and name != "mac" else 1):
-                width = 1 if name == "mac" else 2
-                cmds.append(q.read_cmd(self.device + off + i, width))
-                keys.append("net.%s+%d" % (name, i))
+                    rd("q%d.%s" % (qi, name), off, w)
+        wr(0x16, 2, 0)
+        for i in range(6):
+            cmds.append(q.read_cmd(self.device + i, 1))
+            keys.append("net.mac[%d]" % i)
+        for name in ("status", "max_virtqueue_pairs", "mtu"):
+            cmds.append(q.read_cmd(self.device + NETCFG[name][0], 2))
+            keys.append("net." + name)
         answers = q.batch(cmds)
-        snap = {}
-        for k, a in zip(keys, answers):
-            if k is not None:
-                snap[k] = q.value(a)
-        # The select registers must read back as before too.
-        snap["device_feature_select"] = snap.get("device_feature_select")
-        return snap
+        return {k: q.value(a) for k, a in zip(keys, answers) if k is not None}
 
     def mac(self):
         return bytes(self.q.read(self.device + i, 1) for i in range(6))
