@@ -122,3 +122,28 @@ def expect_snapshot(f, base, what):
     now = f.snapshot()
     if now != base:
         raise Failure("%r: %s changed device state: %s" % (f, what, diff(base, now)))
+
+
+def expect_canaries(r, what):
+    bad = r.canary_damage()
+    check(not bad, "%s wrote guest RAM no function was given: %s"
+          % (what, ", ".join("%#x=%#x" % (a, b) for a, b in bad)))
+
+
+def memory_diff(before, after, base):
+    """First addresses where two dumps differ, as text."""
+    out = []
+    for i in range(min(len(before), len(after))):
+        if before[i] != after[i]:
+            out.append("%#x: %#x -> %#x" % (base + i, before[i], after[i]))
+            if len(out) >= 6:
+                break
+    return ", ".join(out)
+
+
+def expect_memory_unchanged(r, fn, before, what):
+    after = r.fn_memory(fn)
+    if after != before:
+        import rig as R
+        raise Failure("%s: function %d's memory was written: %s"
+                      % (what, fn, memory_diff(before, after, R.FN_MEM + fn * 0x100000)))

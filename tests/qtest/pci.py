@@ -136,7 +136,9 @@ class PciFunction:
     def write32(self, reg, v): self.pci.write(self.bus, self.devfn, reg, 4, v)
 
     def present(self):
-        return self.read16(VENDOR_ID) != 0xffff or self.read16(DEVICE_ID) != 0xffff
+        """Something answers config reads (VFs report vendor/device ffff,
+        so look at the revision/class dword: all-ones means no function)."""
+        return self.read32(REVISION) != 0xffffffff
 
     # ---- capabilities ----------------------------------------------------
     def caps(self):

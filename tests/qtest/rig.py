@@ -23,12 +23,11 @@ MEM32_SIZE = 0x0100_0000
 PF_BAR = PREF_BASE
 VF_BAR = PREF_BASE + 0x0100_0000   # VF n at VF_BAR + n * 0x8000
 
-# Guest RAM: low 64 KiB are a canary nobody is given; function fn owns
-# FN_MEM + fn * 1 MiB.
-CANARY_BASE = 0x0
-CANARY_SIZE = 0x10000
-CANARY_BYTE = 0xa5
+# Guest RAM: function fn owns FN_MEM + fn * 1 MiB. Canaries nobody is
+# given: the low 64 KiB (where rings whose address was reset to 0 would
+# write), the MiB below the functions' memory and the MiB after it.
 FN_MEM = 0x0100_0000
+CANARY_BYTE = 0xa5
 
 BAR_SIZE = 0x8000
 
@@ -118,8 +117,9 @@ class Rig:
     def _bring_up(self):
         q = self.q
         self.pci.enable_ecam()
-        # Canary: RAM that no function is given.
-        q.memset(CANARY_BASE, CANARY_SIZE, CANARY_BYTE)
+        # Canaries: RAM that no function is given.
+        for base, size in self.canaries():
+            q.memset(base, size, CANARY_BYTE)
         self.rp = self.pci.function(0, P.devfn(1, 0))
         P.setup_bridge(self.rp, 1, MEM32_BASE, MEM32_BASE + MEM32_SIZE - 1,
                        PREF_BASE, PREF_BASE + PREF_SIZE - 1)
@@ -163,7 +163,7 @@ class Rig:
         dfn = self.pf_pci.devfn + self.vf_offset + n * self.vf_stride
         return self.pci.function(1 + (dfn >> 8), dfn & 0xff)
 
-    def enable_vfs(self, n):
+    def enable_vfs(self, n, setup=True):
         """NumVFs = n, VF Enable + VF MSE, then memory decoding and bus
         mastering on each VF (QEMU maps a VF BAR when the VF's own Memory
         Space bit is set as well)."""
@@ -173,17 +173,22 @@ class Rig:
         self.set_num_vfs_reg(n)
         self.set_sriov_ctrl(P.SRIOV_CTRL_VFE | P.SRIOV_CTRL_MSE)
         self.num_vfs = n
+        if not setup:
+            return []
         for k in range(n):
             self.setup_vf(k)
         return [self.fns[1 + k] for k in range(n)]
 
-    def setup_vf(self, k):
+    def setup_vf(self, k, command=P.CMD_MEMORY | P.CMD_MASTER):
         vp = self.vf_pci(k)
+        if not vp.present():
+            raise AssertionError("VF%d (%r) does not answer config reads" % (k, vp))
         vid, did = vp.read16(P.VENDOR_ID), vp.read16(P.DEVICE_ID)
         if (vid, did) != (0xffff, 0xffff):
             raise AssertionError("VF%d vendor/device %04x:%04x, SR-IOV wants ffff:ffff"
                                  % (k, vid, did))
-        vp.set_command(P.CMD_MEMORY | P.CMD_MASTER)
+        if command:
+            vp.set_command(command)
         self.fns[1 + k] = V.VirtioPciFunction(
             self, vp, 1 + k, VF_BAR + k * BAR_SIZE, FN_MEM + (1 + k) * 0x100000)
         return self.fns[1 + k]
@@ -198,10 +203,23 @@ class Rig:
         return self.fns[1 + k]
 
     # ---- checks --------------------------------------------------------------
-    def canary_intact(self):
-        data = self.q.memread(CANARY_BASE, CANARY_SIZE)
-        bad = [i for i, b in enumerate(data) if b != CANARY_BYTE]
-        return bad
+    def fn_memory(self, fn):
+        """The guest RAM function fn was given, as bytes."""
+        return self.q.memread(FN_MEM + fn * 0x100000, 0x100000)
+
+    def canaries(self):
+        end = FN_MEM + (1 + self.total_vfs) * 0x100000
+        return [(0x0, 0x10000), (FN_MEM - 0x100000, 0x100000), (end, 0x100000)]
+
+    def canary_damage(self):
+        """[(address, byte)] of canary bytes something wrote (first 8)."""
+        bad = []
+        for base, size in self.canaries():
+            data = self.q.memread(base, size)
+            if data.count(CANARY_BYTE) != size:
+                bad += [(base + i, b) for i, b in enumerate(data)
+                        if b != CANARY_BYTE][:8]
+        return bad[:8]
 
     def vf_stats(self, k):
         return self.q.qom_get("/machine/peripheral/pf0/vf%d" % k, "stats")
