@@ -73,6 +73,19 @@ class Context:
         self.verbose = verbose
         self.rigs = []
         self.notes = []
+        self.soft_failures = []
+
+    def soft(self, fn, *args, **kw):
+        """Run one independent check; a failure is recorded and the test
+        goes on, so the report lists every expectation that does not hold.
+        The test fails at the end if any did."""
+        try:
+            return fn(*args, **kw)
+        except Failure as e:
+            self.soft_failures.append(str(e))
+            if self.verbose:
+                print("    soft failure: %s" % e, flush=True)
+            return None
 
     def rig(self, **kw):
         r = R.Rig("%s-%d" % (self.name.replace("/", "-"), len(self.rigs)), **kw)
@@ -96,6 +109,8 @@ def run_one(name, verbose=False):
         fn(ctx)
         for r in ctx.rigs:
             r.q.check_alive()
+        if ctx.soft_failures:
+            raise Failure("\n".join(ctx.soft_failures))
     except BaseException as e:  # noqa: B902 - report everything
         ok = False
         if isinstance(e, (Failure, AssertionError)):
@@ -108,6 +123,8 @@ def run_one(name, verbose=False):
         else:
             reason = "".join(traceback.format_exception(type(e), e,
                                                         e.__traceback__))
+        if ctx.soft_failures and not str(e).startswith(ctx.soft_failures[0]):
+            reason = "\n".join(ctx.soft_failures) + "\nthen: " + reason
     finally:
         for r in ctx.rigs:
             if not ok:

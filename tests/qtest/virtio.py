@@ -99,10 +99,11 @@ class VirtQueue:
         self.last_used = 0
         self.next_desc = 0
 
-    def clear(self):
+    def clear(self, used=True):
         self.q.memset(self.desc, 16 * self.size, 0)
         self.q.memset(self.avail, 6 + 2 * self.size, 0)
-        self.q.memset(self.used, 6 + 8 * self.size, 0)
+        if used:
+            self.q.memset(self.used, 6 + 8 * self.size, 0)
         self.avail_idx = 0
         self.last_used = 0
         self.next_desc = 0
@@ -381,8 +382,9 @@ class VirtioPciFunction:
             size = min(qsize, maxsize)
             desc, drv, dev = (addrs or {}).get(qi, self.queue_area(qi))
             vq = VirtQueue(self.q, qi, size, desc, drv, dev)
-            if (addrs or {}).get(qi) is None:
-                vq.clear()
+            # Overridden addresses: the used ring may be anywhere (even a
+            # BAR); only the driver's own areas are cleared.
+            vq.clear(used=(addrs or {}).get(qi) is None)
             self.cc_write("queue_size", size)
             self.cc_write("queue_desc_lo", desc & 0xffffffff)
             self.cc_write("queue_desc_hi", desc >> 32)
