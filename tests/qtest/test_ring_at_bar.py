@@ -19,7 +19,7 @@ import rig as R
 import virtio as V
 from common import (FAR_MAC, expect_canaries, expect_no_uplink, expect_uplink,
                     memory_diff, roundtrip, tag, tx_to_uplink, vf_to_vf)
-from harness import check, eq, test
+from harness import check, eq, test, wait_until
 
 RUNNING = V.S_ACKNOWLEDGE | V.S_DRIVER | V.S_FEATURES_OK | V.S_DRIVER_OK
 TARGETS = {
@@ -143,3 +143,58 @@ for _part in ("rx-buffer", "used-ring", "tx-buffer"):
         def _t(ctx, part=_part, target=_target):
             ring_at_bar(ctx, part, target)
         test("ring-at-bar/%s/%s" % (_part, _target))(_t)
+
+
+def ring_in_ram(ctx, part):
+    """Control: the same chain shapes with the odd piece in VF0's own RAM
+    instead of a BAR. They are legal (VERSION_1 implies any layout), so
+    VF0 must not enter NEEDS_RESET and the frame must get through."""
+    r = ctx.rig(total_vfs=4)
+    q = r.q
+    pf = r.pf().init()
+    a, b = r.enable_vfs(2)
+    b.init()
+    b.post_rx()
+    spot = a.mem + 0x3010          # free RAM inside VF0's memory
+    if part == "used-ring":
+        desc, drv, _ = a.queue_area(V.RXQ)
+        a.init(addrs={V.RXQ: (desc, drv, spot - 4)})
+        q.memset(spot - 4, 6 + 8 * 16, 0)
+    else:
+        a.init()
+    status_before = a.status()
+    if part == "rx-buffer":
+        t = tag("trigger-rx")
+        a.vqs[V.RXQ].add([(spot, 1, True), (a.buf(V.RXQ, 1), 2048, True)])
+        a.kick(V.RXQ)
+        r.uplink.send(V.frame(a.mac(), FAR_MAC, t))
+        wait_until(q, lambda: a.vqs[V.RXQ].used_idx() == 1, "VF0 to use the RX chain")
+        data = q.memread(a.buf(V.RXQ, 1), 2048)
+        check(t in data, "the frame is not in the second RX segment")
+    elif part == "used-ring":
+        t = tag("trigger-rx")
+        a.post_rx(4)
+        r.uplink.send(V.frame(a.mac(), FAR_MAC, t))
+        wait_until(q, lambda: a.vqs[V.RXQ].used_idx() == 1, "VF0's used ring at %#x" % spot)
+        head, length = a.vqs[V.RXQ].pop_used()[0]
+        check(t in q.memread(a.buf(V.RXQ, head), length), "the frame is not in the RX buffer")
+    else:
+        t = tag("tx-with-ram-tail")
+        data = bytes(V.NET_HDR_LEN) + V.frame(FAR_MAC, a.mac(), t)
+        addr = a.buf(V.TXQ, 0)
+        q.memwrite(addr, data)
+        q.memwrite(spot, b"\x11\x22")
+        a.vqs[V.TXQ].add([(addr, len(data), False), (spot, 2, False)])
+        a.kick(V.TXQ)
+        got = expect_uplink(r, t, what="with a 2-byte tail in RAM")
+        check(got.endswith(b"\x11\x22"), "the tail segment is not at the end of the frame")
+    eq(a.status(), status_before, "VF0 device_status (must not be NEEDS_RESET)")
+    expect_canaries(r, "a legal chain")
+    roundtrip(r, a, "control")
+    roundtrip(r, b, "sibling")
+
+
+for _part in ("rx-buffer", "used-ring", "tx-buffer"):
+    def _c(ctx, part=_part):
+        ring_in_ram(ctx, part)
+    test("ring-at-bar/%s/control-in-ram" % _part)(_c)
