@@ -126,6 +126,14 @@ def run_one(name, verbose=False):
         if ctx.soft_failures and not str(e).startswith(ctx.soft_failures[0]):
             reason = "\n".join(ctx.soft_failures) + "\nthen: " + reason
     finally:
+        if not ok:
+            for r in ctx.rigs:
+                try:
+                    r.q.check_alive()
+                    state = "alive and answering"
+                except Exception as e:  # noqa: B902
+                    state = str(e).splitlines()[0]
+                reason += "\n(QEMU %s afterwards: %s)" % (r.name, state)
         for r in ctx.rigs:
             if not ok:
                 lines = [l for l in r.q.log_lines()

@@ -9,7 +9,7 @@ import time
 
 import pci as P
 import virtio as V
-from qtest import QTest
+from qtest import QTest, QTestError
 
 RAM_MB = 256
 PF_MAC = bytes.fromhex("525400123456")
@@ -95,16 +95,26 @@ class Rig:
                % (total_vfs, V.mac_str(PF_MAC)))
         if extra_device:
             dev += "," + extra_device
-        args = ["-M", "q35", "-m", "%dM" % RAM_MB,
-                "-L", "/usr/share/seabios", "-L", "/usr/share/qemu",
-                "-netdev", self.uplink.netdev_arg(),
-                "-device", "pcie-root-port,id=rp0,slot=1,chassis=1",
-                "-device", dev] + list(extra_args)
-        try:
-            self.q = QTest(args, name=name)
-        except BaseException:
-            self.uplink.close()
-            raise
+        for attempt in range(3):
+            args = ["-M", "q35", "-m", "%dM" % RAM_MB,
+                    "-L", "/usr/share/seabios", "-L", "/usr/share/qemu",
+                    "-netdev", self.uplink.netdev_arg(),
+                    "-device", "pcie-root-port,id=rp0,slot=1,chassis=1",
+                    "-device", dev] + list(extra_args)
+            try:
+                self.q = QTest(args, name=name)
+                break
+            except QTestError as e:
+                # The free port we picked for QEMU may have been taken.
+                if attempt < 2 and "Address already in use" in str(e):
+                    self.uplink.close()
+                    self.uplink = Uplink()
+                    continue
+                self.uplink.close()
+                raise
+            except BaseException:
+                self.uplink.close()
+                raise
         self.pci = P.Pci(self.q)
         self.fns = {}
         self.num_vfs = 0

@@ -133,17 +133,18 @@ def _(ctx):
 
     a.pcifn.set_command(P.CMD_MASTER, on=False)
     eq(a.pcifn.command() & P.CMD_MASTER, 0, "VF0 BME after clearing it")
-    before = r.fn_memory(1)
     t = tx_to_uplink(r, a, "while-bme-off")          # queued and kicked
+    before = r.fn_memory(1)                          # after the driver's writes
     r.uplink.send(V.frame(a.mac(), FAR_MAC, tag("up-while-bme-off")))
     for _ in range(5):
         q.clock_step(10_000_000)
         q.settle(0.005)
-    expect_no_uplink(r, t, wait=0.1, what="while VF0's Bus Master Enable was off")
-    eq(a.status(), RUNNING, "VF0 device_status with BME off (no NEEDS_RESET)")
-    expect_memory_unchanged(r, 1, before, "VF0 with BME off")
-    expect_canaries(r, "BME off")
-    eq(r.vf_stats(0)["needs-reset"], 0, "VF0 needs-reset count with BME off")
+    ctx.soft(expect_no_uplink, r, t, wait=0.1,
+             what="while VF0's Bus Master Enable was off")
+    ctx.soft(eq, a.status(), RUNNING, "VF0 device_status with BME off (no NEEDS_RESET)")
+    ctx.soft(expect_memory_unchanged, r, 1, before, "VF0 with BME off")
+    ctx.soft(expect_canaries, r, "BME off")
+    ctx.soft(eq, r.vf_stats(0)["needs-reset"], 0, "VF0 needs-reset count with BME off")
 
     a.pcifn.set_command(P.CMD_MASTER, on=True)
     # The TX kicked while BME was off goes out now, without another kick.
@@ -153,12 +154,18 @@ def _(ctx):
         if got:
             break
         q.clock_step(1_000_000)
-    check(got is not None, "TX kicked while BME was off was not sent after BME came back")
-    wait_until(q, lambda: a.vqs[V.TXQ].pending() == 0, "VF0's TX ring to complete",
-               step_ns=1_000_000)
-    wait_until(q, lambda: a.msi_fired(2), "VF0's TX MSI-X message", step_ns=1_000_000)
-    eq(a.status(), RUNNING, "VF0 device_status after BME back on")
+    ctx.soft(check, got is not None,
+             "TX kicked while BME was off was not sent within 100 ms (virtual) "
+             "after BME came back")
+    if got is not None:
+        wait_until(q, lambda: a.vqs[V.TXQ].pending() == 0,
+                   "VF0's TX ring to complete", step_ns=1_000_000)
+        wait_until(q, lambda: a.msi_fired(2), "VF0's TX MSI-X message",
+                   step_ns=1_000_000)
+    ctx.soft(eq, a.status(), RUNNING, "VF0 device_status after BME back on")
+    if a.status() & V.S_NEEDS_RESET:
+        a.reset()       # reported above; see whether the rest holds
+        a.init()
     roundtrip(r, a, "after-bme")
     vf_to_vf(r, a, b)
     vf_to_vf(r, b, a)
-    eq(r.vf_stats(0)["needs-reset"], 0, "VF0 needs-reset count")
