@@ -284,8 +284,16 @@ def window_sweep(ctx, which):
         for L in GOOD_LENGTHS + BAD_LENGTHS:
             cmds.append(q.write_cmd(a_len, 4, L))
             for off in window_offsets(L):
+                checked = L in GOOD_LENGTHS and off % L == 0 and off + L <= REGION
+                if checked and off < 0x40:
+                    # Where the fields are, poison pci_cfg_data first (with
+                    # cap.length 0 the window does nothing) so that a read
+                    # the device did not perform cannot pass on stale data.
+                    cmds += [q.write_cmd(a_len, 4, 0),
+                             q.write_cmd(a_data, 4, 0xa5a5a5a5),
+                             q.write_cmd(a_len, 4, L)]
                 cmds.append(q.write_cmd(a_off, 4, region * REGION + off))
-                if L in GOOD_LENGTHS and off % L == 0 and off + L <= REGION:
+                if checked:
                     meta.append((off, L, len(cmds)))
                 cmds.append(q.read_cmd(a_data, 4))
         answers = q.batch(cmds)
@@ -377,21 +385,32 @@ def _(ctx):
         f.reset()
         # 1-byte: device_status written then read through the window.
         q.batch(win_setup(q, f, pos, 0, 0x14, 1) + [q.write_cmd(data, 1, V.S_ACKNOWLEDGE)])
-        eq(f.status(), V.S_ACKNOWLEDGE, "%r device_status after a 1-byte window write" % f)
-        got = q.value(q.batch(win_setup(q, f, pos, 0, 0x14, 1) + [q.read_cmd(data, 1)])[-1])
-        eq(got, V.S_ACKNOWLEDGE, "%r device_status by a 1-byte window read" % f)
-        got = q.value(q.batch(win_setup(q, f, pos, 0, 0x2000, 1) + [q.read_cmd(data, 1)])[-1])
-        eq(got, f.mac()[0], "%r mac[0] by a 1-byte window read" % f)
+        ctx.soft(eq, f.status(), V.S_ACKNOWLEDGE, "%r device_status after a 1-byte window write" % f)
+        f.set_status(V.S_ACKNOWLEDGE)
+
+        def poison():
+            # pci_cfg_data is plain config space too: fill it with a value
+            # no register has (cap.length 0: the window does nothing) so a
+            # read that is not performed cannot pass by accident.
+            return win_setup(q, f, pos, 0, 0, 0) + [q.write_cmd(data, 4, 0xa5a5a5a5)]
+        got = q.value(q.batch(poison() + win_setup(q, f, pos, 0, 0x14, 1) +
+                              [q.read_cmd(data, 1)])[-1])
+        ctx.soft(eq, got, V.S_ACKNOWLEDGE, "%r device_status by a 1-byte window read" % f)
+        got = q.value(q.batch(poison() + win_setup(q, f, pos, 0, 0x2000, 1) +
+                              [q.read_cmd(data, 1)])[-1])
+        ctx.soft(eq, got, f.mac()[0], "%r mac[0] by a 1-byte window read" % f)
         # 2-byte: num_queues read, queue_select written.
-        got = q.value(q.batch(win_setup(q, f, pos, 0, 0x12, 2) + [q.read_cmd(data, 2)])[-1])
-        eq(got, 3, "%r num_queues by a 2-byte window read" % f)
+        got = q.value(q.batch(poison() + win_setup(q, f, pos, 0, 0x12, 2) +
+                              [q.read_cmd(data, 2)])[-1])
+        ctx.soft(eq, got, 3, "%r num_queues by a 2-byte window read" % f)
         q.batch(win_setup(q, f, pos, 0, 0x16, 2) + [q.write_cmd(data, 2, 2)])
-        eq(f.cc_read("queue_select"), 2, "%r queue_select after a 2-byte window write" % f)
+        ctx.soft(eq, f.cc_read("queue_select"), 2, "%r queue_select after a 2-byte window write" % f)
         f.cc_write("queue_select", 0)
         # 4-byte, for reference (the width the device handles today).
         f.cc_write("device_feature_select", 1)
-        got = q.value(q.batch(win_setup(q, f, pos, 0, 0x04, 4) + [q.read_cmd(data, 4)])[-1])
-        eq(got, f.cc_read("device_feature"), "%r device_feature[1] by a 4-byte window read" % f)
+        got = q.value(q.batch(poison() + win_setup(q, f, pos, 0, 0x04, 4) +
+                              [q.read_cmd(data, 4)])[-1])
+        ctx.soft(eq, got, f.cc_read("device_feature"), "%r device_feature[1] by a 4-byte window read" % f)
         f.cc_write("device_feature_select", 0)
         f.reset()
         f.init()
