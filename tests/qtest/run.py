@@ -149,6 +149,8 @@ def main():
     except KeyboardInterrupt:
         kill_children()
         print("interrupted")
+    import shutil
+    shutil.rmtree(tmp, ignore_errors=True)
     passed = sum(1 for r in results if r["ok"])
     failed = len(names) - passed
     print("qtest suite: %.1fs wall, QEMU %s" % (time.monotonic() - t0, qtest.QEMU))
