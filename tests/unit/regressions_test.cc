@@ -299,6 +299,7 @@ TEST_P(HoldInterleavings, HoldsAlwaysEnd) {
       case 0:
         vf(0).Send(Frame(vf(1 + rng() % 2).mac(), vf(0).mac()));
         queued = vf(0).drv().tx().avail_idx();  // a full ring takes none
+        bed_.RunAll();  // the doorbell's bottom half
         break;
       case 1:
         vf(1 + rng() % 2).drv().rx().Kick();  // empty doorbell
