@@ -9,9 +9,6 @@
 namespace snic::testing {
 namespace {
 
-using Frames = std::vector<std::vector<uint8_t>>;
-constexpr uint64_t kHoldNs = 10'000'000;
-
 class Backpressure : public SwitchBed {
  protected:
   SnicStats Stats(SnicFn fn) { return bed_.Stats(fn); }

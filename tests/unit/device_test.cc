@@ -12,22 +12,9 @@
 
 namespace {
 
+using snic::testing::CorePtr;
 using snic::testing::FakeHost;
-
-SnicConfig Config(uint16_t total_vfs) {
-  SnicConfig c{};
-  c.total_vfs = total_vfs;
-  const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
-  std::copy(mac, mac + 6, c.pf_mac);
-  c.mtu = 1500;
-  c.queue_size = 256;
-  return c;
-}
-
-struct CoreDeleter {
-  void operator()(SnicCore* c) const { snic_core_free(c); }
-};
-using CorePtr = std::unique_ptr<SnicCore, CoreDeleter>;
+using snic::testing::TestConfig;
 
 CorePtr NewCore(FakeHost& host, const SnicConfig& cfg, std::string* err) {
   char buf[256] = {};
@@ -39,7 +26,7 @@ CorePtr NewCore(FakeHost& host, const SnicConfig& cfg, std::string* err) {
 
 TEST(Device, CreatesPfPlusTotalVfsFunctions) {
   FakeHost host;
-  CorePtr core = NewCore(host, Config(8), nullptr);
+  CorePtr core = NewCore(host, TestConfig(8), nullptr);
   ASSERT_NE(core, nullptr);
   EXPECT_EQ(snic_core_num_vfs(core.get()), 0);
   EXPECT_TRUE(snic_core_function_enabled(core.get(), SNIC_FN_PF));
@@ -53,21 +40,21 @@ TEST(Device, CreatesPfPlusTotalVfsFunctions) {
 TEST(Device, RejectsInvalidConfigWithMessage) {
   FakeHost host;
   std::string err;
-  SnicConfig cfg = Config(256);
+  SnicConfig cfg = TestConfig(256);
   EXPECT_EQ(NewCore(host, cfg, &err), nullptr);
   EXPECT_NE(err.find("total-vfs"), std::string::npos) << err;
 
-  cfg = Config(1);
+  cfg = TestConfig(1);
   cfg.pf_mac[0] = 0x01;  // multicast
   EXPECT_EQ(NewCore(host, cfg, &err), nullptr);
   EXPECT_NE(err.find("unicast"), std::string::npos) << err;
 
-  cfg = Config(1);
+  cfg = TestConfig(1);
   cfg.queue_size = 100;
   EXPECT_EQ(NewCore(host, cfg, &err), nullptr);
   EXPECT_NE(err.find("queue-size"), std::string::npos) << err;
 
-  cfg = Config(1);
+  cfg = TestConfig(1);
   cfg.mtu = 10;
   EXPECT_EQ(NewCore(host, cfg, &err), nullptr);
   EXPECT_NE(err.find("mtu"), std::string::npos) << err;
@@ -77,7 +64,7 @@ TEST(Device, RejectsIncompleteOps) {
   FakeHost host;
   SnicHostOps ops = host.ops();
   ops.dma_read = nullptr;
-  SnicConfig cfg = Config(1);
+  SnicConfig cfg = TestConfig(1);
   char err[128] = {};
   EXPECT_EQ(snic_core_new(&cfg, &ops, host.opaque(), err, sizeof(err)),
             nullptr);
@@ -86,7 +73,7 @@ TEST(Device, RejectsIncompleteOps) {
 
 TEST(Device, AcceptsMaximumVfs) {
   FakeHost host;
-  CorePtr core = NewCore(host, Config(SNIC_MAX_VFS), nullptr);
+  CorePtr core = NewCore(host, TestConfig(SNIC_MAX_VFS), nullptr);
   ASSERT_NE(core, nullptr);
   snic_core_set_num_vfs(core.get(), SNIC_MAX_VFS);
   EXPECT_EQ(snic_core_num_vfs(core.get()), SNIC_MAX_VFS);
@@ -95,7 +82,7 @@ TEST(Device, AcceptsMaximumVfs) {
 
 TEST(Device, NumVfsEnablesExactlyTheFirstN) {
   FakeHost host;
-  CorePtr core = NewCore(host, Config(8), nullptr);
+  CorePtr core = NewCore(host, TestConfig(8), nullptr);
   snic_core_set_num_vfs(core.get(), 3);
   EXPECT_EQ(snic_core_num_vfs(core.get()), 3);
   for (SnicFn fn = 1; fn <= 8; ++fn) {
@@ -110,7 +97,7 @@ TEST(Device, NumVfsEnablesExactlyTheFirstN) {
 
 TEST(Device, EnableDisableCyclesLeaveNoStaleFunctions) {
   FakeHost host;
-  CorePtr core = NewCore(host, Config(8), nullptr);
+  CorePtr core = NewCore(host, TestConfig(8), nullptr);
   for (uint16_t n : {1, 8, 2, 8, 3, 0, 5}) {
     snic_core_set_num_vfs(core.get(), n);
     int enabled = 0;
@@ -123,7 +110,7 @@ TEST(Device, EnableDisableCyclesLeaveNoStaleFunctions) {
 
 TEST(Device, NumVfsAboveTotalIsAGuestErrorAndEnablesNone) {
   FakeHost host;
-  CorePtr core = NewCore(host, Config(4), nullptr);
+  CorePtr core = NewCore(host, TestConfig(4), nullptr);
   snic_core_set_num_vfs(core.get(), 2);
   snic_core_set_num_vfs(core.get(), 5);
   EXPECT_EQ(snic_core_num_vfs(core.get()), 0);
@@ -142,7 +129,7 @@ std::array<uint8_t, 6> VfMac(SnicCore* core, uint16_t vf) {
 
 TEST(Device, PfMacAsConfiguredAndVfMacsDistinctStableLocal) {
   FakeHost host;
-  SnicConfig cfg = Config(SNIC_MAX_VFS);
+  SnicConfig cfg = TestConfig(SNIC_MAX_VFS);
   CorePtr core = NewCore(host, cfg, nullptr);
   std::array<uint8_t, 6> mac{};
   std::copy(cfg.pf_mac, cfg.pf_mac + 6, mac.begin());
@@ -161,7 +148,7 @@ TEST(Device, PfMacAsConfiguredAndVfMacsDistinctStableLocal) {
 
 TEST(Device, VfMacsDifferAcrossPfs) {
   FakeHost host;
-  SnicConfig c1 = Config(2), c2 = Config(2);
+  SnicConfig c1 = TestConfig(2), c2 = TestConfig(2);
   c2.pf_mac[5] ^= 0x01;
   CorePtr a = NewCore(host, c1, nullptr), b = NewCore(host, c2, nullptr);
   EXPECT_NE(VfMac(a.get(), 0), VfMac(b.get(), 0));
@@ -169,7 +156,7 @@ TEST(Device, VfMacsDifferAcrossPfs) {
 
 TEST(Device, DisabledVfIgnoresMmio) {
   FakeHost host;
-  CorePtr core = NewCore(host, Config(2), nullptr);
+  CorePtr core = NewCore(host, TestConfig(2), nullptr);
   // VF 0 (fn 1) is not enabled: reads float to 0, writes do nothing.
   uint64_t v = 1;
   EXPECT_TRUE(snic_core_mmio_read(core.get(), 1, 0, 0, 4, &v));

@@ -9,8 +9,6 @@
 namespace snic::testing {
 namespace {
 
-using Frames = std::vector<std::vector<uint8_t>>;
-
 class VfAdmin : public SwitchBed {
  protected:
   SnicStats Stats(SnicFn fn) { return bed_.Stats(fn); }

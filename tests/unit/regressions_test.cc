@@ -15,8 +15,6 @@
 namespace snic::testing {
 namespace {
 
-using Frames = std::vector<std::vector<uint8_t>>;
-constexpr uint64_t kHoldNs = 10'000'000;
 // A guest-physical address that is no RAM: BAR 0 of some function.
 constexpr uint64_t kBar = 0x4000'0000;
 constexpr uint64_t kBarStride = 0x10'0000;

@@ -9,8 +9,6 @@
 namespace snic::testing {
 namespace {
 
-using Frames = std::vector<std::vector<uint8_t>>;
-
 class Veb : public SwitchBed {};
 
 TEST_F(Veb, UnicastHitGoesToTheOwnerOnly) {

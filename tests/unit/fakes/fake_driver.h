@@ -1,8 +1,8 @@
-// A model of a virtio-net driver for the unit tests: lays out split rings in
-// FakeHost::mem and publishes descriptors the way Linux's virtio_ring does
-// (free-list descriptors, avail idx published after the ring entry,
-// indirect tables, EVENT_IDX kick suppression), and drives the modern PCI
-// transport through the C ABI like virtio_pci_modern. Lives in tests/ only.
+// A model of a virtio-net driver for the unit tests: drives the modern PCI
+// transport through the C ABI like virtio_pci_modern, with its queues laid
+// out in FakeHost::mem by DriverQueue (driver_queue.h) as Linux's
+// virtio_ring does. Bed is the usual fixture: a core, its host and guest
+// RAM. Lives in tests/ only.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_TESTS_FAKES_FAKE_DRIVER_H
 #define SNIC_TESTS_FAKES_FAKE_DRIVER_H
@@ -15,7 +15,10 @@
 #include <optional>
 #include <vector>
 
+#include "driver_queue.h"
 #include "fake_host.h"
+#include "frames.h"
+#include "guest_ram.h"
 #include "sriov_nic/sriov_nic.h"
 
 namespace snic::testing {
@@ -32,7 +35,6 @@ inline constexpr uint32_t kRegionCommon = 0, kRegionIsr = 1, kRegionDevice = 2,
 inline constexpr uint64_t kNotifyMult = 4;
 inline constexpr uint8_t kAck = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8,
                          kNeedsReset = 0x40, kFailed = 0x80;
-inline constexpr uint16_t kDescNext = 1, kDescWrite = 2, kDescIndirect = 4;
 // Common config offsets (4.1.4.3).
 enum : uint64_t {
   kDfSelect = 0x00,
@@ -56,208 +58,6 @@ inline constexpr uint64_t kLinuxNetFeatures =
     F(kVersion1) | F(kIndirect) | F(kEventIdx) | F(kAccessPlatform) | F(kMtu) |
     F(kMac) | F(kMrgRxbuf) | F(kStatus) | F(kCtrlVq) | F(kCtrlRx) |
     F(kCtrlVlan) | F(kCtrlMacAddr);
-
-struct CoreDeleter {
-  void operator()(SnicCore* c) const { snic_core_free(c); }
-};
-using CorePtr = std::unique_ptr<SnicCore, CoreDeleter>;
-
-inline SnicConfig TestConfig(uint16_t total_vfs) {
-  SnicConfig c{};
-  c.total_vfs = total_vfs;
-  const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
-  std::memcpy(c.pf_mac, mac, 6);
-  c.mtu = 1500;
-  c.queue_size = 256;
-  return c;
-}
-
-// Guest RAM allocator over FakeHost::mem.
-class GuestRam {
- public:
-  explicit GuestRam(FakeHost& host) : host_(host) {}
-  uint64_t Alloc(uint64_t len, uint64_t align = 64) {
-    next_ = (next_ + align - 1) & ~(align - 1);
-    const uint64_t a = next_;
-    next_ += len;
-    if (next_ > host_.mem.size()) host_.mem.resize(next_ + 4096, 0);
-    return a;
-  }
-  void Put(uint64_t a, const void* p, size_t n) {
-    std::memcpy(host_.mem.data() + a, p, n);
-  }
-  void Get(uint64_t a, void* p, size_t n) const {
-    std::memcpy(p, host_.mem.data() + a, n);
-  }
-  template <typename T>
-  void Put(uint64_t a, T v) {
-    uint8_t b[sizeof(T)];
-    for (size_t i = 0; i < sizeof(T); ++i)
-      b[i] = uint8_t(uint64_t(v) >> (8 * i));
-    Put(a, b, sizeof(T));
-  }
-  template <typename T>
-  T Get(uint64_t a) const {
-    uint64_t v = 0;
-    for (size_t i = 0; i < sizeof(T); ++i)
-      v |= uint64_t(host_.mem[a + i]) << (8 * i);
-    return T(v);
-  }
-  std::vector<uint8_t> Bytes(uint64_t a, size_t n) const {
-    return std::vector<uint8_t>(host_.mem.begin() + a,
-                                host_.mem.begin() + a + n);
-  }
-
- private:
-  FakeHost& host_;
-  uint64_t next_ = 0x10000;
-};
-
-struct Buf {
-  uint64_t addr;
-  uint32_t len;
-  bool writable;
-};
-
-struct UsedElem {
-  uint32_t id;
-  uint32_t len;
-};
-
-// The driver's view of one split virtqueue.
-class DriverQueue {
- public:
-  DriverQueue(GuestRam& ram, SnicCore* core, SnicFn fn, uint16_t index,
-              uint16_t size)
-      : ram_(ram), core_(core), fn_(fn), index_(index), size_(size) {
-    desc = ram.Alloc(16ull * size, 4096);
-    avail = ram.Alloc(6 + 2ull * size, 64);
-    used = ram.Alloc(6 + 8ull * size, 64);
-    for (uint16_t i = 0; i < size; ++i) free_.push_back(i);
-  }
-
-  uint16_t size() const { return size_; }
-  uint16_t index() const { return index_; }
-  bool event_idx = false;
-
-  // Raw descriptor write (hostile tests build anything with this).
-  void WriteDesc(uint64_t table, uint16_t i, uint64_t addr, uint32_t len,
-                 uint16_t flags, uint16_t next) {
-    ram_.Put<uint64_t>(table + 16ull * i, addr);
-    ram_.Put<uint32_t>(table + 16ull * i + 8, len);
-    ram_.Put<uint16_t>(table + 16ull * i + 12, flags);
-    ram_.Put<uint16_t>(table + 16ull * i + 14, next);
-  }
-  // Puts @head in the next avail slot and publishes the index.
-  void PublishHead(uint16_t head) {
-    ram_.Put<uint16_t>(avail + 4 + 2ull * (avail_idx_ % size_), head);
-    avail_idx_++;
-    ram_.Put<uint16_t>(avail + 2, avail_idx_);
-  }
-  void SetAvailIdx(uint16_t idx) {
-    avail_idx_ = idx;
-    ram_.Put<uint16_t>(avail + 2, idx);
-  }
-
-  // Adds a chain like virtqueue_add(): readable buffers first. With
-  // @indirect, one ring descriptor points at a table of the buffers.
-  // Returns the head, or nullopt when the ring is full.
-  std::optional<uint16_t> Add(const std::vector<Buf>& bufs,
-                              bool indirect = false) {
-    if (indirect) {
-      if (free_.empty()) return std::nullopt;
-      const uint64_t table = ram_.Alloc(16ull * bufs.size(), 16);
-      for (size_t i = 0; i < bufs.size(); ++i) {
-        const bool last = i + 1 == bufs.size();
-        WriteDesc(table, uint16_t(i), bufs[i].addr, bufs[i].len,
-                  uint16_t((bufs[i].writable ? kDescWrite : 0) |
-                           (last ? 0 : kDescNext)),
-                  uint16_t(last ? 0 : i + 1));
-      }
-      const uint16_t head = Take();
-      WriteDesc(desc, head, table, uint32_t(16 * bufs.size()), kDescIndirect,
-                0);
-      chains_[head] = {head};
-      PublishHead(head);
-      return head;
-    }
-    if (free_.size() < bufs.size()) return std::nullopt;
-    std::vector<uint16_t> ids;
-    for (size_t i = 0; i < bufs.size(); ++i) ids.push_back(Take());
-    for (size_t i = 0; i < bufs.size(); ++i) {
-      const bool last = i + 1 == bufs.size();
-      WriteDesc(desc, ids[i], bufs[i].addr, bufs[i].len,
-                uint16_t((bufs[i].writable ? kDescWrite : 0) |
-                         (last ? 0 : kDescNext)),
-                last ? 0 : ids[i + 1]);
-    }
-    chains_[ids[0]] = ids;
-    PublishHead(ids[0]);
-    return ids[0];
-  }
-
-  // virtqueue_kick_prepare(): does the device want a notification?
-  bool KickNeeded() {
-    const uint16_t old = kicked_idx_, now = avail_idx_;
-    kicked_idx_ = now;
-    if (event_idx) {
-      const uint16_t ev = ram_.Get<uint16_t>(used + 4 + 8ull * size_);
-      return uint16_t(now - ev - 1) < uint16_t(now - old);
-    }
-    return !(ram_.Get<uint16_t>(used) & 1);
-  }
-  void Kick() {
-    snic_core_mmio_write(core_, fn_, kRegionNotify, uint64_t(index_) * kNotifyMult,
-                         index_, 2);
-  }
-  void AddAndKick(const std::vector<Buf>& bufs, bool indirect = false) {
-    Add(bufs, indirect);
-    if (KickNeeded()) Kick();
-  }
-
-  // virtqueue_get_buf(): next used element, recycling its descriptors.
-  std::optional<UsedElem> GetUsed() {
-    const uint16_t idx = ram_.Get<uint16_t>(used + 2);
-    if (idx == last_used_) return std::nullopt;
-    const uint64_t e = used + 4 + 8ull * (last_used_ % size_);
-    UsedElem u{ram_.Get<uint32_t>(e), ram_.Get<uint32_t>(e + 4)};
-    last_used_++;
-    if (event_idx) ram_.Put<uint16_t>(avail + 4 + 2ull * size_, last_used_);
-    auto it = chains_.find(uint16_t(u.id));
-    if (it != chains_.end()) {
-      for (uint16_t d : it->second) free_.push_back(d);
-      chains_.erase(it);
-    }
-    return u;
-  }
-  uint16_t used_idx() const { return ram_.Get<uint16_t>(used + 2); }
-  uint16_t avail_idx() const { return avail_idx_; }
-  // VRING_AVAIL_F_NO_INTERRUPT / used_event for interrupt suppression.
-  void SetNoInterrupt(bool on) { ram_.Put<uint16_t>(avail, on ? 1 : 0); }
-  void SetUsedEvent(uint16_t v) {
-    ram_.Put<uint16_t>(avail + 4 + 2ull * size_, v);
-  }
-
-  uint64_t desc = 0, avail = 0, used = 0;
-
- private:
-  uint16_t Take() {
-    const uint16_t d = free_.front();
-    free_.erase(free_.begin());
-    return d;
-  }
-
-  GuestRam& ram_;
-  SnicCore* core_;
-  SnicFn fn_;
-  uint16_t index_;
-  uint16_t size_;
-  uint16_t avail_idx_ = 0;
-  uint16_t kicked_idx_ = 0;
-  uint16_t last_used_ = 0;
-  std::vector<uint16_t> free_;
-  std::map<uint16_t, std::vector<uint16_t>> chains_;
-};
 
 // The driver of one function: transport setup like virtio_pci_modern.
 class FakeDriver {
@@ -307,7 +107,11 @@ class FakeDriver {
   }
   // Programs queue @q (size @size, MSI-X vector @vector) and enables it.
   DriverQueue& SetupQueue(uint16_t q, uint16_t size, uint16_t vector) {
-    queues_[q] = std::make_unique<DriverQueue>(ram_, core_, fn_, q, size);
+    queues_[q] = std::make_unique<DriverQueue>(
+        ram_, q, size, [core = core_, fn = fn_, q] {
+          snic_core_mmio_write(core, fn, kRegionNotify,
+                               uint64_t(q) * kNotifyMult, q, 2);
+        });
     DriverQueue& dq = *queues_[q];
     dq.event_idx = features_ & F(kEventIdx);
     SetCommon(kQSelect, q, 2);
@@ -389,20 +193,6 @@ class FakeDriver {
   std::map<uint64_t, uint32_t> rx_bufs_;
 };
 
-// Ethernet frame: dst, src, ethertype, then @payload_len pattern bytes.
-inline std::vector<uint8_t> Frame(const std::array<uint8_t, 6>& dst,
-                                  const std::array<uint8_t, 6>& src,
-                                  size_t payload_len = 46,
-                                  uint16_t ethertype = 0x0800,
-                                  uint8_t seed = 0) {
-  std::vector<uint8_t> f(dst.begin(), dst.end());
-  f.insert(f.end(), src.begin(), src.end());
-  f.push_back(uint8_t(ethertype >> 8));
-  f.push_back(uint8_t(ethertype));
-  for (size_t i = 0; i < payload_len; ++i) f.push_back(uint8_t(i * 7 + seed));
-  return f;
-}
-
 // The MAC the function's device config reports (virtio_net_config.mac).
 inline std::array<uint8_t, 6> MacOf(SnicCore* core, SnicFn fn) {
   std::array<uint8_t, 6> m{};
@@ -414,15 +204,10 @@ inline std::array<uint8_t, 6> MacOf(SnicCore* core, SnicFn fn) {
   return m;
 }
 
-inline constexpr std::array<uint8_t, 6> kBroadcast = {0xff, 0xff, 0xff,
-                                                      0xff, 0xff, 0xff};
-inline constexpr std::array<uint8_t, 6> kRemote = {0x52, 0x54, 0x00,
-                                                   0xaa, 0xbb, 0xcc};
-
 // A core plus guest RAM: the usual fixture.
 struct Bed {
   explicit Bed(uint16_t total_vfs = 4, uint16_t queue_size = 256)
-      : host(4 << 20), ram(host) {
+      : host(4 << 20), ram(host.mem) {
     SnicConfig cfg = TestConfig(total_vfs);
     cfg.queue_size = queue_size;
     char err[128] = {};

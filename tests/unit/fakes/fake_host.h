@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -161,6 +162,23 @@ class FakeHost {
                    MsixEnabled, UplinkSend, UplinkFlush, UplinkPurge,
                    ScheduleRun, TimerArm,   NowNs,       GuestError};
 };
+
+struct CoreDeleter {
+  void operator()(SnicCore* c) const { snic_core_free(c); }
+};
+using CorePtr = std::unique_ptr<SnicCore, CoreDeleter>;
+
+// The configuration the tests use: PF MAC 52:54:00:12:34:56, MTU 1500,
+// queues of up to 256 entries.
+inline SnicConfig TestConfig(uint16_t total_vfs) {
+  SnicConfig c{};
+  c.total_vfs = total_vfs;
+  const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+  std::memcpy(c.pf_mac, mac, 6);
+  c.mtu = 1500;
+  c.queue_size = 256;
+  return c;
+}
 
 }  // namespace snic::testing
 

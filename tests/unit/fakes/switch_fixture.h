@@ -1,6 +1,7 @@
-// Shared helpers for the switch and policy suites: a device with the PF
-// and a few VFs all driven by FakeDrivers, frames with 802.1Q tags, and
-// access to what each function received. Lives in tests/ only.
+// Shared helpers for the switch, policy, backpressure and regression
+// suites: a device with the PF and a few VFs all driven by FakeDrivers, and
+// access to what each function received (frames: frames.h). Lives in
+// tests/ only.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_TESTS_FAKES_SWITCH_FIXTURE_H
 #define SNIC_TESTS_FAKES_SWITCH_FIXTURE_H
@@ -11,59 +12,13 @@
 #include <vector>
 
 #include "fake_driver.h"
+#include "frames.h"
 
 namespace snic::testing {
 
-inline constexpr uint8_t kCtrlOk = 0, kCtrlErr = 1;
-inline constexpr uint8_t kClassRx = 0, kClassMac = 1;
-inline constexpr uint8_t kRxPromisc = 0, kRxAllmulti = 1, kRxAlluni = 2,
-                         kRxNouni = 4, kRxNobcast = 5;
-inline constexpr uint8_t kMacTableSet = 0, kMacAddrSet = 1;
-inline constexpr std::array<uint8_t, 6> kGroup = {0x01, 0x00, 0x5e,
-                                                  0x00, 0x00, 0x42};
-inline constexpr std::array<uint8_t, 6> kOther = {0x02, 0x00, 0x00,
-                                                  0x00, 0x00, 0x77};
-
-// Ethernet frame with an 802.1Q tag (TPID 0x8100, @pcp, @vid).
-inline std::vector<uint8_t> TaggedFrame(const std::array<uint8_t, 6>& dst,
-                                        const std::array<uint8_t, 6>& src,
-                                        uint16_t vid, uint8_t pcp = 0,
-                                        size_t payload_len = 46) {
-  std::vector<uint8_t> f = Frame(dst, src, payload_len);
-  const uint16_t tci = uint16_t(pcp << 13 | vid);
-  const uint8_t tag[4] = {0x81, 0x00, uint8_t(tci >> 8), uint8_t(tci)};
-  f.insert(f.begin() + 12, tag, tag + 4);
-  return f;
-}
-
-// @frame with an 802.1Q tag inserted after the MAC addresses.
-inline std::vector<uint8_t> Tagged(const std::vector<uint8_t>& frame,
-                                   uint16_t vid, uint8_t pcp = 0) {
-  std::vector<uint8_t> f = frame;
-  const uint16_t tci = uint16_t(pcp << 13 | vid);
-  const uint8_t tag[4] = {0x81, 0x00, uint8_t(tci >> 8), uint8_t(tci)};
-  f.insert(f.begin() + 12, tag, tag + 4);
-  return f;
-}
-
-// The untagged frame a tagged one carries.
-inline std::vector<uint8_t> Untagged(const std::vector<uint8_t>& tagged) {
-  std::vector<uint8_t> f(tagged.begin(), tagged.begin() + 12);
-  f.insert(f.end(), tagged.begin() + 16, tagged.end());
-  return f;
-}
-
-inline std::vector<uint8_t> MacTableData(
-    const std::vector<std::array<uint8_t, 6>>& uni,
-    const std::vector<std::array<uint8_t, 6>>& multi) {
-  std::vector<uint8_t> d;
-  for (const auto* list : {&uni, &multi}) {
-    const uint32_t n = uint32_t(list->size());
-    for (int i = 0; i < 4; ++i) d.push_back(uint8_t(n >> (8 * i)));
-    for (const auto& m : *list) d.insert(d.end(), m.begin(), m.end());
-  }
-  return d;
-}
+// A frame waiting for a destination's RX buffers waits at most this long
+// (device/tx_scheduler.h kHoldNs).
+inline constexpr uint64_t kHoldNs = 10'000'000;
 
 // One function under test: its driver and the RX buffers it posted, in
 // the order the device uses them.
@@ -94,7 +49,8 @@ class Port {
   }
   // The guest's own VLAN filter (CTRL_VLAN ADD), as `ip link add ... vlan`.
   uint8_t AddVlan(uint16_t vid) {
-    return drv_.Control(2, 0, {uint8_t(vid), uint8_t(vid >> 8)});
+    return drv_.Control(kClassVlan, kVlanAdd,
+                        {uint8_t(vid), uint8_t(vid >> 8)});
   }
 
  private:
