@@ -53,7 +53,8 @@ TEST_F(Control, Promisc) {
 TEST_F(Control, AllmultiAndMulticastTable) {
   EXPECT_EQ(Rx(kRxAllmulti, false), kCtrlOk);
   EXPECT_FALSE(Receives(kMcast));
-  EXPECT_EQ(d_.Control(kClassMac, kMacTableSet, MacTableData({}, {kMcast})), kCtrlOk);
+  EXPECT_EQ(d_.Control(kClassMac, kMacTableSet, MacTableData({}, {kMcast})),
+            kCtrlOk);
   EXPECT_TRUE(Receives(kMcast));
   EXPECT_FALSE(Receives(kMcast2));
   EXPECT_EQ(Rx(kRxAllmulti, true), kCtrlOk);
@@ -92,7 +93,8 @@ TEST_F(Control, UnknownRxCommandAndMissingArgument) {
 }
 
 TEST_F(Control, MacTableUnicastEntry) {
-  EXPECT_EQ(d_.Control(kClassMac, kMacTableSet, MacTableData({kExtra}, {})), kCtrlOk);
+  EXPECT_EQ(d_.Control(kClassMac, kMacTableSet, MacTableData({kExtra}, {})),
+            kCtrlOk);
   EXPECT_TRUE(Receives(kExtra));
   EXPECT_EQ(d_.Control(kClassMac, kMacTableSet, MacTableData({}, {})), kCtrlOk);
   EXPECT_FALSE(Receives(kExtra));
@@ -103,7 +105,8 @@ TEST_F(Control, MacTableOverflowBehavesAsAlluni) {
   for (int i = 0; i < 65; ++i) {
     many.push_back({0x02, 0, 0, 0, 1, uint8_t(i)});
   }
-  EXPECT_EQ(d_.Control(kClassMac, kMacTableSet, MacTableData(many, {})), kCtrlOk);
+  EXPECT_EQ(d_.Control(kClassMac, kMacTableSet, MacTableData(many, {})),
+            kCtrlOk);
   EXPECT_EQ(bed_.Stats(0).mac_table_overflows, 1u);
   EXPECT_TRUE(Receives(kExtra));  // not in any table: overflow accepts all
   EXPECT_EQ(d_.Control(kClassMac, kMacTableSet, MacTableData({}, {})), kCtrlOk);
@@ -153,7 +156,8 @@ TEST_F(Control, VlanFilter) {
   EXPECT_FALSE(Receives(tagged(101)));
   EXPECT_EQ(d_.Control(kClassVlan, kVlanDel, {100, 0}), kCtrlOk);
   EXPECT_FALSE(Receives(tagged(100)));
-  EXPECT_EQ(d_.Control(kClassVlan, kVlanAdd, {0x00, 0x10}), kCtrlErr);  // vid 4096
+  EXPECT_EQ(d_.Control(kClassVlan, kVlanAdd, {0x00, 0x10}),
+            kCtrlErr);  // vid 4096
   EXPECT_EQ(d_.Control(kClassVlan, kVlanAdd, {1}), kCtrlErr);
 }
 
@@ -181,7 +185,8 @@ TEST_F(Control, BadClassIsErr) {
 TEST_F(Control, RxClassWithoutCtrlRxIsErr) {
   ASSERT_TRUE(d_.Init(F(kVersion1) | F(kCtrlVq)));
   EXPECT_EQ(Rx(kRxPromisc, true), kCtrlErr);
-  EXPECT_EQ(d_.Control(kClassMac, kMacTableSet, MacTableData({}, {})), kCtrlErr);
+  EXPECT_EQ(d_.Control(kClassMac, kMacTableSet, MacTableData({}, {})),
+            kCtrlErr);
   EXPECT_EQ(d_.Control(kClassMac, kMacAddrSet,
                        std::vector<uint8_t>(kExtra.begin(), kExtra.end())),
             kCtrlErr);
@@ -198,7 +203,8 @@ TEST_F(Control, MacTableMakesSwitchDeliverInsteadOfUplink) {
   snic_core_set_num_vfs(bed_.core.get(), 1);
   FakeDriver vf = bed_.Driver(1);
   ASSERT_TRUE(vf.Init());
-  EXPECT_EQ(d_.Control(kClassMac, kMacTableSet, MacTableData({kExtra}, {})), kCtrlOk);
+  EXPECT_EQ(d_.Control(kClassMac, kMacTableSet, MacTableData({kExtra}, {})),
+            kCtrlOk);
   const uint16_t before = d_.rx().used_idx();
   vf.Send(Frame(kExtra, MacOf(bed_.core.get(), 1)));
   bed_.RunAll();
