@@ -204,6 +204,13 @@ inline std::array<uint8_t, 6> MacOf(SnicCore* core, SnicFn fn) {
   return m;
 }
 
+// What a driver finds in an RX buffer at @addr used for @len bytes: the
+// frame after the 12-byte virtio_net_hdr.
+inline std::vector<uint8_t> RxPayload(const GuestRam& ram, uint64_t addr,
+                                      uint32_t len) {
+  return ram.Bytes(addr + 12, len - 12);
+}
+
 // A core plus guest RAM: the usual fixture.
 struct Bed {
   explicit Bed(uint16_t total_vfs = 4, uint16_t queue_size = 256)

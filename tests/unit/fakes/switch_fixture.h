@@ -39,7 +39,7 @@ class Port {
     while (auto u = drv_.rx().GetUsed()) {
       const uint64_t a = bufs_.front();
       bufs_.pop_front();
-      out.push_back(bed_.ram.Bytes(a + 12, u->len - 12));
+      out.push_back(RxPayload(bed_.ram, a, u->len));
     }
     return out;
   }
