@@ -116,5 +116,19 @@ TEST(Datapath, UnknownUnicastFromVfGoesToUplinkOnly) {
   EXPECT_EQ(pf.rx().used_idx(), 0u);
 }
 
+TEST(Switch, NeverHairpinsAndFloodsUnknownUnicastToUplink) {
+  Bed bed(2);
+  snic_core_set_num_vfs(bed.core.get(), 2);
+  FakeDriver pf = bed.Driver(0), a = bed.Driver(1), b = bed.Driver(2);
+  ASSERT_TRUE(pf.Init());
+  ASSERT_TRUE(a.Init());
+  ASSERT_TRUE(b.Init());
+  // Own MAC as destination from itself goes to the uplink only (the
+  // decision itself: switch_test.cc, NoHairpinForUnicastToOwnMac).
+  a.Send(Frame(MacOf(bed.core.get(), 1), MacOf(bed.core.get(), 1)));
+  bed.RunAll();
+  EXPECT_EQ(bed.host.uplink_frames.size(), 1u);
+}
+
 }  // namespace
 }  // namespace snic::testing
