@@ -77,5 +77,35 @@ TEST(CommonRegTable, LookupFindsExactOffsetsOnly) {
   EXPECT_EQ(virtio::FindCommonReg(~0ull), nullptr);
 }
 
+// 4.1.3.1: a 64-bit field may be accessed as one 8-byte access at its low
+// half; both halves are written and read.
+TEST(CommonRegTable, SixtyFourBitRowsTakeBothHalves) {
+  for (const RegSpec& r : kCommonRegs) {
+    if (!r.low_of_64) continue;
+    virtio::Transport t(PfLikeConfig());
+    const uint64_t v = 0xabcdef0012345000ull;
+    EXPECT_TRUE(t.WriteCommon(r.offset, 8, v).error.ok()) << r.name;
+    Status err;
+    EXPECT_EQ(t.ReadCommon(r.offset, 8, &err), v) << r.name;
+    EXPECT_TRUE(err.ok()) << r.name;
+    EXPECT_EQ(t.ReadCommon(r.offset + 4, 4, &err), v >> 32) << r.name;
+  }
+}
+
+// Beyond the layout reads 0 without an error; inside it, an offset that is
+// no field's start is an error.
+TEST(CommonRegTable, OutsideTheLayoutAndBetweenFields) {
+  virtio::Transport t(PfLikeConfig());
+  Status err;
+  EXPECT_EQ(t.ReadCommon(virtio::kCommonCfgSize, 4, &err), 0u);
+  EXPECT_TRUE(err.ok());
+  EXPECT_EQ(t.ReadCommon(0xffc, 4, &err), 0u);
+  EXPECT_TRUE(err.ok());
+  EXPECT_EQ(t.ReadCommon(0x02, 2, &err), 0u);
+  EXPECT_FALSE(err.ok());
+  EXPECT_FALSE(t.WriteCommon(virtio::kCommonCfgSize, 4, 0).error.ok());
+  EXPECT_FALSE(t.WriteCommon(0x02, 2, 0).error.ok());
+}
+
 }  // namespace
 }  // namespace snic::testing
