@@ -160,12 +160,15 @@ TEST_F(VfAdmin, SpecErrorsNameTheEntryAndChangeNothing) {
             "'x=20': the VF must be a decimal number or '*'");
   EXPECT_EQ(Spec("vlan", "0=10/1"),
             "'1': expected N=VALUE, N a VF number or '*'");
-  EXPECT_EQ(Spec("vlan", "0=ten"), "'0=ten': vlan must be 0 (none) to 4094, not 'ten'");
-  EXPECT_EQ(Spec("vlan", "0=-1"), "'0=-1': vlan must be 0 (none) to 4094, not '-1'");
+  EXPECT_EQ(Spec("vlan", "0=ten"),
+            "'0=ten': vlan must be 0 (none) to 4094, not 'ten'");
+  EXPECT_EQ(Spec("vlan", "0=-1"),
+            "'0=-1': vlan must be 0 (none) to 4094, not '-1'");
   EXPECT_EQ(Spec("vlan", "0=10//1=2"),
             "'': expected N=VALUE, N a VF number "
             "or '*'");
-  EXPECT_EQ(Spec("spoofchk", "0=maybe"), "'0=maybe': spoofchk must be on or off, not 'maybe'");
+  EXPECT_EQ(Spec("spoofchk", "0=maybe"),
+            "'0=maybe': spoofchk must be on or off, not 'maybe'");
   EXPECT_EQ(Spec("link-state", "0=up"),
             "'0=up': link-state must be auto, enable or disable, not 'up'");
   EXPECT_EQ(Spec("mac", "0=02:00:00:00:00"),
@@ -343,9 +346,9 @@ TEST_F(VfAdmin, UntrustedTableCannotClaimAnotherPortsMac) {
   FromUplink(f);
   EXPECT_TRUE(vf(0).Received().empty());
   EXPECT_EQ(vf(1).Received().size(), 1u);
-  ASSERT_EQ(vf(0).drv().Control(kClassMac, kMacTableSet,
-                                MacTableData({kOther}, {})),
-            kCtrlOk);
+  ASSERT_EQ(
+      vf(0).drv().Control(kClassMac, kMacTableSet, MacTableData({kOther}, {})),
+      kCtrlOk);
   FromUplink(Frame(kOther, kRemote));
   EXPECT_EQ(vf(0).Received().size(), 1u);
 }

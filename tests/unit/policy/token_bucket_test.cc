@@ -58,5 +58,66 @@ TEST(TokenBucket, LongRunRateIsExact) {
   EXPECT_GE(double(bytes), 37.5e6 + 3.75e6 - 375e3 - 1514);
 }
 
+// A main loop that runs the timer late loses nothing within the depth: a
+// 100 ms gap at the rate refills exactly 100 ms of tokens.
+TEST(TokenBucket, LateTimersLoseNoTokens) {
+  policy::TokenBucket b;
+  b.Configure(8, 1518, 0);  // 1 byte/us: 100 ms = 100000 bytes
+  b.Charge(100'000);        // empty
+  EXPECT_TRUE(b.Ready(0));
+  b.Charge(1);
+  EXPECT_FALSE(b.Ready(0));
+  EXPECT_TRUE(b.Ready(100'001'000));  // 100 ms late: the debt and a full
+  b.Charge(100'000);                  // bucket came back, no more
+  EXPECT_TRUE(b.Ready(100'001'000));
+  b.Charge(1);
+  EXPECT_FALSE(b.Ready(100'001'000));
+  // Beyond the depth, it stops filling.
+  EXPECT_TRUE(b.Ready(10'000'000'000));
+  b.Charge(100'001);
+  EXPECT_FALSE(b.Ready(10'000'000'000));
+}
+
+TEST(TokenBucket, ReadyAtIsATenthOfTheBucketBack) {
+  policy::TokenBucket b;
+  b.Configure(8, 1518, 0);      // 1 byte/us, depth 100000 bytes
+  EXPECT_EQ(b.ReadyAt(5), 5u);  // full: now
+  b.Charge(100'000 + 500);      // 500 bytes of debt
+  EXPECT_FALSE(b.Ready(0));
+  EXPECT_EQ(b.ReadyAt(0), 10'500'000u);  // 500 + 10000 bytes
+  // Ready() only asks "not in debt": a sender that polls goes at once.
+  EXPECT_FALSE(b.Ready(499'999));
+  EXPECT_TRUE(b.Ready(500'000));
+  EXPECT_EQ(b.ReadyAt(500'000), 10'500'000u);
+  policy::TokenBucket unlimited;
+  unlimited.Configure(0, 1518, 0);
+  EXPECT_EQ(unlimited.ReadyAt(7), 7u);
+  EXPECT_FALSE(unlimited.limited());
+  EXPECT_TRUE(b.limited());
+  EXPECT_EQ(b.rate(), 8u);
+}
+
+// The clock may not move (or be asked twice at one time); it never
+// refills backwards.
+TEST(TokenBucket, ClockThatDoesNotMove) {
+  policy::TokenBucket b;
+  b.Configure(8, 1518, 1'000'000);
+  b.Charge(100'001);
+  EXPECT_FALSE(b.Ready(1'000'000));
+  EXPECT_FALSE(b.Ready(500'000));  // an earlier time adds nothing
+  EXPECT_TRUE(b.Ready(1'001'000));
+}
+
+// The largest rate and the longest gap stay in range.
+TEST(TokenBucket, ExtremesStayInRange) {
+  policy::TokenBucket b;
+  b.Configure(400'000, 65554, 0);  // 100 ms: 5e9 bytes
+  b.Charge(uint64_t{1} << 33);
+  EXPECT_FALSE(b.Ready(0));
+  EXPECT_TRUE(b.Ready(UINT64_MAX / 2));
+  b.Charge(1);
+  EXPECT_TRUE(b.Ready(UINT64_MAX / 2));
+}
+
 }  // namespace
 }  // namespace snic::testing
