@@ -138,6 +138,8 @@ class DriverQueue {
 
   uint16_t size() const { return size_; }
   uint16_t index() const { return index_; }
+  // The device moved (a migration): doorbells go to @core.
+  void set_core(SnicCore* core) { core_ = core; }
   bool event_idx = false;
 
   // Raw descriptor write (hostile tests build anything with this).
@@ -278,6 +280,13 @@ class FakeDriver {
   }
   void SetCommon(uint64_t off, uint64_t v, unsigned size) {
     Write(kRegionCommon, off, v, size);
+  }
+  // The device moved (a migration): the same rings, another core.
+  void set_core(SnicCore* core) {
+    core_ = core;
+    for (auto& q : queues_) {
+      if (q) q->set_core(core);
+    }
   }
   // pci_set_master(): Bus Master Enable in the command register.
   void SetBusMaster(bool on) { snic_core_set_bus_master(core_, fn_, on); }

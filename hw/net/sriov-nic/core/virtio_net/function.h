@@ -64,6 +64,11 @@ class Function final : public port::Port {
   port::RxResult Deliver(const uint8_t* frame, size_t len,
                          Effects& fx) override;
 
+  void Quiesce() override;
+  void Encode(migration::Encoder& e) const override;
+  std::unique_ptr<port::PortImage> Decode(migration::Decoder& d) const override;
+  void Commit(const port::PortImage& image) override;
+
   const virtio::Transport& transport() const { return transport_; }
   bool broken() const { return broken_; }
 
@@ -87,6 +92,8 @@ class Function final : public port::Port {
   void NotifyQueue(uint16_t queue, Effects& fx);
   uint64_t ReadDeviceConfig(uint64_t offset, unsigned size) const;
   virtio::GuestMemory Mem() const { return virtio::GuestMemory(*host_, fn()); }
+
+  struct Image;
 
   const Host* host_;
   const port::MacDirectory* macs_;
