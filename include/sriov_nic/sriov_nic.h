@@ -280,6 +280,12 @@ size_t snic_core_save_state(SnicCore *core, uint8_t **buf);
  */
 bool snic_core_load_state(SnicCore *core, const uint8_t *buf, size_t len,
                           char *err, size_t err_len);
+/*
+ * After a migration (NetClientInfo.announce): every running function is
+ * announced, by its driver where it negotiated VIRTIO_NET_F_GUEST_ANNOUNCE,
+ * else by a RARP from its MAC sent on the uplink (QEMU sends the PF's).
+ */
+void snic_core_announce(SnicCore *core);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -49,7 +50,7 @@ struct Layout {
       p += 2 + 6 * Le16(s, p);
       p += 512 + 21 * 8;  // VLAN bitmap, counters
       f.broken = p;
-      p += 1;
+      p += 2;  // needs_reset, announce
       f.transport = p;
       f.status = p + 4 + 4 + 8 + 2;
       f.driver_features = p + 8;
@@ -189,6 +190,43 @@ TEST_F(Migration, StoppedDeviceIssuesNoDmaAndRefusesUplinkFrames) {
   EXPECT_EQ(bed_.host.flushes, flushes + 1);  // QEMU's queue is flushed
   bed_.RunAll();
   EXPECT_EQ(UplinkOut().size(), 1u);
+}
+
+// After the migration every function is announced: by its driver where it
+// negotiated GUEST_ANNOUNCE (status bit + config interrupt, cleared by the
+// driver's ACK), else by a RARP the device sends from the function's MAC,
+// in its port VLAN; the PF's own configured MAC is QEMU's to announce.
+TEST_F(Migration, AnnounceAfterLoad) {
+  snic_core_set_num_vfs(core(), 2);
+  ports_.push_back(std::make_unique<Port>(bed_, 0));
+  ports_.push_back(std::make_unique<Port>(bed_, 1));
+  ports_.push_back(std::make_unique<Port>(bed_, 2));
+  ASSERT_TRUE(pf().drv().Init());
+  ASSERT_TRUE(vf(0).drv().Init());  // GUEST_ANNOUNCE, as Linux
+  ASSERT_TRUE(vf(1).drv().Init(kLinuxNetFeatures & ~F(kGuestAnnounce)));
+  SetVlan(1, 42, 1);
+  ASSERT_EQ(MigrateCore(), "");
+  bed_.host.msix.clear();
+  snic_core_announce(core());
+  // VF 0: ANNOUNCE in its status, config interrupt (vector 0).
+  EXPECT_EQ(vf(0).drv().Read(kRegionDevice, 6, 2) & 2, 2u);
+  EXPECT_NE(std::find(bed_.host.msix.begin(), bed_.host.msix.end(),
+                      std::make_pair(vf(0).fn(), uint16_t{0})),
+            bed_.host.msix.end());
+  EXPECT_EQ(vf(0).drv().Control(3, 0, {}), kCtrlOk);  // ANNOUNCE_ACK
+  EXPECT_EQ(vf(0).drv().Read(kRegionDevice, 6, 2) & 2, 0u);
+  // VF 1: a RARP from its MAC, tagged with its port VLAN; nothing for the
+  // PF (QEMU announces the PF's configured MAC itself).
+  const Frames out = UplinkOut();
+  ASSERT_EQ(out.size(), 1u);
+  const auto& r = out[0];
+  ASSERT_EQ(r.size(), 64u);
+  EXPECT_TRUE(std::equal(r.begin(), r.begin() + 6, kBroadcast.begin()));
+  const auto m1 = vf(1).mac();
+  EXPECT_TRUE(std::equal(r.begin() + 6, r.begin() + 12, m1.begin()));
+  EXPECT_EQ(r[12], 0x81);
+  EXPECT_EQ((r[14] << 8 | r[15]), 1 << 13 | 42);
+  EXPECT_EQ((r[16] << 8 | r[17]), 0x8035);
 }
 
 // ---- every rule of a load ------------------------------------------------

@@ -232,4 +232,6 @@ void snic_core_set_running(SnicCore* core, bool running) {
   core->device.SetRunning(running);
 }
 
+void snic_core_announce(SnicCore* core) { core->device.Announce(); }
+
 }  // extern "C"

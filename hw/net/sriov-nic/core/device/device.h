@@ -129,6 +129,11 @@ class Device final : public port::MacDirectory {
   // The VM's run state: while stopped the device issues no DMA and
   // delivers nothing (frames stay in the rings and in QEMU's queues).
   void SetRunning(bool running);
+  // After a migration: every running function is announced to the
+  // network, by its driver where the personality can ask it to (virtio-net
+  // GUEST_ANNOUNCE), else by a RARP the device sends on the uplink from its
+  // MAC (in its port VLAN), as QEMU does for a NIC's own MAC.
+  void Announce();
 
  private:
   // The device-wide re-entrancy guard around an entry point's state

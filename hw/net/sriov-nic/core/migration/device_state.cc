@@ -24,10 +24,13 @@
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "../device/device.h"
+#include "../vswitch/forwarder.h"
+#include "../vswitch/switch.h"
 #include "stream.h"
 
 namespace snic::device {
@@ -288,6 +291,43 @@ void Device::SetRunning(bool running) {
     effects_.UplinkFlush();
     deadline_dirty_ = true;
     armed_deadline_ = kNever;
+  }
+}
+
+void Device::Announce() {
+  std::vector<FnId> rarp;
+  {
+    Entry e(*this);
+    if (e.nested() || !running_) {
+      return;
+    }
+    for (const auto& p : ports_) {
+      if (p->running() && !p->Announce(effects_) &&
+          !(p->is_pf() && p->state().mac() == cfg_.pf_mac)) {
+        // (QEMU itself announces the PF's configured MAC.)
+        rarp.push_back(p->fn());
+      }
+    }
+  }
+  for (FnId fn : rarp) {
+    FramePool::Buffer frame = frames_.Get();
+    FramePool::Buffer scratch = frames_.Get();
+    Entry e(*this);
+    const port::Port& p = *ports_[fn];
+    if (e.nested() || !p.running() || !uplink_.link_up || uplink_.busy) {
+      continue;
+    }
+    const size_t len = eth::BuildRarp(p.state().mac(), frame.data());
+    const std::optional<eth::EthView> eth =
+        eth::EthView::Parse(frame.data(), len);
+    vswitch::Destinations d;
+    vswitch::Decide(&p.state(), *eth, active_, &d);
+    vswitch::FrameForms forms(frame.data(), len, d, scratch.data());
+    // For the network outside: the uplink only, in the port's VLAN.
+    const auto [data, n] = forms.Get(d.uplink_tagged);
+    uplink_.stats.tx_frames++;
+    uplink_.stats.tx_bytes += n;
+    effects_.UplinkSend(data, n, fn);
   }
 }
 

@@ -187,6 +187,11 @@ class Port {
 
   virtual RxResult Deliver(const uint8_t* frame, size_t len, Effects& fx) = 0;
 
+  // After a migration: the port announces itself to the network if its
+  // personality can (virtio-net GUEST_ANNOUNCE: the driver sends
+  // gratuitous ARP/NA). False if the device must do it for it.
+  virtual bool Announce(Effects& fx) = 0;
+
   // Migration (migration/device_state.cc). Quiesce() gives back to the
   // guest's rings what the port took and did not consume (a held TX
   // frame), so guest memory plus Encode() is the whole state. Decode()

@@ -64,6 +64,7 @@ class Function final : public port::Port {
   port::RxResult Deliver(const uint8_t* frame, size_t len,
                          Effects& fx) override;
 
+  bool Announce(Effects& fx) override;
   void Quiesce() override;
   void Encode(migration::Encoder& e) const override;
   std::unique_ptr<port::PortImage> Decode(migration::Decoder& d) const override;
@@ -99,6 +100,7 @@ class Function final : public port::Port {
   const port::MacDirectory* macs_;
   uint16_t mtu_;
   bool broken_ = false;
+  bool announce_ = false;  // VIRTIO_NET_S_ANNOUNCE, until ANNOUNCE_ACK
   // The chain PeekTx() took from transmitq0 and not yet consumed.
   bool tx_peeked_ = false;
   uint16_t tx_peeked_head_ = 0;

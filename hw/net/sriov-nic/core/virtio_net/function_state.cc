@@ -10,6 +10,7 @@ namespace snic::virtio_net {
 
 struct Function::Image final : port::PortImage {
   bool broken = false;
+  bool announce = false;
   virtio::Transport::State transport;
 };
 
@@ -23,6 +24,7 @@ void Function::Quiesce() {
 void Function::Encode(migration::Encoder& e) const {
   EncodeCommon(e);
   e.Bool(broken_);
+  e.Bool(announce_);
   virtio::EncodeState(e, transport_.Export());
 }
 
@@ -31,6 +33,7 @@ std::unique_ptr<port::PortImage> Function::Decode(
   auto img = std::make_unique<Image>();
   DecodeCommon(d, &img->common);
   img->broken = d.Bool("needs_reset");
+  img->announce = d.Bool("announce");
   {
     migration::Scope scope(d, "virtio");
     virtio::DecodeState(d, transport_.num_queues(), &img->transport);
@@ -42,6 +45,10 @@ std::unique_ptr<port::PortImage> Function::Decode(
       !(img->transport.status & virtio::kStatusNeedsReset)) {
     d.Fail("needs_reset", "is set but device_status lacks NEEDS_RESET");
   }
+  if (d.ok() && img->announce &&
+      !(img->transport.driver_features & virtio::Bit(kFGuestAnnounce))) {
+    d.Fail("announce", "is set without VIRTIO_NET_F_GUEST_ANNOUNCE");
+  }
   return img;
 }
 
@@ -49,6 +56,7 @@ void Function::Commit(const port::PortImage& image) {
   const Image& img = static_cast<const Image&>(image);
   CommitCommon(img.common);
   broken_ = img.broken;
+  announce_ = img.announce;
   transport_.Import(img.transport);
   tx_peeked_ = false;
   tx_completed_ = false;
