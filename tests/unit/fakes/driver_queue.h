@@ -57,6 +57,10 @@ class DriverQueue {
 
   uint16_t size() const { return size_; }
   uint16_t index() const { return index_; }
+  // The device moved (a migration): Kick() rings @doorbell from now on.
+  void set_doorbell(std::function<void()> doorbell) {
+    doorbell_ = std::move(doorbell);
+  }
   bool event_idx = false;
 
   // Raw descriptor write (hostile tests build anything with this).

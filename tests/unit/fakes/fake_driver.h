@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,7 +29,8 @@ inline constexpr uint64_t F(unsigned bit) { return uint64_t{1} << bit; }
 inline constexpr unsigned kVersion1 = 32, kSrIov = 37, kIndirect = 28,
                           kEventIdx = 29, kAccessPlatform = 33, kMtu = 3,
                           kMac = 5, kMrgRxbuf = 15, kStatus = 16, kCtrlVq = 17,
-                          kCtrlRx = 18, kCtrlVlan = 19, kCtrlMacAddr = 23;
+                          kCtrlRx = 18, kCtrlVlan = 19, kGuestAnnounce = 21,
+                          kCtrlMacAddr = 23;
 // BAR 0 regions as the core numbers them (snic_core_layout).
 inline constexpr uint32_t kRegionCommon = 0, kRegionIsr = 1, kRegionDevice = 2,
                           kRegionNotify = 3;
@@ -57,7 +59,7 @@ enum : uint64_t {
 inline constexpr uint64_t kLinuxNetFeatures =
     F(kVersion1) | F(kIndirect) | F(kEventIdx) | F(kAccessPlatform) | F(kMtu) |
     F(kMac) | F(kMrgRxbuf) | F(kStatus) | F(kCtrlVq) | F(kCtrlRx) |
-    F(kCtrlVlan) | F(kCtrlMacAddr);
+    F(kCtrlVlan) | F(kGuestAnnounce) | F(kCtrlMacAddr);
 
 // The driver of one function: transport setup like virtio_pci_modern.
 class FakeDriver {
@@ -78,6 +80,13 @@ class FakeDriver {
   }
   void SetCommon(uint64_t off, uint64_t v, unsigned size) {
     Write(kRegionCommon, off, v, size);
+  }
+  // The device moved (a migration): the same rings, another core.
+  void set_core(SnicCore* core) {
+    core_ = core;
+    for (auto& q : queues_) {
+      if (q) q->set_doorbell(Doorbell(q->index()));
+    }
   }
   // pci_set_master(): Bus Master Enable in the command register.
   void SetBusMaster(bool on) { snic_core_set_bus_master(core_, fn_, on); }
@@ -107,11 +116,7 @@ class FakeDriver {
   }
   // Programs queue @q (size @size, MSI-X vector @vector) and enables it.
   DriverQueue& SetupQueue(uint16_t q, uint16_t size, uint16_t vector) {
-    queues_[q] = std::make_unique<DriverQueue>(
-        ram_, q, size, [core = core_, fn = fn_, q] {
-          snic_core_mmio_write(core, fn, kRegionNotify,
-                               uint64_t(q) * kNotifyMult, q, 2);
-        });
+    queues_[q] = std::make_unique<DriverQueue>(ram_, q, size, Doorbell(q));
     DriverQueue& dq = *queues_[q];
     dq.event_idx = features_ & F(kEventIdx);
     SetCommon(kQSelect, q, 2);
@@ -185,6 +190,14 @@ class FakeDriver {
   }
 
  private:
+  // Queue @q's doorbell: a 16-bit write of its index at its notify offset.
+  std::function<void()> Doorbell(uint16_t q) const {
+    return [core = core_, fn = fn_, q] {
+      snic_core_mmio_write(core, fn, kRegionNotify, uint64_t(q) * kNotifyMult,
+                           q, 2);
+    };
+  }
+
   GuestRam& ram_;
   SnicCore* core_;
   SnicFn fn_;

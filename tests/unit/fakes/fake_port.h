@@ -3,7 +3,7 @@
 // Deliver() records each frame (the pointer it was given and a copy) and
 // answers from a script; every delivery records an MSI-X effect so tests
 // can see the caller's Effects are the ones passed through. Everything
-// else does nothing. Lives in tests/ only.
+// else (registers, TX, migration) does nothing. Lives in tests/ only.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_TESTS_FAKES_FAKE_PORT_H
 #define SNIC_TESTS_FAKES_FAKE_PORT_H
@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "base/effects.h"
@@ -52,6 +53,14 @@ class FakePort final : public port::Port {
   }
   void ConsumeTx(uint16_t, Effects&) override {}
   void EndTxBatch(uint16_t, Effects&) override {}
+
+  bool Announce(Effects&) override { return false; }
+  void Quiesce() override {}
+  void Encode(migration::Encoder&) const override {}
+  std::unique_ptr<port::PortImage> Decode(migration::Decoder&) const override {
+    return std::make_unique<port::PortImage>();
+  }
+  void Commit(const port::PortImage&) override {}
 
   port::RxResult Deliver(const uint8_t* frame, size_t len,
                          Effects& fx) override {

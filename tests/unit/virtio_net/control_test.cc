@@ -170,10 +170,12 @@ TEST_F(Control, VlanNotFilteredWithoutCtrlVlan) {
   EXPECT_EQ(d_.Control(kClassVlan, kVlanAdd, {7, 0}), kCtrlErr);
 }
 
-// GUEST_ANNOUNCE is not offered, so the ANNOUNCE class is an error.
-TEST_F(Control, AnnounceWithoutGuestAnnounceIsErr) {
-  EXPECT_EQ(d_.Control(kClassAnnounce, 0, {}), kCtrlErr);
+// ANNOUNCE needs GUEST_ANNOUNCE; ACK is its only command.
+TEST_F(Control, AnnounceAck) {
+  EXPECT_EQ(d_.Control(kClassAnnounce, 0, {}), kCtrlOk);
   EXPECT_EQ(d_.Control(kClassAnnounce, 1, {}), kCtrlErr);
+  ASSERT_TRUE(d_.Init(kLinuxNetFeatures & ~F(kGuestAnnounce)));
+  EXPECT_EQ(d_.Control(kClassAnnounce, 0, {}), kCtrlErr);
 }
 
 TEST_F(Control, BadClassIsErr) {
