@@ -1,6 +1,8 @@
 // Unit tests: the embedded switch (issue 4) end to end through the C ABI:
 // ports, unicast / unknown unicast / broadcast / multicast forwarding, RX
 // modes, port VLANs, drops under load, disabled VFs, the uplink port.
+// The switch's decisions alone are table tests in switch_test.cc (a row
+// per behaviour here, named after the test).
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <random>
 
@@ -367,12 +369,6 @@ TEST_F(Veb, DeferredUplinkFrameCountedOnce) {
   EXPECT_EQ(Uplink().rx_packets, 1u);
   EXPECT_EQ(vf(0).Received().size(), 1u);
 }
-
-}  // namespace
-}  // namespace snic::testing
-
-namespace snic::testing {
-namespace {
 
 // Random frames (short, tagged, double-tagged, any destination) from every
 // port under random port VLANs, trust and link states: nothing crashes
