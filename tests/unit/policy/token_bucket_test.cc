@@ -119,5 +119,35 @@ TEST(TokenBucket, ExtremesStayInRange) {
   EXPECT_TRUE(b.Ready(UINT64_MAX / 2));
 }
 
+// Migration: a bucket's state moves to another bucket and it carries on
+// (same tokens, same clock); Valid() refuses states no bucket can be in.
+TEST(TokenBucket, ExportImportAndValid) {
+  policy::TokenBucket b;
+  b.Configure(8, 1518, 1'000);  // 1 byte/us, depth 100000 bytes
+  b.Charge(100'700);            // 700 bytes of debt
+  const policy::TokenBucket::State st = b.Export();
+  EXPECT_EQ(st.rate, 8u);
+  EXPECT_EQ(st.last_ns, 1'000u);
+  EXPECT_EQ(st.tokens, -700 * policy::TokenBucket::kUnitsPerByte);
+  EXPECT_TRUE(policy::TokenBucket::Valid(st, 1518));
+  policy::TokenBucket moved;
+  moved.Import(st, 1518);
+  EXPECT_FALSE(moved.Ready(700'999));
+  EXPECT_TRUE(moved.Ready(701'000));
+  EXPECT_EQ(moved.ReadyAt(701'000), 10'701'000u);  // a tenth back
+  policy::TokenBucket::State s = st;
+  s.tokens = 100'000 * policy::TokenBucket::kUnitsPerByte;  // full
+  EXPECT_TRUE(policy::TokenBucket::Valid(s, 1518));
+  s.tokens += 1;  // more than the depth
+  EXPECT_FALSE(policy::TokenBucket::Valid(s, 1518));
+  s.tokens = -policy::TokenBucket::kMaxDebtBytes *
+             policy::TokenBucket::kUnitsPerByte;  // one largest frame
+  EXPECT_TRUE(policy::TokenBucket::Valid(s, 1518));
+  s.tokens -= 1;
+  EXPECT_FALSE(policy::TokenBucket::Valid(s, 1518));
+  policy::TokenBucket::State unlimited;
+  EXPECT_TRUE(policy::TokenBucket::Valid(unlimited, 1518));
+}
+
 }  // namespace
 }  // namespace snic::testing

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <bitset>
 #include <functional>
 #include <optional>
 #include <ostream>
@@ -307,6 +308,30 @@ TEST(RxFilter, AllowsTxVid) {
   EXPECT_TRUE(f.AllowsTxVid(5));
   EXPECT_FALSE(f.AllowsTxVid(6));
   EXPECT_TRUE(f.AllowsTxVid(0));
+}
+
+// Migration: tables and VLANs as data, all or nothing.
+TEST(RxFilter, SetTables) {
+  RxFilter f;
+  Base(f);
+  std::bitset<4096> vlans;
+  vlans.set(7);
+  const std::vector<port::MacAddress> uni = {kOther, kRemote};
+  const std::vector<port::MacAddress> multi = {kGroup};
+  ASSERT_TRUE(f.SetTables(uni, multi, vlans));
+  EXPECT_EQ(f.unicast(), uni);
+  EXPECT_EQ(f.multicast(), multi);
+  EXPECT_EQ(f.vlans(), vlans);
+  EXPECT_TRUE(f.ListsUnicast(kRemote.data()));
+  EXPECT_FALSE(f.ListsUnicast(kListed.data()));
+  const std::vector<port::MacAddress> too_many(RxFilter::kMaxMacEntries + 1,
+                                               kOther);
+  EXPECT_FALSE(f.SetTables(too_many, {}, {}));
+  EXPECT_FALSE(f.SetTables({}, too_many, {}));
+  EXPECT_EQ(f.unicast(), uni);  // nothing changed
+  EXPECT_EQ(f.vlans(), vlans);
+  const std::vector<port::MacAddress> full(RxFilter::kMaxMacEntries, kOther);
+  EXPECT_TRUE(f.SetTables(full, full, {}));
 }
 
 }  // namespace

@@ -477,6 +477,86 @@ TEST_F(Queue, UsedIndexFarPastTheLastInterruptNotifies) {
   EXPECT_FALSE(Notify());
 }
 
+// ---- migration state ----
+
+// A queue in the middle of traffic, exported and imported into a fresh
+// one, carries on where it was: the next chain, the used index, and the
+// EVENT_IDX memory of the last interrupt.
+TEST_F(Queue, ExportImportCarriesOn) {
+  Setup(8, true);
+  drv().SetUsedEvent(0);
+  const uint16_t a = AddBuffer(), b = AddBuffer();
+  EXPECT_EQ(Pop(), a);
+  Push(a);
+  EXPECT_TRUE(Notify());  // signalled at used 1
+  q_.set_msix_vector(2);
+  const SplitQueue::State st = q_.Export();
+  EXPECT_TRUE(SplitQueue::Check(st, 256, 4).ok());
+  SplitQueue moved;
+  moved.Import(st, 256);
+  EXPECT_EQ(moved.size(), 8u);
+  EXPECT_EQ(moved.msix_vector(), 2u);
+  EXPECT_TRUE(moved.enabled());
+  EXPECT_EQ(moved.last_avail(), 1u);
+  EXPECT_EQ(moved.used_idx(), 1u);
+  virtio::DescriptorChain chain;
+  bool got = false;
+  ASSERT_TRUE(moved.Pop(fake_.Mem(), kEventIdx, &chain, &got).ok());
+  ASSERT_TRUE(got);
+  EXPECT_EQ(chain.head(), b);
+  ASSERT_TRUE(moved.Push(fake_.Mem(), b, 0).ok());
+  bool n = true;
+  ASSERT_TRUE(moved.ShouldNotify(fake_.Mem(), kEventIdx, &n).ok());
+  EXPECT_FALSE(n);  // used_event 0 was passed at 1: remembered
+  const SplitQueue::State again = moved.Export();
+  EXPECT_EQ(again.used_idx, 2u);
+  EXPECT_EQ(again.signalled_used, 2u);
+  EXPECT_TRUE(again.signalled_used_valid);
+}
+
+TEST(SplitQueueState, CheckRefusesWhatNoQueueCanBe) {
+  SplitQueue::State good;
+  good.size = 64;
+  good.enabled = true;
+  good.desc = 0x10000;
+  good.driver = 0x20000;
+  good.device = 0x30000;
+  good.last_avail = 70;
+  good.used_idx = 10;  // 60 chains in flight
+  EXPECT_TRUE(SplitQueue::Check(good, 256, 4).ok());
+  struct Case {
+    const char* what;
+    void (*change)(SplitQueue::State&);
+  };
+  for (const Case& c : {
+           Case{"size 0", [](SplitQueue::State& s) { s.size = 0; }},
+           Case{"size 48", [](SplitQueue::State& s) { s.size = 48; }},
+           Case{"size 512", [](SplitQueue::State& s) { s.size = 512; }},
+           Case{"vector 4", [](SplitQueue::State& s) { s.msix_vector = 4; }},
+           Case{"misaligned", [](SplitQueue::State& s) { s.desc = 0x10008; }},
+           Case{"wraps", [](SplitQueue::State& s) { s.device = ~0x3ull; }},
+           Case{"in flight", [](SplitQueue::State& s) { s.used_idx = 5; }},
+           Case{"disabled with indices",
+                [](SplitQueue::State& s) { s.enabled = false; }},
+       }) {
+    SplitQueue::State s = good;
+    c.change(s);
+    EXPECT_FALSE(SplitQueue::Check(s, 256, 4).ok()) << c.what;
+  }
+  SplitQueue::State s = good;
+  s.msix_vector = virtio::kNoVector;  // no vector is fine
+  EXPECT_TRUE(SplitQueue::Check(s, 256, 4).ok());
+  s.last_avail = 10 + 64;  // a whole ring in flight is fine
+  EXPECT_TRUE(SplitQueue::Check(s, 256, 4).ok());
+  s.last_avail = 2;  // indices wrap at 16 bits: 2 - 65530 = 8 in flight
+  s.used_idx = 65530;
+  EXPECT_TRUE(SplitQueue::Check(s, 256, 4).ok());
+  SplitQueue::State off;  // a disabled queue's addresses are not checked
+  off.size = 256;
+  off.desc = 0x8;
+  EXPECT_TRUE(SplitQueue::Check(off, 256, 4).ok());
+}
+
 // Every ring access is a DMA of the queue's function.
 TEST_F(Queue, DmaNamesTheFunction) {
   AddBuffer();
