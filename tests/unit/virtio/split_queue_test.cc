@@ -31,7 +31,7 @@ constexpr QueueFeatures kIndirect{.indirect = true, .event_idx = false};
 // A queue of @size entries as the driver programmed it, enabled.
 class Queue : public ::testing::Test {
  protected:
-  void Setup(uint16_t size, bool event_idx) {
+  void Configure(uint16_t size, bool event_idx) {
     drv_.emplace(fake_.ram, 0, size);
     drv_->event_idx = event_idx;
     features_ = event_idx ? kEventIdx : kPlain;
@@ -42,7 +42,7 @@ class Queue : public ::testing::Test {
     q_.set_device(drv_->used);
     ASSERT_TRUE(q_.Enable().ok());
   }
-  void SetUp() override { Setup(8, false); }
+  void SetUp() override { Configure(8, false); }
   DriverQueue& drv() { return *drv_; }
   // One readable buffer of @len bytes.
   uint16_t AddBuffer(uint32_t len = 64) {
@@ -241,7 +241,7 @@ TEST_F(Queue, UnpopGivesChainsBack) {
 
 // The ring index wraps at the queue size, the 16-bit indices at 65536.
 TEST_F(Queue, RingAndIndexWrap) {
-  Setup(4, false);
+  Configure(4, false);
   for (int i = 0; i < 70000; ++i) {
     const uint16_t head = AddBuffer(8);
     ASSERT_EQ(Pop(), head) << i;
@@ -299,7 +299,7 @@ TEST_F(Queue, PopWithoutEventIdxOnlyReads) {
 // the driver kicks for the very next buffer; while the device is behind,
 // avail_event stays where it was.
 TEST_F(Queue, EmptyRingAsksForTheNextKick) {
-  Setup(8, true);
+  Configure(8, true);
   drv().SetUsedEvent(0);
   const uint16_t a = AddBuffer(), b = AddBuffer();
   EXPECT_TRUE(drv().KickNeeded());
@@ -318,7 +318,7 @@ TEST_F(Queue, EmptyRingAsksForTheNextKick) {
 // The driver may add a buffer between the device's empty read and its
 // avail_event write: the device looks again after publishing it.
 TEST_F(Queue, EventIdxLooksAgainAfterPublishing) {
-  Setup(8, true);
+  Configure(8, true);
   bool raced = false;
   const uint64_t avail_event = drv().used + 4 + 8 * 8;
   fake_.on_write = [&](uint64_t addr, size_t) {
@@ -333,7 +333,7 @@ TEST_F(Queue, EventIdxLooksAgainAfterPublishing) {
 }
 
 TEST_F(Queue, AvailEventWriteFailureIsKDma) {
-  Setup(8, true);
+  Configure(8, true);
   fake_.write_faults = {{drv().used + 4 + 8 * 8, drv().used + 4 + 8 * 8 + 2}};
   const Status s = PopStatus();
   EXPECT_EQ(s.code(), Code::kDma);
@@ -430,7 +430,7 @@ TEST_F(Queue, NoInterruptFlagWithoutEventIdx) {
 // With EVENT_IDX: used_event decides (vring_need_event), the flag does
 // not; the first decision after Enable always notifies.
 TEST_F(Queue, UsedEventWithEventIdx) {
-  Setup(8, true);
+  Configure(8, true);
   drv().SetNoInterrupt(true);  // ignored with EVENT_IDX
   drv().SetUsedEvent(2);       // "interrupt me when used.idx passes 2"
   std::vector<bool> notified;
@@ -462,7 +462,7 @@ TEST_F(Queue, UsedEventWithEventIdx) {
 // old value means nothing any more: the next decision notifies (QEMU's
 // signalled_used_valid).
 TEST_F(Queue, UsedIndexFarPastTheLastInterruptNotifies) {
-  Setup(8, true);
+  Configure(8, true);
   const uint16_t h = AddBuffer();
   ASSERT_TRUE(Pop());
   Push(h);
@@ -483,7 +483,7 @@ TEST_F(Queue, UsedIndexFarPastTheLastInterruptNotifies) {
 // one, carries on where it was: the next chain, the used index, and the
 // EVENT_IDX memory of the last interrupt.
 TEST_F(Queue, ExportImportCarriesOn) {
-  Setup(8, true);
+  Configure(8, true);
   drv().SetUsedEvent(0);
   const uint16_t a = AddBuffer(), b = AddBuffer();
   EXPECT_EQ(Pop(), a);
