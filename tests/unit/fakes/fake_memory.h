@@ -38,8 +38,11 @@ class FakeMemory {
   std::function<void(uint64_t addr, size_t len)> on_write;
 
   size_t reads = 0, writes = 0;  // DMA calls, failed ones included
-  FnId last_fn = 0;              // the function of the last DMA
-  int unexpected = 0;            // host calls other than DMA
+  // Addresses read with the single-copy atomic 16-bit load (dma_read_u16),
+  // in order; those reads count in @reads too.
+  std::vector<uint64_t> atomic_reads;
+  FnId last_fn = 0;    // the function of the last DMA
+  int unexpected = 0;  // host calls other than DMA
 
   const Host& host() const { return host_; }
   virtio::GuestMemory Mem(FnId fn = kPfFn) const {
@@ -59,13 +62,20 @@ class FakeMemory {
     return addr <= mem.size() && len <= mem.size() - addr;
   }
 
-  static int DmaRead(void* o, SnicFn fn, uint64_t addr, void* buf,
-                     size_t len) {
+  static int DmaRead(void* o, SnicFn fn, uint64_t addr, void* buf, size_t len) {
     FakeMemory* m = Self(o);
     m->reads++;
     m->last_fn = fn;
     if (!m->Mapped(addr, len) || Hits(m->read_faults, addr, len)) return -1;
     std::memcpy(buf, m->mem.data() + addr, len);
+    return 0;
+  }
+  static int DmaReadU16(void* o, SnicFn fn, uint64_t addr, uint16_t* val) {
+    FakeMemory* m = Self(o);
+    m->atomic_reads.push_back(addr);
+    uint8_t b[2];
+    if (DmaRead(o, fn, addr, b, 2) != 0) return -1;
+    *val = uint16_t(b[0] | b[1] << 8);
     return 0;
   }
   static int DmaWrite(void* o, SnicFn fn, uint64_t addr, const void* buf,
@@ -83,6 +93,7 @@ class FakeMemory {
   SnicHostOps ops_{
       DmaRead,
       DmaWrite,
+      DmaReadU16,
       [](void* o, SnicFn, uint16_t) { Unexpected(o); },
       [](void* o, SnicFn, bool) { Unexpected(o); },
       [](void* o, SnicFn) {
