@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -555,6 +556,36 @@ TEST(SplitQueueState, CheckRefusesWhatNoQueueCanBe) {
   off.size = 256;
   off.desc = 0x8;
   EXPECT_TRUE(SplitQueue::Check(off, 256, 4).ok());
+}
+
+// The fields a driver stores while the device reads them (avail.idx,
+// avail.flags, used_event) are read with one atomic 16-bit load each,
+// never with a DMA a memcpy could tear (virtio/torn_index_test.cc has the
+// tear itself).
+TEST_F(Queue, FieldsTheDriverStoresAreReadAtomically) {
+  auto atomically = [&](uint64_t addr) {
+    return std::count(fake_.atomic_reads.begin(), fake_.atomic_reads.end(),
+                      addr);
+  };
+  const uint16_t h = AddBuffer();
+  ASSERT_TRUE(Pop());
+  EXPECT_EQ(atomically(drv().avail + 2), 1);  // avail.idx
+  Push(h);
+  Notify();
+  EXPECT_EQ(atomically(drv().avail), 1);  // avail.flags
+  Configure(8, true);
+  const uint64_t avail_idx = drv().avail + 2,
+                 used_event = drv().avail + 4 + 2 * 8;
+  fake_.atomic_reads.clear();
+  EXPECT_EQ(Pop(), std::nullopt);  // empty: read, publish, read again
+  EXPECT_EQ(atomically(avail_idx), 2);
+  Notify();
+  EXPECT_EQ(atomically(used_event), 1);
+  // Nothing else is read that way (the avail ring entry, descriptors).
+  EXPECT_EQ(fake_.atomic_reads.size(), 3u);
+  // A failed atomic load is a failed DMA like any other.
+  fake_.read_faults = {{avail_idx, avail_idx + 2}};
+  EXPECT_EQ(PopStatus().code(), Code::kDma);
 }
 
 // Every ring access is a DMA of the queue's function.
