@@ -21,6 +21,8 @@ Header lines in the scenario (anywhere in the leading comment block):
                         scripts/sriov-nic-ctl --qmp SOCK ARGS on the host
                         and returns its output and exit status
   # append: ARGS        extra kernel command line (e.g. snic.coldplug=0)
+  # exclusive: yes      run-all runs it alone, with no other guest beside it
+                        (benchmarks, timing-sensitive checks)
 Built-in variables: DEVICE (env SNIC_DEVICE, default sriov-nic), KERNEL.
 
 Exit status: 0 pass, 1 fail, 2 setup error (missing QEMU, images, ...).
@@ -53,7 +55,7 @@ KERNELS = ("6.1", "6.12")
 DEFAULT_TIMEOUT = 180
 BIOS_DIRS = ("/usr/share/seabios", "/usr/share/qemu")
 MARKER = re.compile(r"SNIC-(BOOT|PASS|FAIL|SKIP|RESULT|DONE|EXIT)\b.*")
-HEADER = re.compile(r"^#\s*(qemu|var|timeout|kernels|append|host-control):\s*(.*?)\s*$")
+HEADER = re.compile(r"^#\s*(qemu|var|timeout|kernels|append|host-control|exclusive):\s*(.*?)\s*$")
 PLACEHOLDER = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)@")
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[()][0-9A-Za-z]|[A-Za-z])")
 
@@ -71,9 +73,10 @@ def default_qemu():
 
 
 def parse_header(path):
-    """Return dict(qemu=[str], vars={}, timeout=int|None, kernels=[...])."""
+    """Return dict(qemu=[str], vars={}, timeout=int|None, kernels=[...],
+    append=[str], host_control=bool, exclusive=bool)."""
     hdr = {"qemu": [], "vars": {}, "timeout": None, "kernels": list(KERNELS),
-           "append": [], "host_control": False}
+           "append": [], "host_control": False, "exclusive": False}
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             s = line.strip()
@@ -100,6 +103,8 @@ def parse_header(path):
                 hdr["append"].append(val)
             elif key == "host-control":
                 hdr["host_control"] = val.lower() in ("yes", "on", "1", "true")
+            elif key == "exclusive":
+                hdr["exclusive"] = val.lower() in ("yes", "on", "1", "true")
     return hdr
 
 
@@ -273,7 +278,7 @@ def run_scenario(scenario, kernel=None, qemu=None, timeout=None, qemu_args="",
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         rc = proc.returncode
-    except BaseException:  # KeyboardInterrupt, or the caller's thread dying
+    except BaseException:  # KeyboardInterrupt (SIGINT, SIGTERM: interrupt())
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         cfg.publish()
@@ -486,6 +491,11 @@ def run(args):
     return res.exit_status
 
 
+def interrupt(signum, frame):
+    """A SIGTERM handler: end like Ctrl-C, so QEMU is killed and logs kept."""
+    raise KeyboardInterrupt
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -511,11 +521,15 @@ def main(argv=None):
                     "/tmp/lib.sh); Ctrl-A X quits")
     ap.add_argument("scenario")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         return run(args)
     except SetupError as e:
         print(f"run-scenario: error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("run-scenario: interrupted (QEMU killed)", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

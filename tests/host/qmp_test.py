@@ -259,6 +259,7 @@ class Header(unittest.TestCase):
         with tempfile.NamedTemporaryFile("w", suffix=".sh", delete=False) as f:
             f.write("# a scenario\n# var: X=1\n# qemu: -device foo,x=@X@\n"
                     "# kernels: 6.12\n# host-control: yes\n# timeout: 99\n"
+                    "# exclusive: yes\n"
                     "echo hi\n# qemu: ignored\n")
         self.addCleanup(os.unlink, f.name)
         h = runner.parse_header(f.name)
@@ -267,6 +268,7 @@ class Header(unittest.TestCase):
         self.assertEqual(h["kernels"], ["6.12"])
         self.assertTrue(h["host_control"])
         self.assertEqual(h["timeout"], 99)
+        self.assertTrue(h["exclusive"])
 
 
 if __name__ == "__main__":

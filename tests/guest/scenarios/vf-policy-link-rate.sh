@@ -1,6 +1,9 @@
 # Host-side VF link state and TX rate limit, set over QMP while the guest runs.
 # qemu: -device pcie-root-port,id=rp0,slot=1,chassis=1 -device @DEVICE@,id=pf0,bus=rp0,netdev=n0,total-vfs=4 -netdev user,id=n0,restrict=on
 # host-control: yes
+# exclusive: yes
+# (max-tx-rate must land within 15% and carrier changes within 1 s: with a
+# second guest beside it on a 2-core host the rate came out at 20-24 Mbit/s.)
 # var: RATE=50
 # timeout: 400
 
