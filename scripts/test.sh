@@ -8,6 +8,7 @@
 # "N passed, M failed"; the exit status is 0 only when M is 0.
 #   SNIC_KERNELS="6.1 6.12"   guest kernels to test (default both)
 #   SNIC_SCENARIOS="a b"      only these guest scenarios (default all)
+#   SNIC_JOBS=N               guest runs at a time (run-all -j, default 2)
 #   SNIC_NO_ASAN=1            skip the sanitizer build (quicker local runs)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -134,7 +135,7 @@ count "host tests" "$(( ${ran:-0} - bad - ${skipped:-0} ))" "$(( ran ? bad : 1 )
 
 bash scripts/build-guest.sh || die "building the guest images failed"
 
-step "guest tests (TCG)"
+step "guest tests (TCG, ${SNIC_JOBS:-2} at a time)"
 log=build/guest-tests.log
 tests/guest/run-all 2>&1 | tee "$log"
 gp=$(sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p' "$log" | tail -1)
