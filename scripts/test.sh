@@ -4,7 +4,8 @@
 # Installs missing dependencies, builds the core's unit tests (plain and with
 # ASan + UBSan) and QEMU with the device, builds the guest images, then runs
 # unit tests, the fuzz smoke test (when tests/fuzz/run-smoke.sh exists),
-# host-side QEMU CLI tests and guest tests (both kernels). Ends with
+# host-side QEMU CLI tests, QEMU-level register tests (tests/qtest) and guest
+# tests (both kernels). Ends with
 # "N passed, M failed"; the exit status is 0 only when M is 0.
 #   SNIC_KERNELS="6.1 6.12"   guest kernels to test (default both)
 #   SNIC_SCENARIOS="a b"      only these guest scenarios (default all)
@@ -132,6 +133,18 @@ bad=$(grep -cE '^(FAIL|ERROR):' "$log")
 [ "$bad" -eq 0 ] || grep -A15 -E '^(FAIL|ERROR):' "$log" | head -60
 [ -z "$skipped" ] || grep -E ' skipped ' "$log" | sed 's/^/    /'
 count "host tests" "$(( ${ran:-0} - bad - ${skipped:-0} ))" "$(( ran ? bad : 1 ))"
+
+if [ -f tests/qtest/run-qtests.sh ]; then
+    step "QEMU-level register tests (tests/qtest, qtest protocol, no guest)"
+    log=build/qtest.log
+    sh tests/qtest/run-qtests.sh 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    qp=$(sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p' "$log" | tail -1)
+    qf=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p' "$log" | tail -1)
+    [ -n "$qp" ] || { qp=0; qf=1; }
+    [ "$rc" -eq 0 ] || [ "$qf" -gt 0 ] || qf=1
+    count "qtests" "$qp" "$qf"
+fi
 
 bash scripts/build-guest.sh || die "building the guest images failed"
 
