@@ -63,7 +63,7 @@ for mode in $MODES; do
         bidir) opts=--bidir ;;
         *) fail "mode $mode" "unknown mode (single, p4, bidir)"; continue ;;
     esac
-    total= fwd= rev= retr= rretr=
+    total='' fwd='' rev='' retr='' rretr=''
     w0=$(watchdog_lines)
     vf_stats 0 /tmp/vf0.before; vf_stats 1 /tmp/vf1.before
     info "iperf3 $mode: -c 169.254.10.2 -t $SECONDS_IPERF $opts"
