@@ -262,6 +262,52 @@ pf_to_stub() {
     echo 0 > "$SYSPCI/$1/sriov_drivers_autoprobe"
 }
 
+# ---- the sriov-nic PF and its VFs with stock virtio_net ---------------------
+# virtio_netdev BDF: the netdev of the virtio device under PCI function BDF
+# (fails when there is none yet).
+virtio_netdev() {
+    local d
+    for d in "$SYSPCI/$1"/virtio*/net/*; do
+        [ -e "$d" ] && { echo "${d##*/}"; return 0; }
+    done
+    return 1
+}
+
+# snic_vf_netdevs_are PF N: exactly N VFs of PF have a virtio_net netdev.
+snic_vf_netdevs_are() {
+    [ "$(ls -d "$SYSPCI/$1"/virtfn*/virtio*/net/* 2>/dev/null | wc -l)" -eq "$2" ]
+}
+
+# enable_vfs N: the preamble of every traffic scenario.  Loads virtio_net,
+# finds the sriov-nic PF (1af4:1041 with SR-IOV), waits for its netdev,
+# writes N to sriov_numvfs through the netdev (the README's
+# /sys/class/net/<pf>/device/../sriov_numvfs) and waits until all N VFs have
+# netdevs.  Any failure aborts the scenario.  Sets:
+#   pf      the PF's BDF               pfif    the PF's netdev
+#   vfs     the VFs' BDFs, in virtfn order (space-separated)
+#   vfifs   their netdevs, same order  vf0 vf1 ... each VF's netdev
+enable_vfs() {
+    local n=$1 bdf name i=0
+    modprobe virtio_net
+    pf=$(pci_pfs 1af4:1041 | head -n1)
+    [ -n "$pf" ] || abort "no sriov-nic PF found"
+    require "PF has a netdev" wait_for 20 virtio_netdev "$pf"
+    pfif=$(virtio_netdev "$pf")
+    info "PF $pf is $pfif; enabling $n VFs"
+    require "echo $n > sriov_numvfs" sh -c "echo $n > /sys/class/net/$pfif/device/../sriov_numvfs"
+    require "$n VF netdevs" wait_for 30 snic_vf_netdevs_are "$pf" "$n"
+    vfs=$(pci_vfs "$pf" | tr '\n' ' ')
+    vfs=${vfs% }
+    vfifs=
+    for bdf in $vfs; do
+        name=$(virtio_netdev "$bdf") || abort "VF $bdf (virtfn$i) has no netdev"
+        vfifs="$vfifs${vfifs:+ }$name"
+        eval "vf$i=\$name"
+        i=$((i + 1))
+    done
+    info "VFs: $vfifs"
+}
+
 # ---- host control (scenarios with "# host-control: yes") ---------------------
 # host_ctl ARGS...: run `scripts/sriov-nic-ctl --qmp SOCK ARGS` on the host
 # (e.g. `host_ctl pf0 vf 0 spoofchk off`, `host_ctl pf0 show vf 0`), print its

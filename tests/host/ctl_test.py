@@ -2,9 +2,7 @@
 """Tests of scripts/sriov-nic-ctl and the per-VF QOM properties against a
 running QEMU (paused with -S: no guest needed for the control plane).
 Standard library only."""
-import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,6 +12,8 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CTL = os.path.join(ROOT, "scripts", "sriov-nic-ctl")
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import snic_qmp  # noqa: E402
 QEMU = os.environ.get("SNIC_QEMU",
                       "/var/cache/sriov-nic/qemu-build/qemu-system-x86_64")
 BASE = [QEMU, "-M", "q35", "-accel", "tcg", "-nodefaults", "-display", "none",
@@ -42,25 +42,15 @@ class Qemu:
         return p.returncode, p.stdout, p.stderr
 
     def qmp(self, cmd, **arguments):
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(self.sock)
-        f = s.makefile("rw")
-        f.readline()
-        for msg in ({"execute": "qmp_capabilities"},
-                    {"execute": cmd, "arguments": arguments}):
-            f.write(json.dumps(msg) + "\n")
-            f.flush()
-            while True:
-                r = json.loads(f.readline())
-                if "event" not in r:
-                    break
-        f.close()
-        s.close()
-        return r
+        """One command on a connection of its own (QEMU serves one QMP
+        client at a time; sriov-nic-ctl needs the socket in between)."""
+        with snic_qmp.connect(self.sock) as q:
+            return q.execute(cmd, **arguments)
 
     def close(self):
         self.proc.kill()
         self.proc.wait()
+        self.proc.stdout.close()
 
 
 class CtlTest(unittest.TestCase):

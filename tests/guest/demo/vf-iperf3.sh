@@ -4,16 +4,7 @@
 # var: SECONDS_IPERF=10
 # timeout: 400
 
-modprobe virtio_net
-pf=$(pci_pfs 1af4:1041 | head -1)
-[ -n "$pf" ] || abort "no sriov-nic PF found"
-require "PF has a netdev" wait_for 20 sh -c "ls $SYSPCI/$pf/virtio*/net/ >/dev/null 2>&1"
-pfif=$(ls $SYSPCI/$pf/virtio*/net | head -1)
-info "PF $pf is $pfif; enabling 2 VFs"
-echo 2 > /sys/class/net/$pfif/device/../sriov_numvfs
-require "2 VF netdevs" wait_for 30 sh -c "[ \$(ls -d $SYSPCI/$pf/virtfn*/virtio*/net/* 2>/dev/null | wc -l) -eq 2 ]"
-set -- $(ls -d $SYSPCI/$pf/virtfn*/virtio*/net/* | xargs -n1 basename)
-vf0=$1 vf1=$2
+enable_vfs 2
 info "VF0 $vf0 $(cat /sys/class/net/$vf0/address), VF1 $vf1 $(cat /sys/class/net/$vf1/address)"
 # Link-local addresses inside the guest's own namespaces: nothing leaves QEMU.
 ip netns add a; ip netns add b

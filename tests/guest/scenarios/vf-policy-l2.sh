@@ -4,16 +4,8 @@
 # host-control: yes
 # timeout: 400
 
-modprobe virtio_net
 modprobe macvlan
-pf=$(pci_pfs 1af4:1041 | head -1)
-[ -n "$pf" ] || abort "no sriov-nic PF found"
-require "PF has a netdev" wait_for 20 sh -c "ls $SYSPCI/$pf/virtio*/net/ >/dev/null 2>&1"
-pfif=$(ls $SYSPCI/$pf/virtio*/net | head -1)
-echo 3 > /sys/class/net/$pfif/device/../sriov_numvfs
-require "3 VF netdevs" wait_for 30 sh -c "[ \$(ls -d $SYSPCI/$pf/virtfn*/virtio*/net/* 2>/dev/null | wc -l) -eq 3 ]"
-vfif() { ls "$SYSPCI/$pf/virtfn$1"/virtio*/net | head -1; }
-vf0=$(vfif 0) vf1=$(vfif 1) vf2=$(vfif 2)
+enable_vfs 3
 require "host control channel works" host_ctl pf0 show vf 0
 
 ip netns add a; ip netns add b

@@ -1,0 +1,536 @@
+"""Boot a test guest under QEMU (TCG) and run one scenario script in it.
+
+usage: run-scenario [--kernel 6.1|6.12] [--qemu PATH] [--timeout S]
+                    [--qemu-args "..."] [--set NAME=VALUE]... [--append ARGS]
+                    [--log-dir DIR] [-v] [--interactive] SCENARIO.sh
+
+The scenario (busybox sh) is sent to the guest through fw_cfg file
+opt/snic/scenario, after tests/guest/lib.sh and its variables; the guest's
+/init runs it and powers off.  The verdict comes back as SNIC-* lines (see
+tests/guest/lib.sh and docs/testing.md).
+
+Header lines in the scenario (anywhere in the leading comment block):
+  # qemu: ARGS          QEMU arguments (shell-quoted), may use @NAME@
+  # var: NAME=VALUE     a variable: default value, overridable with --set;
+                        substituted for @NAME@ in qemu args and defined as a
+                        shell variable in the guest
+  # timeout: SECONDS    default timeout for this scenario
+  # kernels: 6.1 6.12   kernels the scenario applies to (run-all)
+  # host-control: yes   give the scenario a QMP socket and a control serial
+                        port (ttyS2): `host_ctl ARGS` in the guest runs
+                        scripts/sriov-nic-ctl --qmp SOCK ARGS on the host
+                        and returns its output and exit status
+  # append: ARGS        extra kernel command line (e.g. snic.coldplug=0)
+  # exclusive: yes      run-all runs it alone, with no other guest beside it
+                        (benchmarks, timing-sensitive checks)
+Built-in variables: DEVICE (env SNIC_DEVICE, default sriov-nic), KERNEL.
+
+Exit status: 0 pass, 1 fail, 2 setup error (missing QEMU, images, ...).
+
+This module is the runner; tests/guest/run-scenario is its command line.
+Other programs import it (tests/guest/run-all, scripts/soak.py):
+  run_scenario(path, kernel=, qemu=, sets=[...], log_dir=, out=) -> Result
+  report(result)            print what run-scenario prints
+  parse_header(path)        the scenario's header lines
+"""
+
+import argparse
+import io
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CACHE = os.environ.get("SNIC_CACHE", "/var/cache/sriov-nic")
+KERNELS = ("6.1", "6.12")
+DEFAULT_TIMEOUT = 180
+BIOS_DIRS = ("/usr/share/seabios", "/usr/share/qemu")
+MARKER = re.compile(r"SNIC-(BOOT|PASS|FAIL|SKIP|RESULT|DONE|EXIT)\b.*")
+HEADER = re.compile(r"^#\s*(qemu|var|timeout|kernels|append|host-control|exclusive):\s*(.*?)\s*$")
+PLACEHOLDER = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)@")
+ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[()][0-9A-Za-z]|[A-Za-z])")
+
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import snic_ctl  # noqa: E402  (scripts/snic_ctl.py: sriov-nic-ctl)
+
+
+class SetupError(Exception):
+    pass
+
+
+def default_qemu():
+    return os.environ.get("SNIC_QEMU") or os.path.join(
+        CACHE, "qemu-build", "qemu-system-x86_64")
+
+
+def parse_header(path):
+    """Return dict(qemu=[str], vars={}, timeout=int|None, kernels=[...],
+    append=[str], host_control=bool, exclusive=bool)."""
+    hdr = {"qemu": [], "vars": {}, "timeout": None, "kernels": list(KERNELS),
+           "append": [], "host_control": False, "exclusive": False}
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            s = line.strip()
+            if n == 1 and s.startswith("#!"):
+                continue
+            if s and not s.startswith("#"):
+                break  # end of the leading comment block
+            m = HEADER.match(s)
+            if not m:
+                continue
+            key, val = m.groups()
+            if key == "qemu":
+                hdr["qemu"].append(val)
+            elif key == "var":
+                name, eq, value = val.partition("=")
+                if not eq or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                    raise SetupError(f"{path}:{n}: bad '# var:' line (want NAME=VALUE)")
+                hdr["vars"][name] = value
+            elif key == "timeout":
+                hdr["timeout"] = int(val)
+            elif key == "kernels":
+                hdr["kernels"] = val.split()
+            elif key == "append":
+                hdr["append"].append(val)
+            elif key == "host-control":
+                hdr["host_control"] = val.lower() in ("yes", "on", "1", "true")
+            elif key == "exclusive":
+                hdr["exclusive"] = val.lower() in ("yes", "on", "1", "true")
+    return hdr
+
+
+def substitute(text, variables, where):
+    def rep(m):
+        if m.group(1) not in variables:
+            raise SetupError(f"{where}: unknown placeholder @{m.group(1)}@ "
+                             f"(known: {', '.join(sorted(variables))})")
+        return variables[m.group(1)]
+    return PLACEHOLDER.sub(rep, text)
+
+
+def shell_quote(v):
+    return "'" + v.replace("'", "'\\''") + "'"
+
+
+def compose_script(scenario, variables, out_path, finish=True):
+    """variables + lib.sh + scenario + finish -> out_path."""
+    with open(os.path.join(HERE, "lib.sh"), encoding="utf-8") as f:
+        lib = f.read()
+    with open(scenario, encoding="utf-8") as f:
+        body = f.read()
+    lines = ["#!/bin/sh", f"# generated by run-scenario from {scenario}",
+             f"SNIC_SCENARIO={shell_quote(os.path.basename(scenario))}"]
+    lines += [f"{k}={shell_quote(v)}" for k, v in sorted(variables.items())]
+    text = "\n".join(lines) + "\n\n" + lib + "\n# ---- scenario ----\n" + body
+    if finish:
+        text += "\n# ---- end of scenario ----\nfinish\n"
+    with open(out_path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def fmt_s(t):
+    return "-" if t is None else f"{t:.1f}s"
+
+
+def serve_host_control(proc, ctl_path, qmp_path):
+    """Serve the guest's host_ctl requests on the control serial port.
+
+    Request (guest -> host): "CTL <id> <args...>". Reply: one "OUT <id> <line>"
+    per output line of `sriov-nic-ctl --qmp SOCK <args>`, then "END <id> <rc>".
+    sriov-nic-ctl (scripts/snic_ctl.py) runs in this process, with its own
+    QMP connection per request so the socket is free in between; nothing
+    else is run and no shell is involved.
+    """
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        _serve_host_control(proc, sock, ctl_path, qmp_path)
+    finally:
+        sock.close()
+
+
+def _serve_host_control(proc, sock, ctl_path, qmp_path):
+    for _ in range(200):
+        if proc.poll() is not None:
+            return
+        try:
+            sock.connect(ctl_path)
+            break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        return
+    buf = b""
+    while proc.poll() is None:
+        try:
+            chunk = sock.recv(4096)
+        except OSError:
+            return
+        if not chunk:
+            return
+        buf += chunk.replace(b"\r", b"\n")
+        while b"\n" in buf:
+            raw, buf = buf.split(b"\n", 1)
+            words = raw.decode("utf-8", "replace").split()
+            if len(words) < 2 or words[0] != "CTL":
+                continue
+            rid, argv = words[1], words[2:]
+            text = io.StringIO()
+            try:
+                rc = snic_ctl.main(["--qmp", qmp_path] + argv, out=text, err=text)
+            except Exception as e:  # a bug in sriov-nic-ctl must not end the run
+                text.write(f"sriov-nic-ctl: internal error: {e!r}\n")
+                rc = 70
+            out = text.getvalue().splitlines()
+            reply = "".join(f"OUT {rid} {l}\n" for l in out) + f"END {rid} {rc}\n"
+            try:
+                sock.sendall(reply.encode())
+            except OSError:
+                return
+
+
+class Result:
+    """What one run of a scenario produced."""
+
+    def __init__(self, stem, kernel):
+        self.stem = stem
+        self.kernel = kernel
+        self.problems = []      # why the run failed (empty: it passed)
+        self.passes = []        # SNIC-PASS lines
+        self.fails = []         # SNIC-FAIL lines
+        self.skips = []         # SNIC-SKIP lines
+        self.results = {}       # SNIC-RESULT key -> value (last one wins)
+        self.result_lines = []  # "key=value", in order
+        self.boot = None        # host seconds until SNIC-BOOT
+        self.uptime = None      # guest uptime at SNIC-BOOT
+        self.total = None       # host seconds until QEMU exited
+        self.console = []       # (t, line)
+        self.console_path = None
+        self.verdict_source = "ttyS1"
+        self.rc = None          # QEMU's exit status
+
+    @property
+    def ok(self):
+        return not self.problems
+
+    @property
+    def exit_status(self):
+        return 0 if self.ok else 1
+
+
+def run_scenario(scenario, kernel=None, qemu=None, timeout=None, qemu_args="",
+                 sets=(), append=None, log_dir=None, verbose=False,
+                 verbose_kernel=False, out=None):
+    """Boot a guest, run scenario in it; return a Result.  Progress lines
+    (the command line; with verbose, the console) go to out (default
+    sys.stdout).  Raises SetupError for missing images, QEMU, bad headers."""
+    out = out or sys.stdout
+    kernel = kernel or os.environ.get("SNIC_KERNEL", "6.12")
+    cfg = _prepare(scenario, kernel, qemu, qemu_args, sets, append, log_dir,
+                   verbose_kernel, interactive=False)
+    timeout = timeout or cfg.hdr["timeout"] or DEFAULT_TIMEOUT
+    res = Result(cfg.stem, kernel)
+    print(f"run-scenario: {cfg.stem} on {kernel} ({cfg.krel}), timeout {timeout}s",
+          file=out, flush=True)
+    print("run-scenario: " + " ".join(shlex.quote(c) for c in cfg.cmd), file=out,
+          flush=True)
+
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cfg.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+    def reader():
+        with open(cfg.tmp["console.log"], "w", encoding="utf-8") as log:
+            for raw in proc.stdout:
+                t = time.monotonic() - t0
+                line = ANSI.sub("", raw.decode("utf-8", "replace")).rstrip("\r\n")
+                line = line.replace("\r", "")
+                res.console.append((t, line))
+                log.write(f"[{t:7.2f}] {line}\n")
+                log.flush()
+                if res.boot is None and "SNIC-BOOT" in line:
+                    res.boot = t
+                if verbose:
+                    print(f"  | {line}", file=out, flush=True)
+
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    if cfg.ctl_path:
+        threading.Thread(target=serve_host_control,
+                         args=(proc, cfg.ctl_path, cfg.qmp_path), daemon=True).start()
+    timed_out = False
+    try:
+        rc = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        rc = proc.returncode
+    except BaseException:  # KeyboardInterrupt (SIGINT, SIGTERM: interrupt())
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        cfg.publish()
+        raise
+    th.join(timeout=5)
+    res.rc = rc
+    res.total = time.monotonic() - t0
+    vlines_raw = []
+    if os.path.exists(cfg.tmp["verdict.log"]):
+        with open(cfg.tmp["verdict.log"], encoding="utf-8", errors="replace") as f:
+            vlines_raw = [l.rstrip("\r\n") for l in f if l.strip()]
+    cfg.publish()
+    res.console_path = cfg.final["console.log"]
+
+    # Verdict lines: the dedicated serial port if the guest used it, else
+    # whatever SNIC-* text the console shows.
+    vlines = vlines_raw
+    if not any(l.startswith("SNIC-BOOT") for l in vlines):
+        res.verdict_source = "console"
+        vlines = [m.group(0) for _, l in res.console for m in [MARKER.search(l)] if m]
+
+    res.passes = [l for l in vlines if l.startswith("SNIC-PASS")]
+    res.fails = [l for l in vlines if l.startswith("SNIC-FAIL")]
+    res.skips = [l for l in vlines if l.startswith("SNIC-SKIP")]
+    res.result_lines = [l[len("SNIC-RESULT "):] for l in vlines
+                        if l.startswith("SNIC-RESULT ")]
+    for r in res.result_lines:
+        k, _, v = r.partition("=")
+        res.results[k] = v
+    done = [l for l in vlines if l.startswith("SNIC-DONE")]
+    exits = [l for l in vlines if l.startswith("SNIC-EXIT")]
+
+    problems = res.problems
+    if timed_out:
+        problems.append(f"timeout: QEMU killed after {timeout}s")
+    elif rc != 0:
+        problems.append(f"QEMU exited with status {rc}")
+    if res.boot is None and not any(l.startswith("SNIC-BOOT") for l in vlines):
+        problems.append("the guest never started the scenario (no SNIC-BOOT)")
+    if res.fails:
+        problems.append(f"{len(res.fails)} check(s) failed")
+    if not done:
+        problems.append("no SNIC-DONE: the scenario did not run to its end")
+    for e in exits:
+        m = re.search(r"rc=(\d+)", e)
+        if m and m.group(1) != "0" and not res.fails:
+            problems.append(f"scenario shell exited with status {m.group(1)}")
+    if done and not res.passes and not res.fails:
+        problems.append("the scenario made no checks")
+    for l in vlines:
+        m = re.match(r"SNIC-BOOT .*uptime=([0-9.]+)", l)
+        if m:
+            res.uptime = float(m.group(1))
+    return res
+
+
+def report(res, out=None):
+    """Print a Result the way run-scenario does (other scripts parse it)."""
+    out = out or sys.stdout
+    boot = f"boot {fmt_s(res.boot)}"
+    if res.uptime is not None:
+        boot += f" (guest uptime {res.uptime:.1f}s)"
+    timing = f"{boot}, total {fmt_s(res.total)}"
+    counts = (f"{len(res.passes)} passed, {len(res.fails)} failed, "
+              f"{len(res.skips)} skipped checks")
+    w = lambda s: print(s, file=out)  # noqa: E731
+    for r in res.result_lines:
+        w(f"  RESULT {r}")
+    for s in res.skips:
+        w(f"  {s}")
+    w(f"TIMING {res.stem} {res.kernel} boot={fmt_s(res.boot)} total={fmt_s(res.total)}")
+    if res.ok:
+        w(f"PASS {res.stem} [{res.kernel}] {timing}; {counts}")
+        out.flush()
+        return
+    w(f"FAIL {res.stem} [{res.kernel}] {timing}; {counts}")
+    for p in res.problems:
+        w(f"  - {p}")
+    if res.fails:
+        w(f"  failing checks (from {res.verdict_source}):")
+        for l in res.fails:
+            w(f"    {l}")
+    w(f"  last 40 console lines ({res.console_path}):")
+    for t, l in res.console[-40:]:
+        w(f"    [{t:7.2f}] {l}")
+    out.flush()
+
+
+class _Config:
+    pass
+
+
+def _prepare(scenario_arg, kernel, qemu, qemu_args, sets, append_arg, log_dir,
+             verbose_kernel, interactive):
+    """Check inputs, compose the guest script and the QEMU command line."""
+    c = _Config()
+    scenario = os.path.abspath(scenario_arg)
+    if not os.path.isfile(scenario):
+        raise SetupError(f"no such scenario: {scenario_arg}")
+    name = os.path.basename(scenario)
+    c.stem = name[:-3] if name.endswith(".sh") else name
+    c.hdr = hdr = parse_header(scenario)
+
+    kdir = os.path.join(CACHE, "guest", kernel)
+    vmlinuz, initrd = os.path.join(kdir, "vmlinuz"), os.path.join(kdir, "initrd.gz")
+    for f in (vmlinuz, initrd):
+        if not os.path.isfile(f):
+            raise SetupError(f"missing {f}: run scripts/build-guest.sh")
+    qemu = qemu or default_qemu()
+    if not (os.path.isfile(qemu) and os.access(qemu, os.X_OK)):
+        raise SetupError(f"QEMU binary not found or not executable: {qemu} "
+                         "(--qemu PATH or SNIC_QEMU)")
+    try:
+        with open(os.path.join(kdir, "kernel-release")) as f:
+            c.krel = f.read().strip()
+    except OSError:
+        c.krel = "?"
+
+    variables = {"DEVICE": os.environ.get("SNIC_DEVICE", "sriov-nic"),
+                 "KERNEL": kernel}
+    variables.update(hdr["vars"])
+    for s in sets:
+        k, eq, v = s.partition("=")
+        if not eq:
+            raise SetupError(f"--set wants NAME=VALUE, got '{s}'")
+        variables[k] = v
+
+    extra = []
+    for i, a in enumerate(hdr["qemu"]):
+        extra += shlex.split(substitute(a, variables, f"{name}: '# qemu:' line {i + 1}"))
+    if qemu_args:
+        extra += shlex.split(substitute(qemu_args, variables, "--qemu-args"))
+
+    log_dir = log_dir or os.environ.get("SNIC_LOG_DIR") or os.path.join(
+        CACHE, "guest", "logs")
+    os.makedirs(log_dir, exist_ok=True)
+    base = os.path.join(log_dir, f"{c.stem}.{kernel}")
+    # Concurrent runs of the same scenario (several users, CI) share the log
+    # names: each run works in a private directory and moves its files to
+    # the shared names only when it is done.
+    work = tempfile.mkdtemp(prefix=f".{c.stem}.{kernel}.", dir=log_dir)
+    if "," in work:
+        shutil.rmtree(work, ignore_errors=True)
+        raise SetupError(f"log directory must not contain ',': {log_dir}")
+    c.final = {k: f"{base}.{k}" for k in ("scenario.sh", "console.log", "verdict.log")}
+    c.tmp = {k: os.path.join(work, k) for k in c.final}
+    compose_script(scenario, variables, c.tmp["scenario.sh"])
+
+    def publish():
+        for k, path in c.tmp.items():
+            if os.path.exists(path):
+                os.replace(path, c.final[k])
+            elif os.path.exists(c.final[k]):
+                os.unlink(c.final[k])  # stale, from an earlier run
+        shutil.rmtree(work, ignore_errors=True)
+    c.publish = publish
+
+    kargs = "console=ttyS0 panic=-1 snic.verdict=ttyS1"
+    if not verbose_kernel:
+        kargs += " quiet"
+    for a in hdr["append"] + ([append_arg] if append_arg else []):
+        kargs += " " + substitute(a, variables, "kernel command line")
+
+    # -nodefaults: no default CD-ROM (SeaBIOS 1.16.2 spends ~30 s probing the
+    # empty drive under TCG), VGA, NIC (an unrestricted slirp!), monitor or
+    # serial; the two serial ports are given explicitly below.
+    cmd = [qemu, "-M", "q35", "-accel", "tcg", "-smp", "2", "-m", "1G",
+           "-nographic", "-nodefaults", "-no-reboot", "-vga", "none", "-nic", "none"]
+    for d in BIOS_DIRS:
+        if os.path.isdir(d):
+            cmd += ["-L", d]
+    cmd += ["-kernel", vmlinuz, "-initrd", initrd, "-append", kargs,
+            "-serial", "mon:stdio", "-serial", f"file:{c.tmp['verdict.log']}"]
+    if interactive:
+        lib_copy = os.path.join(work, "lib.sh")
+        compose_script(os.devnull, variables, lib_copy, finish=False)
+        cmd += ["-fw_cfg", f"name=opt/snic/lib,file={lib_copy}"]
+    else:
+        cmd += ["-fw_cfg", f"name=opt/snic/scenario,file={c.tmp['scenario.sh']}"]
+    c.qmp_path = c.ctl_path = None
+    if hdr["host_control"] and not interactive:
+        c.qmp_path, c.ctl_path = base + ".qmp", base + ".ctl"
+        for p in (c.qmp_path, c.ctl_path):
+            if os.path.exists(p):
+                os.unlink(p)
+        cmd += ["-qmp", f"unix:{c.qmp_path},server=on,wait=off",
+                "-chardev", f"socket,id=snicctl,path={c.ctl_path},server=on,wait=off",
+                "-serial", "chardev:snicctl"]
+    c.cmd = cmd + extra
+    return c
+
+
+def run(args):
+    """run-scenario's command line (argparse namespace) -> exit status."""
+    if args.interactive:
+        cfg = _prepare(args.scenario, args.kernel, args.qemu, args.qemu_args, args.set,
+                       args.append, args.log_dir, args.verbose_kernel, interactive=True)
+        print(f"run-scenario: {cfg.stem} on {args.kernel} ({cfg.krel}), interactive",
+              flush=True)
+        print("run-scenario: " + " ".join(shlex.quote(c) for c in cfg.cmd), flush=True)
+        try:
+            return subprocess.call(cfg.cmd)
+        finally:
+            cfg.publish()
+    res = run_scenario(args.scenario, kernel=args.kernel, qemu=args.qemu,
+                       timeout=args.timeout, qemu_args=args.qemu_args, sets=args.set,
+                       append=args.append, log_dir=args.log_dir, verbose=args.verbose,
+                       verbose_kernel=args.verbose_kernel)
+    report(res)
+    return res.exit_status
+
+
+def interrupt(signum, frame):
+    """A SIGTERM handler: end like Ctrl-C, so QEMU is killed and logs kept."""
+    raise KeyboardInterrupt
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kernel", choices=KERNELS,
+                    default=os.environ.get("SNIC_KERNEL", "6.12"))
+    ap.add_argument("--qemu", help="QEMU binary (default: $SNIC_QEMU or "
+                    "$SNIC_CACHE/qemu-build/qemu-system-x86_64)")
+    ap.add_argument("--timeout", type=int, help=f"seconds (default: scenario's "
+                    f"'# timeout:' or {DEFAULT_TIMEOUT})")
+    ap.add_argument("--qemu-args", default="", help="extra QEMU arguments "
+                    "(shell-quoted, @NAME@ placeholders allowed)")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a scenario variable")
+    ap.add_argument("--append", help="extra kernel command line")
+    ap.add_argument("--log-dir", help="default: $SNIC_LOG_DIR or "
+                    "$SNIC_CACHE/guest/logs")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="echo the console while the guest runs")
+    ap.add_argument("--verbose-kernel", action="store_true",
+                    help="do not pass 'quiet' to the kernel")
+    ap.add_argument("--interactive", action="store_true",
+                    help="boot to a shell on this terminal (lib.sh is in "
+                    "/tmp/lib.sh); Ctrl-A X quits")
+    ap.add_argument("scenario")
+    args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        return run(args)
+    except SetupError as e:
+        print(f"run-scenario: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("run-scenario: interrupted (QEMU killed)", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
