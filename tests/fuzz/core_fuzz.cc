@@ -95,6 +95,10 @@ using Mac = std::array<uint8_t, 6>;
 
 bool g_trace = false;
 bool g_strict = false;
+// SNIC_FUZZ_AVOID: comma-separated known findings the harness steers
+// around, so a long run looks for new ones (docs/fuzzing.md).
+bool g_avoid_empty_frame = false;
+bool g_avoid_mac_dup = false;
 
 void Trace(const char* fmt, ...) {
   if (!g_trace) return;
@@ -306,6 +310,10 @@ class Env {
   bool UplinkSend(const uint8_t* f, size_t l);
   void QemuFlush();
   void QemuSend(std::vector<uint8_t> f);  // the netdev sends us a frame
+  size_t ReceiveGuarded(const uint8_t* f, size_t l) {
+    Engaged g(*this);
+    return snic_core_uplink_receive(core_, f, l);
+  }
   void Purge();
   void TimerArm(uint64_t d);
 
@@ -325,11 +333,13 @@ class Env {
 
   // -- MMIO helpers (harness-issued)
   uint64_t Rd(SnicFn fn, uint32_t r, uint64_t off, unsigned sz) {
+    Engaged g(*this);
     uint64_t v = 0;
     snic_core_mmio_read(core_, fn, r, off, sz, &v);
     return v;
   }
   void Wr(SnicFn fn, uint32_t r, uint64_t off, uint64_t v, unsigned sz) {
+    Engaged g(*this);
     snic_core_mmio_write(core_, fn, r, off, v, sz);
     if (r == kRegCommon) dirty_[fn] = true;
   }
@@ -339,7 +349,7 @@ class Env {
     return a <= ram_.size() && l <= ram_.size() - a;
   }
   void Put(uint64_t a, const void* p, size_t n) {
-    if (InRam(a, n)) std::memcpy(ram_.data() + a, p, n);
+    if (n > 0 && InRam(a, n)) std::memcpy(ram_.data() + a, p, n);
   }
   template <typename T>
   void PutLe(uint64_t a, T v) {
@@ -431,6 +441,17 @@ class Env {
   bool op_reentered_ = false;
   unsigned reentries_ = 0;
   unsigned depth_ = 0;
+  // QEMU's MemReentrancyGuard of the PF (the glue guards every region, the
+  // bottom half and the NIC with it): engaged while a harness MMIO, the
+  // bottom half or a receive runs; an MSI aimed at a BAR is then refused
+  // by QEMU before the core sees it. sync_answer_ bit 2: a QEMU without
+  // that guard.
+  unsigned guard_ = 0;
+  struct Engaged {
+    explicit Engaged(Env& e) : e_(e) { e_.guard_++; }
+    ~Engaged() { e_.guard_--; }
+    Env& e_;
+  };
   // run-loop self-feeding detection (16-byte granules of RAM)
   bool in_run_loop_ = false;
   bool self_fed_ = false;
@@ -916,7 +937,8 @@ void Env::MsixNotify(SnicFn fn, uint16_t v) {
   // The MSI is a memory write on the function's bus-master address space:
   // aimed at a BAR it becomes an MMIO write, re-entering the core.
   const uint64_t bar_end = kBarBase + uint64_t{nfns_} * layout_->bar_size;
-  if (e.addr >= kBarBase && e.addr < bar_end && !draining_) {
+  const bool qemu_refuses = guard_ > 0 && !(sync_answer_ & 4);
+  if (e.addr >= kBarBase && e.addr < bar_end && !draining_ && !qemu_refuses) {
     uint8_t b[4];
     std::memcpy(b, &e.data, 4);
     (void)BarAccess(e.addr, b, 4, true, false);
@@ -972,12 +994,13 @@ bool Env::UplinkSend(const uint8_t* f, size_t l) {
 // qemu_net_queue_send() for a frame the netdev sends to our NIC.
 void Env::QemuSend(std::vector<uint8_t> f) {
   if (!link_up_) return;  // QEMU drops frames for a NIC whose link is down
+  if (f.empty() && g_avoid_empty_frame) return;
   if (delivering_ || receive_disabled_ || !snic_core_uplink_can_receive(core_)) {
     qemu_queue_.push_back({std::move(f), false});
     return;
   }
   delivering_ = true;
-  const size_t r = snic_core_uplink_receive(core_, f.data(), f.size());
+  const size_t r = ReceiveGuarded(f.data(), f.size());
   delivering_ = false;
   if (r != 0 && r != f.size()) Violation("uplink_receive returned %zu for %zu", r, f.size());
   if (r == 0) {
@@ -1001,7 +1024,7 @@ void Env::QemuFlush() {
     Frame fr = std::move(qemu_queue_.front());
     qemu_queue_.pop_front();
     delivering_ = true;
-    const size_t r = snic_core_uplink_receive(core_, fr.b.data(), fr.b.size());
+    const size_t r = ReceiveGuarded(fr.b.data(), fr.b.size());
     delivering_ = false;
     if (r == 0) {
       receive_disabled_ = true;
@@ -1063,7 +1086,7 @@ std::vector<uint8_t> Env::BuildFrame(const Mac& dst, const Mac& src,
   hdr[h] = 0x08;
   hdr[h + 1] = 0x00;
   h += 2;
-  std::memcpy(f.data(), hdr, std::min<size_t>(h, len));
+  if (len > 0) std::memcpy(f.data(), hdr, std::min<size_t>(h, len));
   const uint32_t seq = static_cast<uint32_t>(sent_.size());
   *seq_out = seq;
   if (len >= h + kSigLen) {
@@ -1796,7 +1819,8 @@ void Env::VfSpec(uint8_t sel, uint8_t n) {
       const uint8_t who = in_.u8(), v = in_.u8();
       if (i > 0) spec += "/";
       spec += (who % 10 == 9) ? std::string("*") : std::to_string(who % 10);
-      spec += "=" + SettingValue(sel, v);
+      // (mac-dup: no MAC another function uses now)
+      spec += "=" + SettingValue(sel, g_avoid_mac_dup ? (v | 0x80) : v);
     }
   }
   char err[256] = {};
@@ -1834,13 +1858,13 @@ void Env::UplinkFrame(uint8_t dsel, uint8_t vsel, uint16_t lsel, uint8_t mode) {
   if (mode & 0x10) {
     // Regardless of can_receive (a flush does that), but through QEMU's
     // receive_disabled gate.
-    if (!link_up_) return;
+    if (!link_up_ || (f.empty() && g_avoid_empty_frame)) return;
     if (receive_disabled_ || delivering_) {
       qemu_queue_.push_back({std::move(f), false});
       return;
     }
     delivering_ = true;
-    const size_t r = snic_core_uplink_receive(core_, f.data(), f.size());
+    const size_t r = ReceiveGuarded(f.data(), f.size());
     delivering_ = false;
     if (r == 0) {
       receive_disabled_ = true;
@@ -1860,6 +1884,7 @@ void Env::RunLoop() {
   in_run_loop_ = true;
   unsigned calls = 0;
   run_scheduled_ = false;
+  Engaged g(*this);
   while (snic_core_run(core_)) {
     run_scheduled_ = false;
     calls++;
@@ -1912,8 +1937,10 @@ void Env::Step(uint8_t op) {
           drv_[fn].tainted = drv_[fn].managed;
           dirty_[fn] = true;
         }
+        Engaged g(*this);
         ok = snic_core_mmio_write(core_, fn, region, offset, v, size);
       } else {
+        Engaged g(*this);
         ok = snic_core_mmio_read(core_, fn, region, offset, size, &out);
       }
       Trace("  mmio %s fn %u region %u off 0x%llx size %u value 0x%llx\n",
@@ -1937,6 +1964,7 @@ void Env::Step(uint8_t op) {
         drv_[fn].tainted = drv_[fn].managed;
         dirty_[fn] = true;
       }
+      Engaged g(*this);
       const bool ok = w ? snic_core_mmio_write(core_, fn, region, off, v, size)
                         : snic_core_mmio_read(core_, fn, region, off, size, &out);
       if (!ok) Violation("a top-level MMIO access was refused");
@@ -1972,6 +2000,7 @@ void Env::Step(uint8_t op) {
       const uint16_t fn = static_cast<uint16_t>(in_.u8() % (nfns_ + 1u));
       const uint8_t q = in_.u8();
       Trace("  kick fn %u queue %u\n", fn, q % 4);
+      Engaged g(*this);
       snic_core_mmio_write(core_, fn, kRegNotify, uint64_t{q % 4u} * layout_->notify_off_multiplier, q % 4u, 2);
       break;
     }
@@ -2031,11 +2060,12 @@ void Env::Step(uint8_t op) {
         if (std::memcmp(f.data() + i, kMagic, 4) == 0) f[i] = 'X';
       }
       Trace("  uplink raw %zu bytes mode %u\n", f.size(), mode);
+      if (f.empty() && g_avoid_empty_frame) break;
       if (mode & 1) {
         // off-contract: straight into receive, whatever QEMU's state
         raw_uplink_used_ = true;
         delivering_ = true;
-        const size_t r = snic_core_uplink_receive(core_, f.data(), f.size());
+        const size_t r = ReceiveGuarded(f.data(), f.size());
         delivering_ = false;
         if (r != 0 && r != f.size()) Violation("uplink_receive returned %zu", r);
       } else {
@@ -2203,7 +2233,7 @@ void Env::Step(uint8_t op) {
     }
     case kSyncAnswer:
       sync_answer_ = in_.u8();
-      Trace("  netdev answers synchronously: 0x%x\n", sync_answer_ & 3);
+      Trace("  netdev answers synchronously: 0x%x\n", sync_answer_ & 7);
       break;
     case kGetters: {
       const uint16_t fn = in_.u8();
@@ -2259,7 +2289,11 @@ void Env::Drain() {
   for (;;) {
     BeginOp();
     run_scheduled_ = false;
-    const bool worked = snic_core_run(core_);
+    bool worked;
+    {
+      Engaged g(*this);
+      worked = snic_core_run(core_);
+    }
     if (worked) RunLoop();
     const bool fired = timer_armed_;
     if (timer_armed_) {
@@ -2312,6 +2346,11 @@ void Env::Drain() {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   snic::fuzz::g_trace = std::getenv("SNIC_FUZZ_TRACE") != nullptr;
   snic::fuzz::g_strict = std::getenv("SNIC_FUZZ_STRICT") != nullptr;
+  if (const char* a = std::getenv("SNIC_FUZZ_AVOID")) {
+    const std::string s = a;
+    snic::fuzz::g_avoid_empty_frame = s.find("empty-frame") != std::string::npos;
+    snic::fuzz::g_avoid_mac_dup = s.find("mac-dup") != std::string::npos;
+  }
   return 0;
 }
 
