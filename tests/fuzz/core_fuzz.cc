@@ -66,6 +66,7 @@ namespace {
 constexpr uint64_t kBarBase = 0x200000;      // BAR 0 of fn f at + f * bar_size
 constexpr uint64_t kForeignBase = 0x300000;  // another device's doorbell
 constexpr uint64_t kForeignSize = 0x1000;
+constexpr uint64_t kEcamBase = 0x400000;   // PCI config space (MMCONFIG)
 constexpr uint64_t kApic = 0xfee00000;
 constexpr uint64_t kFiller = 0x1000;         // read-only pattern for big frames
 constexpr uint64_t kFillerSize = 65536 + 256;
@@ -99,6 +100,7 @@ bool g_strict = false;
 // around, so a long run looks for new ones (docs/fuzzing.md).
 bool g_avoid_empty_frame = false;
 bool g_avoid_mac_dup = false;
+bool g_avoid_nested_ctl = false;
 
 void Trace(const char* fmt, ...) {
   if (!g_trace) return;
@@ -307,6 +309,13 @@ class Env {
   int BarAccess(uint64_t addr, uint8_t* buf, size_t len, bool write,
                 bool from_dma);
   void MsixNotify(SnicFn fn, uint16_t v);
+  // A write into MMCONFIG (q35 maps it in system memory, so a DMA or an
+  // MSI can reach it): the config write handlers of that function run,
+  // which call the core (nested, if it came from the core's DMA).
+  void EcamWrite(uint64_t a, const uint8_t* b, size_t l);
+  bool InEcam(uint64_t a) const {
+    return a >= kEcamBase && a - kEcamBase < 0x1000ull * nfns_;
+  }
   bool UplinkSend(const uint8_t* f, size_t l);
   void QemuFlush();
   void QemuSend(std::vector<uint8_t> f);  // the netdev sends us a frame
@@ -438,6 +447,11 @@ class Env {
   };
   std::vector<Deferred> deferred_;
   std::vector<bool> op_dma_;
+  // A config write (through MMCONFIG, from the core's own DMA) turned BME
+  // off or disabled the function during this op: the core may only learn
+  // of it when its current entry ends, so DMA is tolerated until the op
+  // ends and checked from the next one on.
+  std::vector<bool> op_bme_off_;
   bool op_reentered_ = false;
   unsigned reentries_ = 0;
   unsigned depth_ = 0;
@@ -518,6 +532,7 @@ bool Env::Setup() {
   op_indirect_.assign(nfns_, {});
   op_writable_.assign(nfns_, {});
   op_dma_.assign(nfns_, false);
+  op_bme_off_.assign(nfns_, false);
   written_.assign(ram_.size() / 16 / 64 + 1, 0);
   const uint64_t span =
       ram_.size() > kFnAreaBase
@@ -573,6 +588,7 @@ void Env::BeginOp() {
     op_indirect_[f].clear();
     op_writable_[f].clear();
     op_dma_[f] = false;
+    op_bme_off_[f] = false;
     drv_[f].op_rx_frames = 0;
     drv_[f].op_tx_used = 0;
     drv_[f].op_base_rx = stats_[f].rx_packets;
@@ -681,13 +697,13 @@ void Env::CheckDmaFunction(SnicFn fn, bool write, uint64_t a, size_t l) {
   if (fn >= nfns_) {
     Violation("DMA %s for invalid function %u", write ? "write" : "read", fn);
   }
-  if (!Enabled(fn)) {
+  if (!Enabled(fn) && !op_bme_off_[fn]) {
     Violation("DMA %s by fn %u at 0x%llx len %zu while the function is not "
               "enabled (NumVFs %u)",
               write ? "write" : "read", fn, static_cast<unsigned long long>(a),
               l, num_vfs_);
   }
-  if (!bme_[fn]) {
+  if (!bme_[fn] && !op_bme_off_[fn]) {
     Violation("DMA %s by fn %u at 0x%llx len %zu while its Bus Master Enable "
               "is off",
               write ? "write" : "read", fn, static_cast<unsigned long long>(a),
@@ -761,6 +777,7 @@ int Env::DmaRead(SnicFn fn, uint64_t a, uint8_t* b, size_t l) {
   const uint64_t bar_end = kBarBase + uint64_t{nfns_} * layout_->bar_size;
   if (a >= kBarBase && a < bar_end) return BarAccess(a, b, l, false, true);
   if (a >= kForeignBase && a - kForeignBase < kForeignSize) return 0;
+  if (InEcam(a)) return 0;
   if (!InRam(a, l)) return -1;
   std::memcpy(b, ram_.data() + a, l);
   if (in_run_loop_ && !self_fed_ && l > 0) {
@@ -808,9 +825,22 @@ int Env::DmaWrite(SnicFn fn, uint64_t a, const uint8_t* b, size_t l) {
     std::vector<uint8_t> tmp(b, b + l);
     return BarAccess(a, tmp.data(), l, true, true);
   }
+  if (InEcam(a)) {
+    // (nested-ctl: config writes from the core's own DMA go nowhere)
+    if (!g_avoid_nested_ctl) EcamWrite(a, b, l);
+    return 0;
+  }
   if (a >= kForeignBase && a - kForeignBase < kForeignSize) {
-    // Another device's doorbell: it answers with a frame to our uplink at
-    // once, from inside our DMA (QEMU delivers it or queues it).
+    // Another NIC's RX doorbell on the same hub: it flushes the hub, which
+    // completes the frame we had queued there (our sent callback, from
+    // inside our DMA) ...
+    if ((sync_answer_ & 8) && send_pending_ && !g_avoid_nested_ctl) {
+      send_pending_ = false;
+      Trace("      (foreign device: our queued frame is sent, send_done)\n");
+      snic_core_uplink_send_done(core_);
+    }
+    // ... and it answers with a frame to our uplink at once (QEMU delivers
+    // it or queues it).
     if (sync_answer_ & 2) {
       const Mac bc = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
       const Mac rm = {0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcd};
@@ -920,6 +950,60 @@ int Env::BarAccess(uint64_t addr, uint8_t* buf, size_t len, bool write,
   return rc;
 }
 
+void Env::EcamWrite(uint64_t a, const uint8_t* b, size_t l) {
+  const uint64_t rel = a - kEcamBase;
+  const SnicFn target = static_cast<SnicFn>(rel / 0x1000);
+  const uint64_t off = rel % 0x1000;
+  if (!Enabled(target)) return;  // no config space: the write goes nowhere
+  auto byte = [&](uint64_t o, int* out) {
+    if (o >= off && o - off < l) {
+      *out = b[o - off];
+      return true;
+    }
+    return false;
+  };
+  int lo = 0, hi = 0;
+  // Fake layout: 0x04 command (bit 2 Bus Master Enable), 0x09 bit 7
+  // Initiate FLR (as PCIe Device Control bit 15), 0x10 NumVFs with VF
+  // Enable (PF only).
+  if (byte(4, &lo)) {
+    const bool on = lo & 4;
+    Trace("      (config write fn %u: command 0x%02x, BME %d)\n", target, lo, on);
+    bme_[target] = on;
+    if (!on) op_bme_off_[target] = true;
+    snic_core_set_bus_master(core_, target, on);
+  }
+  if (byte(9, &hi) && (hi & 0x80)) {
+    Trace("      (config write fn %u: FLR)\n", target);
+    bme_[target] = false;
+    op_bme_off_[target] = true;
+    msix_on_[target] = false;
+    msix_[target] = {};
+    drv_[target].managed = false;
+    dirty_[target] = true;
+    snic_core_reset_function(core_, target);
+  }
+  if (target == 0 && byte(0x10, &lo)) {
+    const uint16_t n = static_cast<uint16_t>(lo % (total_vfs_ + 2u));
+    const uint16_t next = n > total_vfs_ ? 0 : n;
+    Trace("      (config write PF: NumVFs %u)\n", n);
+    for (uint16_t vf = 0; vf < total_vfs_; ++vf) {
+      if ((vf < num_vfs_) != (vf < next)) {
+        bme_[1 + vf] = false;
+        msix_on_[1 + vf] = false;
+        msix_[1 + vf] = {};
+        drv_[1 + vf].managed = false;
+        dma_blocked_[1 + vf] = false;
+        dirty_[1 + vf] = true;
+        op_bme_off_[1 + vf] = true;
+      }
+    }
+    num_vfs_ = std::min(num_vfs_, next);
+    snic_core_set_num_vfs(core_, n);
+    num_vfs_ = next;
+  }
+}
+
 void Env::MsixNotify(SnicFn fn, uint16_t v) {
   if (fn >= nfns_) Violation("MSI-X for invalid function %u", fn);
   if (v >= layout_->msix_vectors) {
@@ -942,6 +1026,10 @@ void Env::MsixNotify(SnicFn fn, uint16_t v) {
     uint8_t b[4];
     std::memcpy(b, &e.data, 4);
     (void)BarAccess(e.addr, b, 4, true, false);
+  } else if (InEcam(e.addr) && !draining_) {
+    uint8_t b[4];
+    std::memcpy(b, &e.data, 4);
+    EcamWrite(e.addr, b, 4);
   } else if (e.addr >= kForeignBase && e.addr - kForeignBase < kForeignSize &&
              (sync_answer_ & 2) && !draining_) {
     const Mac bc = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -1743,7 +1831,9 @@ uint64_t Env::PickAddr(uint8_t where, uint32_t v) {
         default: return bar + (v >> 2) % layout_->bar_size;
       }
     }
-    case 3: return kForeignBase + v % kForeignSize;
+    case 3:
+      return (v & 1) ? kForeignBase + (v >> 1) % kForeignSize
+                     : kEcamBase + 0x1000ull * f + (v >> 1) % 0x20;
     case 4: return ram_.size() - 1 - v % 64;
     case 5: return UINT64_MAX - v % 64;
     case 6: return kScratch + v % kScratchSize;
@@ -2350,6 +2440,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     const std::string s = a;
     snic::fuzz::g_avoid_empty_frame = s.find("empty-frame") != std::string::npos;
     snic::fuzz::g_avoid_mac_dup = s.find("mac-dup") != std::string::npos;
+    snic::fuzz::g_avoid_nested_ctl = s.find("nested-ctl") != std::string::npos;
   }
   return 0;
 }

@@ -364,7 +364,7 @@ int main(int argc, char** argv) {
     e.op(kSyncAnswer).u8(3);
     Send(e, 1, kRemote);
     Run(e);
-    e.op(kRingHack).u8(2).u8(0).u8(0).u16(0).u8(3).u32(0).u32(2048).u16(2).u16(0);
+    e.op(kRingHack).u8(2).u8(0).u8(0).u16(0).u8(3).u32(1).u32(2048).u16(2).u16(0);
     e.op(kRingHack).u8(2).u8(0).u8(1).u16(0).u8(0).u32(0).u32(0).u16(0).u16(0);
     Uplink(e, To(2));
     Write(d, "hostile-sync", e);
