@@ -413,6 +413,22 @@ class Env {
   uint16_t num_vfs_ = 0;
   std::vector<uint8_t> ram_;
   std::vector<bool> bme_, msix_on_, dma_blocked_, dirty_;
+  std::vector<uint8_t> dma_mode_;    // kDmaBlock modes (fuzz_format.h)
+  std::vector<int> dma_countdown_;   // DMAs that succeed before all fail
+  bool DmaFails(SnicFn fn, bool write) {
+    if (!dma_blocked_[fn]) return false;
+    if (dma_countdown_[fn] > 0) {
+      dma_countdown_[fn]--;
+      return false;
+    }
+    switch (dma_mode_[fn]) {
+      case 2: return write;
+      case 3: return !write;
+      default: return true;
+    }
+  }
+  void QueueHack(SnicFn fn, uint8_t q, uint8_t ring, uint8_t where,
+                 uint32_t addr, uint8_t flags);
   std::vector<std::array<MsixEntry, 8>> msix_;
   std::vector<FnCache> cache_, pre_cache_;
   std::vector<bool> pre_ready_;
@@ -521,6 +537,8 @@ bool Env::Setup() {
   bme_.assign(nfns_, false);
   msix_on_.assign(nfns_, !(h5 & kStartNoMsix));
   dma_blocked_.assign(nfns_, false);
+  dma_mode_.assign(nfns_, 0);
+  dma_countdown_.assign(nfns_, -1);
   dirty_.assign(nfns_, false);
   msix_.assign(nfns_, {});
   cache_.assign(nfns_, {});
@@ -773,7 +791,7 @@ bool Env::WriteAllowed(SnicFn fn, uint64_t a, size_t l, const FnCache& c,
 int Env::DmaRead(SnicFn fn, uint64_t a, uint8_t* b, size_t l) {
   CheckDmaFunction(fn, false, a, l);
   std::memset(b, 0, l);
-  if (dma_blocked_[fn]) return -1;
+  if (DmaFails(fn, false)) return -1;
   const uint64_t bar_end = kBarBase + uint64_t{nfns_} * layout_->bar_size;
   if (a >= kBarBase && a < bar_end) return BarAccess(a, b, l, false, true);
   if (a >= kForeignBase && a - kForeignBase < kForeignSize) return 0;
@@ -819,7 +837,7 @@ int Env::DmaWrite(SnicFn fn, uint64_t a, const uint8_t* b, size_t l) {
     }
     if (deferred_.size() < 4096) deferred_.push_back({fn, a, l});
   }
-  if (dma_blocked_[fn]) return -1;
+  if (DmaFails(fn, true)) return -1;
   const uint64_t bar_end = kBarBase + uint64_t{nfns_} * layout_->bar_size;
   if (a >= kBarBase && a < bar_end) {
     std::vector<uint8_t> tmp(b, b + l);
@@ -1509,6 +1527,51 @@ void Env::DriverInit(SnicFn fn, uint8_t variant, uint8_t qsel, uint8_t rxsel) {
   d.tx_count_base = s.tx_packets + s.tx_drop_malformed;
   d.managed = true;
   d.tainted = false;
+}
+
+// A probe like DriverInit's, over the driver model's rings where it has
+// them, with one ring of one queue at a hostile address (a BAR, MMCONFIG,
+// past RAM, misaligned ...) and maybe some queues left disabled.
+void Env::QueueHack(SnicFn fn, uint8_t q, uint8_t ring, uint8_t where,
+                    uint32_t addr, uint8_t flags) {
+  if (fn >= nfns_ || !Enabled(fn)) return;
+  Drv& d = drv_[fn];
+  d.tainted = d.managed;
+  uint64_t bad = PickAddr(where, addr);
+  if (flags & kQhackMisalign) bad += (addr >> 24) & 15;
+  Trace("  queue hack fn %u queue %u ring %u at 0x%llx flags 0x%x\n", fn, q % 3,
+        ring % 3, static_cast<unsigned long long>(bad), flags);
+  Wr(fn, kRegCommon, 0x14, 0, 1);
+  Wr(fn, kRegCommon, 0x14, kAck | kDrv, 1);
+  Wr(fn, kRegCommon, 0x08, 0, 4);
+  Wr(fn, kRegCommon, 0x0c, static_cast<uint32_t>(kLinuxFeatures), 4);
+  Wr(fn, kRegCommon, 0x08, 1, 4);
+  Wr(fn, kRegCommon, 0x0c, static_cast<uint32_t>(kLinuxFeatures >> 32), 4);
+  Wr(fn, kRegCommon, 0x14, kAck | kDrv | kFeatOk, 1);
+  for (uint16_t qi = 0; qi < 3; ++qi) {
+    if (flags & (0x10 << qi)) continue;
+    const DQ& dq = d.q[qi];
+    const uint16_t size = dq.size != 0 ? dq.size : 8;
+    uint64_t rings[3] = {dq.desc, dq.avail, dq.used};
+    if (dq.size == 0) {
+      rings[0] = kScratch + 0x1000ull * qi;
+      rings[1] = rings[0] + 0x200;
+      rings[2] = rings[0] + 0x400;
+    }
+    if (qi == q % 3) rings[ring % 3] = bad;
+    Wr(fn, kRegCommon, 0x16, qi, 2);
+    Wr(fn, kRegCommon, 0x18, size, 2);
+    Wr(fn, kRegCommon, 0x1a, qi + 1u, 2);
+    Wr(fn, kRegCommon, 0x20, rings[0], 8);
+    Wr(fn, kRegCommon, 0x28, rings[1], 8);
+    Wr(fn, kRegCommon, 0x30, rings[2], 8);
+    Wr(fn, kRegCommon, 0x1c, 1, 2);
+  }
+  RefreshFn(fn);
+  for (uint16_t f = 0; f < nfns_; ++f) pre_cache_[f] = cache_[f];
+  if (!(flags & kQhackNoDriverOk)) {
+    Wr(fn, kRegCommon, 0x14, kAck | kDrv | kFeatOk | kDrvOk, 1);
+  }
 }
 
 int Env::AddChain(Drv& d, DQ& q, const std::vector<Seg>& segs, bool indirect,
@@ -2258,8 +2321,19 @@ void Env::Step(uint8_t op) {
     }
     case kDmaBlock: {
       const uint16_t fn = static_cast<uint16_t>(in_.u8() % nfns_);
-      dma_blocked_[fn] = in_.u8() & 1;
-      Trace("  dma blocked fn %u = %d\n", fn, static_cast<int>(dma_blocked_[fn]));
+      const uint8_t m = in_.u8() % 6;
+      dma_blocked_[fn] = m != 0;
+      dma_mode_[fn] = m;
+      dma_countdown_[fn] = m >= 4 ? in_.u8() : -1;
+      Trace("  dma faults fn %u mode %u countdown %d\n", fn, m, dma_countdown_[fn]);
+      break;
+    }
+    case kQueueHack: {
+      const uint16_t fn = static_cast<uint16_t>(in_.u8() % nfns_);
+      const uint8_t q = in_.u8(), ring = in_.u8(), where = in_.u8();
+      const uint32_t addr = in_.u32();
+      const uint8_t flags = in_.u8();
+      QueueHack(fn, q, ring, where, addr, flags);
       break;
     }
     case kMemWrite: {

@@ -75,6 +75,8 @@ enum Op : uint8_t {
   kMsixEntry,     // fn vector(u8) target(u8) addr(u32) data(u32)
   kSyncAnswer,    // mode(u8)
   kGetters,       // fn setting(u8)
+  kQueueHack,     // fn queue(u8) ring(u8) where(u8) addr(u32) flags(u8):
+                  //   re-probe with one ring address hostile (kQhack*)
   kNumOps,
 };
 
@@ -89,6 +91,15 @@ enum DriverVariant : uint8_t {
   kVarNoDriverOk = 64,  // stop before DRIVER_OK
   kVarNoBme = 128,      // leave Bus Master Enable off
 };
+
+// kQueueHack.flags bits; bits 4-6: leave queue 0/1/2 disabled.
+enum QueueHackFlags : uint8_t {
+  kQhackMisalign = 1,   // add (addr >> 24) & 15 to the address
+  kQhackNoDriverOk = 2,
+};
+
+// kDmaBlock.mode % 6: 0 none, 1 every DMA fails, 2 writes fail, 3 reads
+// fail, 4/5: the next byte counts DMAs that still succeed, then all fail.
 
 // kSend.mode bits.
 enum SendMode : uint8_t {

@@ -369,6 +369,54 @@ int main(int argc, char** argv) {
     Uplink(e, To(2));
     Write(d, "hostile-sync", e);
   }
+  {  // a frame between VFs whose RX buffer is another device's doorbell,
+     // which answers at once: a receive from inside the core's DMA
+    Encoder e = Hdr(0);
+    e.op(kSyncAnswer).u8(2);
+    e.op(kRingHack).u8(2).u8(0).u8(0).u16(0).u8(3).u32(1).u32(2048).u16(2).u16(0);
+    Send(e, 1, To(2));
+    Run(e);
+    Write(d, "hostile-nested-receive", e);
+  }
+  {  // rings and buffers in a BAR: reads the core must refuse
+    Encoder e = Hdr(0);
+    e.op(kQueueHack).u8(1).u8(1).u8(0).u8(2 + 8 * 1).u32(1).u8(0);
+    e.op(kKick).u8(1).u8(1);
+    Run(e);
+    e.op(kRingHack).u8(2).u8(1).u8(0).u16(0).u8(2 + 8 * 3).u32(1).u32(64).u16(0).u16(0);
+    e.op(kRingHack).u8(2).u8(1).u8(1).u16(0).u8(0).u32(0).u32(0).u16(0).u16(0);
+    e.op(kKick).u8(2).u8(1);
+    Run(e);
+    e.op(kQueueHack).u8(3).u8(0).u8(2).u8(2 + 8 * 3).u32(3).u8(0);
+    Uplink(e, To(3));
+    Write(d, "hostile-bar-rings", e);
+  }
+  {  // misaligned rings, a disabled TX queue under DRIVER_OK, tiny
+     // mergeable RX buffer
+    Encoder e = Hdr(0);
+    e.op(kQueueHack).u8(1).u8(0).u8(0).u8(1).u32(0x05000100).u8(kQhackMisalign);
+    e.op(kQueueHack).u8(2).u8(0).u8(0).u8(1 + 8 * 2).u32(0x100).u8(0x20);
+    Run(e);
+    e.op(kRingHack).u8(3).u8(0).u8(0).u16(0).u8(1 + 8 * 3).u32(0x100).u32(8).u16(2).u16(0);
+    Uplink(e, To(3));
+    Write(d, "hostile-queue-layout", e);
+  }
+  {  // DMA faults: writes only, reads only, after a few DMAs
+    Encoder e = Hdr(0);
+    e.op(kDmaBlock).u8(1).u8(2);
+    Send(e, 1, To(2));
+    Run(e);
+    e.op(kDmaBlock).u8(2).u8(3);
+    Uplink(e, To(2));
+    e.op(kDmaBlock).u8(3).u8(4).u8(3);
+    Send(e, 3, To(4));
+    Run(e);
+    e.op(kDmaBlock).u8(4).u8(5).u8(9);
+    Uplink(e, To(4));
+    Send(e, 4, To(1));
+    Run(e);
+    Write(d, "hostile-dma-faults", e);
+  }
   {  // raw MMIO everywhere in the BAR regions
     Encoder e = Hdr(0, kStartEnableVfs);
     for (unsigned r = 0; r < 7; ++r) {
