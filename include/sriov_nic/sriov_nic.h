@@ -258,6 +258,35 @@ bool snic_core_get_vf_setting(const SnicCore *core, uint16_t vf,
 bool snic_core_apply_vf_spec(SnicCore *core, const char *setting,
                              const char *spec, char *err, size_t err_len);
 
+/* ---- Migration ---- */
+
+/*
+ * The VM's run state (a vm change state handler): while stopped the core
+ * issues no DMA and delivers nothing; frames stay in the guest's rings and
+ * in QEMU's queues until it runs again.
+ */
+void snic_core_set_running(SnicCore *core, bool running);
+/*
+ * The whole device state (every function, the switch, policy, counters)
+ * as a versioned byte stream in *@buf (malloc'ed; the caller frees it).
+ * Returns its length, 0 if out of memory. Save with the VM stopped.
+ */
+size_t snic_core_save_state(SnicCore *core, uint8_t **buf);
+/*
+ * Loads a state saved by snic_core_save_state. All or nothing: on error
+ * nothing changes and @err names the field that is wrong or the property
+ * that differs from the source's. The glue then re-syncs what PCI config
+ * space holds (Bus Master Enable).
+ */
+bool snic_core_load_state(SnicCore *core, const uint8_t *buf, size_t len,
+                          char *err, size_t err_len);
+/*
+ * After a migration (NetClientInfo.announce): every running function is
+ * announced, by its driver where it negotiated VIRTIO_NET_F_GUEST_ANNOUNCE,
+ * else by a RARP from its MAC sent on the uplink (QEMU sends the PF's).
+ */
+void snic_core_announce(SnicCore *core);
+
 #ifdef __cplusplus
 }
 #endif

@@ -181,10 +181,12 @@ TEST_F(Control, VlanNotFilteredWithoutCtrlVlan) {
   EXPECT_EQ(d_.Control(kClassVlan, 0, {7, 0}), kErr);
 }
 
-// GUEST_ANNOUNCE is not offered, so the ANNOUNCE class is an error.
-TEST_F(Control, AnnounceWithoutGuestAnnounceIsErr) {
-  EXPECT_EQ(d_.Control(kClassAnnounce, 0, {}), kErr);
+// ANNOUNCE needs GUEST_ANNOUNCE; ACK is its only command.
+TEST_F(Control, AnnounceAck) {
+  EXPECT_EQ(d_.Control(kClassAnnounce, 0, {}), kOk);
   EXPECT_EQ(d_.Control(kClassAnnounce, 1, {}), kErr);
+  ASSERT_TRUE(d_.Init(kLinuxNetFeatures & ~F(kGuestAnnounce)));
+  EXPECT_EQ(d_.Control(kClassAnnounce, 0, {}), kErr);
 }
 
 TEST_F(Control, BadClassIsErr) {

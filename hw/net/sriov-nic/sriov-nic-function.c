@@ -139,10 +139,17 @@ void sriov_nic_function_config_written(PCIDevice *dev, SriovNicState *pf,
     bool on = pci_get_word(dev->config + PCI_COMMAND) & PCI_COMMAND_MASTER;
 
     if (on != bar->bus_master) {
-        bar->bus_master = on;
-        trace_sriov_nic_bus_master(fn, on);
-        snic_core_set_bus_master(pf->core, fn, on);
+        sriov_nic_function_sync(dev, pf, fn, bar);
     }
+}
+
+void sriov_nic_function_sync(PCIDevice *dev, SriovNicState *pf, SnicFn fn,
+                             SriovNicBar *bar)
+{
+    bar->bus_master = pci_get_word(dev->config + PCI_COMMAND) &
+                      PCI_COMMAND_MASTER;
+    trace_sriov_nic_bus_master(fn, bar->bus_master);
+    snic_core_set_bus_master(pf->core, fn, bar->bus_master);
 }
 
 void sriov_nic_function_reset(SriovNicBar *bar)

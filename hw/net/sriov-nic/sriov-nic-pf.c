@@ -13,7 +13,6 @@
 #include "hw/pci/pcie.h"
 #include "hw/pci/pcie_sriov.h"
 #include "hw/qdev-properties.h"
-#include "migration/vmstate.h"
 #include "qapi/error.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
@@ -56,6 +55,13 @@ static ssize_t sriov_nic_receive(NetClientState *nc, const uint8_t *buf,
     return snic_core_uplink_receive(s->core, buf, size);
 }
 
+static void sriov_nic_announce(NetClientState *nc)
+{
+    SriovNicState *s = qemu_get_nic_opaque(nc);
+
+    snic_core_announce(s->core);
+}
+
 static void sriov_nic_link_status_changed(NetClientState *nc)
 {
     SriovNicState *s = qemu_get_nic_opaque(nc);
@@ -69,6 +75,7 @@ static NetClientInfo sriov_nic_net_info = {
     .can_receive = sriov_nic_can_receive,
     .receive = sriov_nic_receive,
     .link_status_changed = sriov_nic_link_status_changed,
+    .announce = sriov_nic_announce,
 };
 
 static void sriov_nic_write_config(PCIDevice *dev, uint32_t addr,
@@ -196,6 +203,7 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
                           object_get_typename(OBJECT(s)), DEVICE(s)->id,
                           &DEVICE(s)->mem_reentrancy_guard, s);
     qemu_format_nic_info_str(qemu_get_queue(s->nic), s->conf.macaddr.a);
+    sriov_nic_migration_init(s);
     return;
 
 fail_function:
@@ -211,6 +219,7 @@ static void sriov_nic_exit(PCIDevice *dev)
 {
     SriovNicState *s = SRIOV_NIC(dev);
 
+    sriov_nic_migration_exit(s);
     sriov_nic_del_vf_links(s);
     pcie_sriov_pf_exit(dev);
     qemu_del_nic(s->nic);
@@ -231,11 +240,6 @@ static void sriov_nic_reset_hold(Object *obj, ResetType type)
     snic_core_reset_function(s->core, SNIC_FN_PF);
     sriov_nic_function_reset(&s->bar);
 }
-
-static const VMStateDescription sriov_nic_vmstate = {
-    .name = TYPE_SRIOV_NIC,
-    .unmigratable = 1,
-};
 
 static const Property sriov_nic_properties[] = {
     DEFINE_NIC_PROPERTIES(SriovNicState, conf),

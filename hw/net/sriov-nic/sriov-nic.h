@@ -11,6 +11,7 @@
 #include "hw/pci/pci_device.h"
 #include "net/net.h"
 #include "qom/object.h"
+#include "system/runstate.h"
 #include "sriov_nic/sriov_nic.h"
 
 #define TYPE_SRIOV_NIC "sriov-nic"
@@ -62,6 +63,11 @@ struct SriovNicState {
     SriovNicBar bar;
     QEMUBH *bh;
     QEMUTimer *timer;
+
+    /* Migration (sriov-nic-migration.c). */
+    VMChangeStateEntry *vm_state_change;
+    uint8_t *mig_state;
+    uint32_t mig_state_len;
 };
 
 struct SriovNicVfState {
@@ -81,6 +87,9 @@ void sriov_nic_function_unrealize(PCIDevice *dev, SriovNicBar *bar);
 /* Call from config_write: tells the core about Bus Master Enable. */
 void sriov_nic_function_config_written(PCIDevice *dev, SriovNicState *pf,
                                        SnicFn fn, SriovNicBar *bar);
+/* Tells the core what config space says now (after a migration). */
+void sriov_nic_function_sync(PCIDevice *dev, SriovNicState *pf, SnicFn fn,
+                             SriovNicBar *bar);
 /* After a function reset: Bus Master Enable is off again. */
 void sriov_nic_function_reset(SriovNicBar *bar);
 
@@ -92,6 +101,11 @@ void sriov_nic_pci_cfg_write(PCIDevice *dev, SriovNicBar *bar, uint32_t addr,
                              uint32_t val, int len);
 uint32_t sriov_nic_pci_cfg_read(PCIDevice *dev, SriovNicBar *bar,
                                 uint32_t addr, int len);
+
+/* sriov-nic-migration.c: the PF's section carries every VF and the core. */
+extern const VMStateDescription sriov_nic_vmstate;
+void sriov_nic_migration_init(SriovNicState *s);
+void sriov_nic_migration_exit(SriovNicState *s);
 
 /* sriov-nic-admin.c: per-VF policy and statistics as QOM properties. */
 void sriov_nic_class_add_admin_props(ObjectClass *klass);

@@ -25,7 +25,8 @@ inline constexpr uint64_t F(unsigned bit) { return uint64_t{1} << bit; }
 inline constexpr unsigned kVersion1 = 32, kSrIov = 37, kIndirect = 28,
                           kEventIdx = 29, kAccessPlatform = 33, kMtu = 3,
                           kMac = 5, kMrgRxbuf = 15, kStatus = 16, kCtrlVq = 17,
-                          kCtrlRx = 18, kCtrlVlan = 19, kCtrlMacAddr = 23;
+                          kCtrlRx = 18, kCtrlVlan = 19, kGuestAnnounce = 21,
+                          kCtrlMacAddr = 23;
 // BAR 0 regions as the core numbers them (snic_core_layout).
 inline constexpr uint32_t kRegionCommon = 0, kRegionIsr = 1, kRegionDevice = 2,
                           kRegionNotify = 3;
@@ -55,7 +56,7 @@ enum : uint64_t {
 inline constexpr uint64_t kLinuxNetFeatures =
     F(kVersion1) | F(kIndirect) | F(kEventIdx) | F(kAccessPlatform) | F(kMtu) |
     F(kMac) | F(kMrgRxbuf) | F(kStatus) | F(kCtrlVq) | F(kCtrlRx) |
-    F(kCtrlVlan) | F(kCtrlMacAddr);
+    F(kCtrlVlan) | F(kGuestAnnounce) | F(kCtrlMacAddr);
 
 struct CoreDeleter {
   void operator()(SnicCore* c) const { snic_core_free(c); }
@@ -138,6 +139,8 @@ class DriverQueue {
 
   uint16_t size() const { return size_; }
   uint16_t index() const { return index_; }
+  // The device moved (a migration): doorbells go to @core.
+  void set_core(SnicCore* core) { core_ = core; }
   bool event_idx = false;
 
   // Raw descriptor write (hostile tests build anything with this).
@@ -278,6 +281,13 @@ class FakeDriver {
   }
   void SetCommon(uint64_t off, uint64_t v, unsigned size) {
     Write(kRegionCommon, off, v, size);
+  }
+  // The device moved (a migration): the same rings, another core.
+  void set_core(SnicCore* core) {
+    core_ = core;
+    for (auto& q : queues_) {
+      if (q) q->set_core(core);
+    }
   }
   // pci_set_master(): Bus Master Enable in the command register.
   void SetBusMaster(bool on) { snic_core_set_bus_master(core_, fn_, on); }

@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <deque>
+#include <string>
 #include <vector>
 
 #include "fake_driver.h"
@@ -89,6 +91,7 @@ class Port {
     return out;
   }
   void Send(const std::vector<uint8_t>& frame) { drv_.Send(frame); }
+  void set_core(SnicCore* core) { drv_.set_core(core); }
   uint8_t Rx(uint8_t cmd, bool on) {
     return drv_.Control(kClassRx, cmd, {uint8_t(on)});
   }
@@ -115,6 +118,24 @@ class SwitchBed : public ::testing::Test {
     }
   }
   SnicCore* core() { return bed_.core.get(); }
+  // Live migration in place: the state moves to a new core (same
+  // configuration) over the same guest RAM, the drivers follow. Returns
+  // the load's error, empty on success.
+  std::string MigrateCore(SnicConfig cfg = TestConfig(4)) {
+    uint8_t* buf = nullptr;
+    const size_t n = snic_core_save_state(core(), &buf);
+    char err[256] = {};
+    CorePtr next(snic_core_new(&cfg, &bed_.host.ops(), bed_.host.opaque(),
+                               err, sizeof(err)));
+    const bool ok = next && snic_core_load_state(next.get(), buf, n, err,
+                                                 sizeof(err));
+    std::free(buf);
+    if (!ok) return err;
+    bed_.core = std::move(next);
+    bed_.host.core = bed_.core.get();
+    for (auto& p : ports_) p->set_core(core());
+    return {};
+  }
   Port& pf() { return *ports_[0]; }
   Port& vf(uint16_t n) { return *ports_[1 + n]; }
   SnicVfPolicy Policy(uint16_t vf) {

@@ -2,9 +2,11 @@
 // Nothing here throws; the core is built with -fno-exceptions.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "../device/device.h"
 #include "../virtio_net/layout.h"
@@ -203,5 +205,33 @@ bool snic_core_apply_vf_spec(SnicCore* core, const char* setting,
   }
   return Report(core->device.ApplyVfSpec(setting, spec), err, err_len);
 }
+
+size_t snic_core_save_state(SnicCore* core, uint8_t** buf) {
+  std::vector<uint8_t> state;
+  core->device.SaveState(&state);
+  auto* out = static_cast<uint8_t*>(std::malloc(state.size()));
+  if (out == nullptr) {
+    *buf = nullptr;
+    return 0;
+  }
+  std::memcpy(out, state.data(), state.size());
+  *buf = out;
+  return state.size();
+}
+
+bool snic_core_load_state(SnicCore* core, const uint8_t* buf, size_t len,
+                          char* err, size_t err_len) {
+  if (core == nullptr || (buf == nullptr && len != 0)) {
+    SetError(err, err_len, "internal error: no core or state");
+    return false;
+  }
+  return Report(core->device.LoadState(buf, len), err, err_len);
+}
+
+void snic_core_set_running(SnicCore* core, bool running) {
+  core->device.SetRunning(running);
+}
+
+void snic_core_announce(SnicCore* core) { core->device.Announce(); }
 
 }  // extern "C"

@@ -53,25 +53,6 @@ MacAddress DefaultVfMac(const MacAddress& pf_mac, uint16_t vf) {
                     static_cast<uint8_t>(vf)};
 }
 
-// The device-wide re-entrancy guard around an entry point's state change;
-// leaving it performs the effects.
-class Device::Entry {
- public:
-  explicit Entry(Device& d) : d_(d), nested_(d.busy_) { d.busy_ = true; }
-  ~Entry() {
-    if (!nested_) {
-      d_.Leave();
-    }
-  }
-  Entry(const Entry&) = delete;
-  Entry& operator=(const Entry&) = delete;
-  bool nested() const { return nested_; }
-
- private:
-  Device& d_;
-  bool nested_;
-};
-
 Device::Device(const DeviceConfig& cfg, const Host& host)
     : cfg_(cfg), host_(host), sched_(1u + cfg.total_vfs) {
   ports_.reserve(1u + cfg.total_vfs);
@@ -398,8 +379,8 @@ Device::TxOutcome Device::TransmitOne(LaneRef l, uint8_t* buf,
 }
 
 bool Device::Run() {
-  if (in_run_) {
-    return false;
+  if (in_run_ || !running_) {
+    return false;  // stopped: SetRunning(true) schedules the run again
   }
   in_run_ = true;
   unsigned budget = kRunBudget;
@@ -471,7 +452,9 @@ void Device::Timer() {
 
 // ---- the uplink -----------------------------------------------------------
 
-bool Device::UplinkCanReceive() const { return !uplink_.rx_hold.blocking(); }
+bool Device::UplinkCanReceive() const {
+  return running_ && !uplink_.rx_hold.blocking();
+}
 
 size_t Device::UplinkReceive(const uint8_t* frame, size_t len) {
   Entry e(*this);
@@ -480,6 +463,9 @@ size_t Device::UplinkReceive(const uint8_t* frame, size_t len) {
     // register): leave it queued, flush when this entry is done.
     flush_after_ = true;
     return 0;
+  }
+  if (!running_) {
+    return 0;  // the VM is stopped: stays queued, flushed when it runs
   }
   port::UplinkStats& st = uplink_.stats;
   const std::optional<eth::EthView> eth =
@@ -550,6 +536,10 @@ void Device::SetUplinkLink(bool up) {
     p->SetLink(EffectiveLink(*p), effects_);
   }
   stale_ = true;
+}
+
+uint64_t Device::MaxFrameForRate() const {
+  return uint64_t{cfg_.mtu} + eth::kHeaderLen + 4;
 }
 
 bool Device::EffectiveLink(const Port& p) const {
@@ -689,8 +679,7 @@ void Device::CommitVfPolicy(uint16_t vf, const PortPolicy& p) {
   port.SetPolicy(p);
   port.SetLink(EffectiveLink(port), effects_);
   if (p.max_tx_rate != old_rate) {
-    sched_.ConfigureRate(fn, p.max_tx_rate,
-                         uint64_t{cfg_.mtu} + eth::kHeaderLen + 4,
+    sched_.ConfigureRate(fn, p.max_tx_rate, MaxFrameForRate(),
                          host_.NowNs());
   }
   // Trust, VLAN or link may let held or waiting frames go, or not.

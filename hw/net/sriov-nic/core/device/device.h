@@ -120,9 +120,40 @@ class Device final : public port::MacDirectory {
   // port::MacDirectory
   bool TakenByOther(FnId fn, const MacAddress& mac) const override;
 
+  // Migration (migration/device_state.cc has the stream's layout). Save
+  // gives back held frames to the rings first. Load is all or nothing: a
+  // stream that is not one of this device's states changes nothing and
+  // says which field is wrong.
+  void SaveState(std::vector<uint8_t>* out);
+  Status LoadState(const uint8_t* data, size_t len);
+  // The VM's run state: while stopped the device issues no DMA and
+  // delivers nothing (frames stay in the rings and in QEMU's queues).
+  void SetRunning(bool running);
+  // After a migration: every running function is announced to the
+  // network, by its driver where the personality can ask it to (virtio-net
+  // GUEST_ANNOUNCE), else by a RARP the device sends on the uplink from its
+  // MAC (in its port VLAN), as QEMU does for a NIC's own MAC.
+  void Announce();
+
  private:
-  class Entry;
-  friend class Entry;
+  // The device-wide re-entrancy guard around an entry point's state
+  // change; leaving it performs the effects.
+  class Entry {
+   public:
+    explicit Entry(Device& d) : d_(d), nested_(d.busy_) { d.busy_ = true; }
+    ~Entry() {
+      if (!nested_) {
+        d_.Leave();
+      }
+    }
+    Entry(const Entry&) = delete;
+    Entry& operator=(const Entry&) = delete;
+    bool nested() const { return nested_; }
+
+   private:
+    Device& d_;
+    bool nested_;
+  };
 
   struct Uplink {
     bool link_up = true;
@@ -150,6 +181,8 @@ class Device final : public port::MacDirectory {
   void ReleaseUplinkHold();
   void CommitVfPolicy(uint16_t vf, const policy::PortPolicy& p);
   bool EffectiveLink(const port::Port& p) const;
+  // The largest frame the rate limiter plans for (MTU + Ethernet + tag).
+  uint64_t MaxFrameForRate() const;
   void RebuildActive();
   void PerformEffects(const Effects& fx);
   void ArmTimer();
@@ -171,6 +204,7 @@ class Device final : public port::MacDirectory {
   size_t perform_depth_ = 0;
   bool busy_ = false;
   bool in_run_ = false;
+  bool running_ = true;       // the VM runs (SetRunning)
   bool flush_after_ = false;  // the netdev called in while busy
   bool stale_ = false;        // a port changed: re-check the holds
   bool deadline_dirty_ = false;

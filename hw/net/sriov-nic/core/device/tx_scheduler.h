@@ -126,6 +126,9 @@ class TxScheduler {
   // False (and @fn waits, counted by the caller) when @fn is in debt.
   bool RateReady(FnId fn, uint64_t now);
   void Charge(FnId fn, uint64_t bytes) { fns_[fn].bucket.Charge(bytes); }
+  // Migration: the rate limiter of @fn.
+  policy::TokenBucket& bucket(FnId fn) { return fns_[fn].bucket; }
+  const policy::TokenBucket& bucket(FnId fn) const { return fns_[fn].bucket; }
 
   // Round-robin: the next eligible lane after the last one picked.
   std::optional<LaneRef> Next();

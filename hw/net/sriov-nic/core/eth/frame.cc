@@ -72,4 +72,19 @@ size_t Untag(const uint8_t* frame, size_t len, uint8_t* out) {
   return len - kVlanTagLen;
 }
 
+size_t BuildRarp(const MacAddress& mac, uint8_t* out) {
+  std::memset(out, 0, 60);
+  std::memset(out, 0xff, 6);
+  std::memcpy(out + 6, mac.data(), 6);
+  StoreBe16(out + 12, 0x8035);  // RARP
+  StoreBe16(out + 14, 1);       // hardware: Ethernet
+  StoreBe16(out + 16, 0x0800);  // protocol: IPv4
+  out[18] = 6;
+  out[19] = 4;
+  StoreBe16(out + 20, 3);  // RARP request
+  std::memcpy(out + 22, mac.data(), 6);
+  std::memcpy(out + 32, mac.data(), 6);
+  return 60;
+}
+
 }  // namespace snic::eth

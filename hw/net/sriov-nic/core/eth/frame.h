@@ -77,6 +77,11 @@ size_t Tag(const uint8_t* frame, size_t len, uint16_t tci, uint8_t* out);
 // Writes the untagged form of tagged @frame (len >= 18) to @out.
 size_t Untag(const uint8_t* frame, size_t len, uint8_t* out);
 
+// The RARP request QEMU announces a NIC's MAC with after a migration
+// (net/announce.c): broadcast, ethertype 0x8035, padded to 60 bytes.
+// Writes it to @out (60 bytes) and returns its length.
+size_t BuildRarp(const MacAddress& mac, uint8_t* out);
+
 }  // namespace snic::eth
 
 #endif  // SNIC_CORE_ETH_FRAME_H

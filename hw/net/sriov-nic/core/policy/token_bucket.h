@@ -40,6 +40,26 @@ class TokenBucket {
     last_ns_ = now_ns;
   }
   bool limited() const { return rate_ != 0; }
+
+  // Migration: the bucket's state (depth follows from the rate).
+  struct State {
+    uint32_t rate = 0;
+    int64_t tokens = 0;
+    uint64_t last_ns = 0;
+  };
+  State Export() const { return State{rate_, tokens_, last_ns_}; }
+  // A state a bucket configured for @max_frame can be in: tokens at most
+  // the depth, debt at most one frame of any length (kMaxDebtBytes).
+  static constexpr int64_t kMaxDebtBytes = 65536 + 18 + 4;
+  static bool Valid(const State& s, uint64_t max_frame) {
+    TokenBucket b;
+    b.Configure(s.rate, max_frame, 0);
+    return s.tokens <= b.depth_ && s.tokens >= -kMaxDebtBytes * kUnitsPerByte;
+  }
+  void Import(const State& s, uint64_t max_frame) {
+    Configure(s.rate, max_frame, s.last_ns);
+    tokens_ = s.tokens;
+  }
   uint32_t rate() const { return rate_; }
 
   // True when a frame may be sent now.

@@ -25,12 +25,18 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "../base/effects.h"
 #include "../base/types.h"
 #include "../policy/port_policy.h"
 #include "rx_filter.h"
 #include "stats.h"
+
+namespace snic::migration {
+class Encoder;
+class Decoder;
+}  // namespace snic::migration
 
 namespace snic::port {
 
@@ -91,6 +97,7 @@ enum class RxResult : uint8_t {
   kBroken,     // the port entered its error state
 };
 
+
 // The device's answer to "does another function use this MAC?", so that a
 // guest request cannot give two functions one address.
 class MacDirectory {
@@ -99,6 +106,20 @@ class MacDirectory {
 
  protected:
   ~MacDirectory() = default;
+};
+
+// Migration: the state every port has, and a decoded, checked port state
+// (the personality's part in a subclass) waiting to be applied.
+struct CommonImage {
+  bool enabled = false;
+  bool bus_master = false;
+  bool link_up = true;
+  RxFilter filter;
+  PortStats stats;
+};
+struct PortImage {
+  virtual ~PortImage() = default;
+  CommonImage common;
 };
 
 class Port {
@@ -166,7 +187,28 @@ class Port {
 
   virtual RxResult Deliver(const uint8_t* frame, size_t len, Effects& fx) = 0;
 
+  // After a migration: the port announces itself to the network if its
+  // personality can (virtio-net GUEST_ANNOUNCE: the driver sends
+  // gratuitous ARP/NA). False if the device must do it for it.
+  virtual bool Announce(Effects& fx) = 0;
+
+  // Migration (migration/device_state.cc). Quiesce() gives back to the
+  // guest's rings what the port took and did not consume (a held TX
+  // frame), so guest memory plus Encode() is the whole state. Decode()
+  // reads and checks a state into an image without changing anything;
+  // Commit() applies a decoded image. The policy is the device's and not
+  // part of it.
+  virtual void Quiesce() = 0;
+  virtual void Encode(migration::Encoder& e) const = 0;
+  virtual std::unique_ptr<PortImage> Decode(migration::Decoder& d) const = 0;
+  virtual void Commit(const PortImage& image) = 0;
+
  protected:
+  // The common state, for the personalities' Encode/Decode/Commit.
+  void EncodeCommon(migration::Encoder& e) const;
+  static void DecodeCommon(migration::Decoder& d, CommonImage* c);
+  void CommitCommon(const CommonImage& c);
+
   // The personality's part of Reset().
   virtual void ResetFunction(Effects& fx) = 0;
   // Bus mastering came back: work the driver queued while it was off.

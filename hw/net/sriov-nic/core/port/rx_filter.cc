@@ -59,6 +59,18 @@ bool RxFilter::AddMulticast(const MacAddress& mac) {
   return true;
 }
 
+bool RxFilter::SetTables(const std::vector<MacAddress>& uni,
+                         const std::vector<MacAddress>& multi,
+                         const std::bitset<4096>& vlans) {
+  if (uni.size() > kMaxMacEntries || multi.size() > kMaxMacEntries) {
+    return false;
+  }
+  uni_ = uni;
+  multi_ = multi;
+  vlans_ = vlans;
+  return true;
+}
+
 bool RxFilter::ListsUnicast(const uint8_t* dst) const {
   return Listed(uni_, dst);
 }

@@ -79,6 +79,16 @@ class RxFilter {
   size_t unicast_count() const { return uni_.size(); }
   size_t multicast_count() const { return multi_.size(); }
 
+  // Migration: the tables and VLAN bitmap as data (the flags above are
+  // plain members).
+  const std::vector<MacAddress>& unicast() const { return uni_; }
+  const std::vector<MacAddress>& multicast() const { return multi_; }
+  const std::bitset<4096>& vlans() const { return vlans_; }
+  // False if a table is longer than kMaxMacEntries (nothing changes).
+  bool SetTables(const std::vector<MacAddress>& uni,
+                 const std::vector<MacAddress>& multi,
+                 const std::bitset<4096>& vlans);
+
   void SetVlan(uint16_t vid, bool on) { vlans_.set(vid & 0xfff, on); }
   bool HasVlan(uint16_t vid) const { return vlans_.test(vid & 0xfff); }
   void ClearVlans() { vlans_.reset(); }

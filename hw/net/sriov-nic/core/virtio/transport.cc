@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "transport.h"
 
+#include <string>
+
 namespace snic::virtio {
 
 Transport::Transport(const TransportConfig& cfg)
@@ -286,6 +288,87 @@ void Transport::Signal(int q, bool msix_enabled, Effects& fx) {
   if (cfg_.has_intx) {
     isr_ |= q == kConfigChange ? kIsrConfig : kIsrQueue;
     fx.PfIntx(true);
+  }
+}
+
+Transport::State Transport::Export() const {
+  State s;
+  s.device_feature_select = device_feature_select_;
+  s.driver_feature_select = driver_feature_select_;
+  s.driver_features = driver_features_;
+  s.msix_config = msix_config_;
+  s.status = status_;
+  s.generation = generation_;
+  s.queue_select = queue_select_;
+  s.isr = isr_;
+  for (const SplitQueue& q : queues_) {
+    s.queues.push_back(q.Export());
+  }
+  return s;
+}
+
+Status Transport::Check(const State& s) const {
+  constexpr uint8_t kKnown = kStatusAcknowledge | kStatusDriver |
+                             kStatusDriverOk | kStatusFeaturesOk |
+                             kStatusNeedsReset | kStatusFailed;
+  if ((s.status & ~kKnown) != 0) {
+    return Status::Invalid("device_status " + std::to_string(s.status) +
+                           " has bits virtio does not define");
+  }
+  if ((s.status & kStatusDriverOk) && !(s.status & kStatusFeaturesOk)) {
+    return Status::Invalid(
+        std::string("device_status has DRIVER_OK without FEATURES_OK"));
+  }
+  if ((s.driver_features & ~cfg_.device_features) != 0) {
+    return Status::Invalid(
+        std::string("driver_features has bits this device does not offer"));
+  }
+  if (s.status & kStatusFeaturesOk) {
+    if (!(s.driver_features & Bit(kFVersion1))) {
+      return Status::Invalid(std::string(
+          "FEATURES_OK with driver_features lacking VIRTIO_F_VERSION_1"));
+    }
+    if (cfg_.validator != nullptr) {
+      if (const char* why = cfg_.validator(s.driver_features)) {
+        return Status::Invalid(std::string("driver_features: ") + why);
+      }
+    }
+  }
+  if (s.msix_config != kNoVector && s.msix_config >= cfg_.num_vectors) {
+    return Status::Invalid("config_msix_vector " +
+                           std::to_string(s.msix_config) + " is not below " +
+                           std::to_string(cfg_.num_vectors));
+  }
+  if ((s.isr & ~(kIsrQueue | kIsrConfig)) != 0) {
+    return Status::Invalid(std::string("isr has undefined bits"));
+  }
+  if (s.queues.size() != cfg_.num_queues) {
+    return Status::Invalid("has " + std::to_string(s.queues.size()) +
+                           " queues, this device " +
+                           std::to_string(cfg_.num_queues));
+  }
+  for (size_t q = 0; q < s.queues.size(); ++q) {
+    if (Status e = SplitQueue::Check(s.queues[q], cfg_.max_queue_size,
+                                     cfg_.num_vectors);
+        !e.ok()) {
+      return Status::Invalid("queue " + std::to_string(q) + ": " +
+                             e.message());
+    }
+  }
+  return Status::Ok();
+}
+
+void Transport::Import(const State& s) {
+  device_feature_select_ = s.device_feature_select;
+  driver_feature_select_ = s.driver_feature_select;
+  driver_features_ = s.driver_features;
+  msix_config_ = s.msix_config;
+  status_ = s.status;
+  generation_ = s.generation;
+  queue_select_ = s.queue_select;
+  isr_ = s.isr;
+  for (size_t q = 0; q < queues_.size(); ++q) {
+    queues_[q].Import(s.queues[q], cfg_.max_queue_size);
   }
 }
 

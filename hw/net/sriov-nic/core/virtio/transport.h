@@ -110,6 +110,23 @@ class Transport {
   SplitQueue& queue(uint16_t q) { return queues_[q]; }
   const SplitQueue& queue(uint16_t q) const { return queues_[q]; }
 
+  // Migration: the whole state as data. Check() says why @s cannot be the
+  // state of this transport (OK if it can); Import() sets it.
+  struct State {
+    uint32_t device_feature_select = 0;
+    uint32_t driver_feature_select = 0;
+    uint64_t driver_features = 0;
+    uint16_t msix_config = kNoVector;
+    uint8_t status = 0;
+    uint8_t generation = 0;
+    uint16_t queue_select = 0;
+    uint8_t isr = 0;
+    std::vector<SplitQueue::State> queues;
+  };
+  State Export() const;
+  Status Check(const State& s) const;
+  void Import(const State& s);
+
  private:
   WriteResult WriteStatus(uint8_t value);
   uint16_t CheckVector(uint64_t v) const {

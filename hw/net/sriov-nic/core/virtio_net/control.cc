@@ -205,8 +205,17 @@ ControlResult ExecuteControl(const CtrlHdr& hdr, virtio::Reader& data,
         return Err("ctrl VLAN class without VIRTIO_NET_F_CTRL_VLAN");
       }
       return Vlan(hdr.cmd, data, filter);
-    case kCtrlAnnounce:
-      return Err("ctrl ANNOUNCE class without VIRTIO_NET_F_GUEST_ANNOUNCE");
+    case kCtrlAnnounce: {
+      if (!Has(ctx.features, kFGuestAnnounce)) {
+        return Err("ctrl ANNOUNCE class without VIRTIO_NET_F_GUEST_ANNOUNCE");
+      }
+      if (hdr.cmd != kCtrlAnnounceAck) {
+        return Err("unknown ctrl ANNOUNCE command");
+      }
+      ControlResult r = Ok();
+      r.announce_acked = true;
+      return r;
+    }
     default:
       return Err("unknown ctrl class");
   }

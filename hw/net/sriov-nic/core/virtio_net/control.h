@@ -15,7 +15,9 @@
 //    capped at RxFilter::kMaxMacEntries, beyond which the overflow flag
 //    is set as in QEMU) and ADDR_SET (needs CTRL_MAC_ADDR; must be unicast
 //    and not another function's MAC);
-//  - VLAN (needs CTRL_VLAN): ADD and DEL of a 12-bit VID (le16).
+//  - VLAN (needs CTRL_VLAN): ADD and DEL of a 12-bit VID (le16);
+//  - ANNOUNCE (needs GUEST_ANNOUNCE): ACK, the driver has announced itself
+//    after the device asked (VIRTIO_NET_S_ANNOUNCE).
 // The host's trust policy gates the requests only trust allows (as `ip
 // link set ... trust off` on a real NIC): turning PROMISC, ALLMULTI or
 // ALLUNI on and MAC_ADDR_SET to another MAC are refused (VIRTIO_NET_ERR,
@@ -46,6 +48,7 @@ struct ControlResult {
   uint8_t ack = kCtrlErr;
   bool mac_changed = false;        // ADDR_SET: device config changed
   bool filter_changed = false;     // RX modes, tables or VLANs changed
+  bool announce_acked = false;     // ANNOUNCE_ACK: clear VIRTIO_NET_S_ANNOUNCE
   bool refused_untrusted = false;  // needs trust: answered ERR
   bool table_overflow = false;     // a MAC list was longer than the cap
   const char* error = nullptr;     // why ack is ERR, for the guest error log

@@ -67,6 +67,10 @@ void Function::ProcessControl(Effects& fx, port::PortEvents* ev) {
     if (res.mac_changed) {
       transport_.BumpGeneration();
     }
+    if (res.announce_acked && announce_) {
+      announce_ = false;
+      transport_.BumpGeneration();
+    }
     ev->changed |= res.filter_changed;
     Writer w(mem, chain);
     Status s = w.Write(&res.ack, 1);

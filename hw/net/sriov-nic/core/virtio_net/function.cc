@@ -16,7 +16,7 @@ uint64_t OfferedFeatures(bool is_pf) {
                Bit(virtio::kFRingEventIdx) | Bit(virtio::kFAccessPlatform) |
                Bit(kFMac) | Bit(kFStatus) | Bit(kFMtu) | Bit(kFCtrlVq) |
                Bit(kFCtrlRx) | Bit(kFCtrlVlan) | Bit(kFCtrlMacAddr) |
-               Bit(kFMrgRxbuf);
+               Bit(kFMrgRxbuf) | Bit(kFGuestAnnounce);
   if (is_pf) {
     f |= Bit(virtio::kFSrIov);
   }
@@ -24,10 +24,11 @@ uint64_t OfferedFeatures(bool is_pf) {
 }
 
 const char* ValidateNetFeatures(uint64_t acked) {
-  const uint64_t needs_cvq =
-      Bit(kFCtrlRx) | Bit(kFCtrlVlan) | Bit(kFCtrlMacAddr);
+  const uint64_t needs_cvq = Bit(kFCtrlRx) | Bit(kFCtrlVlan) |
+                             Bit(kFCtrlMacAddr) | Bit(kFGuestAnnounce);
   if ((acked & needs_cvq) && !(acked & Bit(kFCtrlVq))) {
-    return "CTRL_RX/CTRL_VLAN/CTRL_MAC_ADDR acked without CTRL_VQ";
+    return "CTRL_RX/CTRL_VLAN/CTRL_MAC_ADDR/GUEST_ANNOUNCE acked without "
+           "CTRL_VQ";
   }
   return nullptr;
 }
@@ -91,9 +92,21 @@ void Function::DeviceReset(Effects& fx) {
   transport_.Reset();
   state_.filter.Reset(state_.policy.mac);
   broken_ = false;
+  announce_ = false;
   tx_peeked_ = false;
   tx_completed_ = false;
   UpdateReady();
+}
+
+bool Function::Announce(Effects& fx) {
+  if (!running() || !transport_.Has(kFGuestAnnounce)) {
+    return false;
+  }
+  // 5.1.6.5.4: the driver announces itself and acks with ANNOUNCE_ACK.
+  announce_ = true;
+  transport_.BumpGeneration();
+  transport_.Signal(virtio::kConfigChange, host_->MsixEnabled(fn()), fx);
+  return true;
 }
 
 PortEvents Function::Resume(Effects& fx) {
@@ -244,7 +257,8 @@ PortEvents Function::OnNotify(uint16_t queue, Effects& fx) {
 uint64_t Function::ReadDeviceConfig(uint64_t offset, unsigned size) const {
   NetConfig cfg;
   std::memcpy(cfg.mac, state_.filter.mac().data(), 6);
-  cfg.status.set(state_.link_up ? kStatusLinkUp : 0);
+  cfg.status.set(static_cast<uint16_t>((state_.link_up ? kStatusLinkUp : 0) |
+                                       (announce_ ? kStatusAnnounce : 0)));
   cfg.max_virtqueue_pairs.set(1);
   cfg.mtu.set(mtu_);
   uint8_t bytes[sizeof(NetConfig)];

@@ -64,6 +64,12 @@ class Function final : public port::Port {
   port::RxResult Deliver(const uint8_t* frame, size_t len,
                          Effects& fx) override;
 
+  bool Announce(Effects& fx) override;
+  void Quiesce() override;
+  void Encode(migration::Encoder& e) const override;
+  std::unique_ptr<port::PortImage> Decode(migration::Decoder& d) const override;
+  void Commit(const port::PortImage& image) override;
+
   const virtio::Transport& transport() const { return transport_; }
   bool broken() const { return broken_; }
 
@@ -88,10 +94,13 @@ class Function final : public port::Port {
   uint64_t ReadDeviceConfig(uint64_t offset, unsigned size) const;
   virtio::GuestMemory Mem() const { return virtio::GuestMemory(*host_, fn()); }
 
+  struct Image;
+
   const Host* host_;
   const port::MacDirectory* macs_;
   uint16_t mtu_;
   bool broken_ = false;
+  bool announce_ = false;  // VIRTIO_NET_S_ANNOUNCE, until ANNOUNCE_ACK
   // The chain PeekTx() took from transmitq0 and not yet consumed.
   bool tx_peeked_ = false;
   uint16_t tx_peeked_head_ = 0;

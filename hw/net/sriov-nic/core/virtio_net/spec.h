@@ -22,6 +22,7 @@ inline constexpr unsigned kFStatus = 16;
 inline constexpr unsigned kFCtrlVq = 17;
 inline constexpr unsigned kFCtrlRx = 18;
 inline constexpr unsigned kFCtrlVlan = 19;
+inline constexpr unsigned kFGuestAnnounce = 21;
 inline constexpr unsigned kFCtrlMacAddr = 23;
 
 // Queue indices with max_virtqueue_pairs = 1 (5.1.2).

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "split_queue.h"
 
+#include <string>
+
 namespace snic::virtio {
 
 void SplitQueue::Reset(uint16_t max_size) {
@@ -10,21 +12,31 @@ void SplitQueue::Reset(uint16_t max_size) {
   size_ = max_size;
 }
 
-Status SplitQueue::Enable() {
-  if (size_ == 0 || (size_ & (size_ - 1)) != 0 || size_ > max_size_) {
+Status SplitQueue::CheckLayout(uint16_t size, uint16_t max_size,
+                               uint64_t desc, uint64_t driver,
+                               uint64_t device) {
+  if (size == 0 || (size & (size - 1)) != 0 || size > max_size) {
     return Status::Invalid("queue_enable with an invalid queue_size");
   }
   // 2.7: descriptor table 16-byte, driver area 2-byte, device area 4-byte
   // aligned.
-  if ((desc_ & 15) != 0 || (driver_ & 1) != 0 || (device_ & 3) != 0) {
+  if ((desc & 15) != 0 || (driver & 1) != 0 || (device & 3) != 0) {
     return Status::Invalid("queue_enable with misaligned ring addresses");
   }
-  const uint64_t desc_len = 16ull * size_;
-  const uint64_t avail_len = 6 + 2ull * size_;
-  const uint64_t used_len = 6 + 8ull * size_;
-  if (desc_ > UINT64_MAX - desc_len || driver_ > UINT64_MAX - avail_len ||
-      device_ > UINT64_MAX - used_len) {
+  const uint64_t desc_len = 16ull * size;
+  const uint64_t avail_len = 6 + 2ull * size;
+  const uint64_t used_len = 6 + 8ull * size;
+  if (desc > UINT64_MAX - desc_len || driver > UINT64_MAX - avail_len ||
+      device > UINT64_MAX - used_len) {
     return Status::Invalid("queue_enable with ring addresses that wrap around");
+  }
+  return Status::Ok();
+}
+
+Status SplitQueue::Enable() {
+  if (Status s = CheckLayout(size_, max_size_, desc_, driver_, device_);
+      !s.ok()) {
+    return s;
   }
   enabled_ = true;
   last_avail_ = 0;
@@ -131,6 +143,68 @@ Status SplitQueue::ShouldNotify(const GuestMemory& mem, QueueFeatures f,
   signalled_used_ = used_idx_;
   *notify = !valid || NeedEvent(used_event.get(), used_idx_, old);
   return Status::Ok();
+}
+
+SplitQueue::State SplitQueue::Export() const {
+  State s;
+  s.size = size_;
+  s.msix_vector = msix_vector_;
+  s.enabled = enabled_;
+  s.desc = desc_;
+  s.driver = driver_;
+  s.device = device_;
+  s.last_avail = last_avail_;
+  s.used_idx = used_idx_;
+  s.signalled_used = signalled_used_;
+  s.signalled_used_valid = signalled_used_valid_;
+  return s;
+}
+
+Status SplitQueue::Check(const State& s, uint16_t max_size,
+                         uint16_t num_vectors) {
+  if (s.size == 0 || (s.size & (s.size - 1)) != 0 || s.size > max_size) {
+    return Status::Invalid("queue_size " + std::to_string(s.size) +
+                           " is not a power of two up to " +
+                           std::to_string(max_size));
+  }
+  if (s.msix_vector != kNoVector && s.msix_vector >= num_vectors) {
+    return Status::Invalid("queue_msix_vector " +
+                           std::to_string(s.msix_vector) + " is not below " +
+                           std::to_string(num_vectors));
+  }
+  if (!s.enabled) {
+    if (s.last_avail != 0 || s.used_idx != 0) {
+      return Status::Invalid("ring indices of a disabled queue are not 0");
+    }
+    return Status::Ok();
+  }
+  if (Status l = CheckLayout(s.size, max_size, s.desc, s.driver, s.device);
+      !l.ok()) {
+    return Status::Invalid(std::string("ring layout: ") + l.message());
+  }
+  // The device never has more than queue_size chains taken and not used.
+  const uint16_t in_flight = static_cast<uint16_t>(s.last_avail - s.used_idx);
+  if (in_flight > s.size) {
+    return Status::Invalid("last_avail_idx " + std::to_string(s.last_avail) +
+                           " is " + std::to_string(in_flight) +
+                           " past used_idx " + std::to_string(s.used_idx) +
+                           ", more than queue_size " + std::to_string(s.size));
+  }
+  return Status::Ok();
+}
+
+void SplitQueue::Import(const State& s, uint16_t max_size) {
+  max_size_ = max_size;
+  size_ = s.size;
+  msix_vector_ = s.msix_vector;
+  enabled_ = s.enabled;
+  desc_ = s.desc;
+  driver_ = s.driver;
+  device_ = s.device;
+  last_avail_ = s.last_avail;
+  used_idx_ = s.used_idx;
+  signalled_used_ = s.signalled_used;
+  signalled_used_valid_ = s.signalled_used_valid;
 }
 
 }  // namespace snic::virtio

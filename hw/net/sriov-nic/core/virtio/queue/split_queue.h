@@ -57,6 +57,9 @@ class SplitQueue {
   void set_device(uint64_t a) { device_ = a; }
   // queue_enable = 1: checks the layout.
   Status Enable();
+  // Whether a ring of @size at these addresses is usable (2.7).
+  static Status CheckLayout(uint16_t size, uint16_t max_size, uint64_t desc,
+                            uint64_t driver, uint64_t device);
 
   // Takes the next available chain into @chain (*@got = true), or finds
   // the ring empty (*@got = false).
@@ -82,6 +85,20 @@ class SplitQueue {
 
   uint16_t last_avail() const { return last_avail_; }
   uint16_t used_idx() const { return used_idx_; }
+
+  // Migration: the whole state as data. Check() says why @s cannot be the
+  // state of a queue of this device (OK if it can); Import() sets it.
+  struct State {
+    uint16_t size = 0;
+    uint16_t msix_vector = kNoVector;
+    bool enabled = false;
+    uint64_t desc = 0, driver = 0, device = 0;
+    uint16_t last_avail = 0, used_idx = 0, signalled_used = 0;
+    bool signalled_used_valid = false;
+  };
+  State Export() const;
+  static Status Check(const State& s, uint16_t max_size, uint16_t num_vectors);
+  void Import(const State& s, uint16_t max_size);
 
  private:
   uint16_t max_size_ = 0;

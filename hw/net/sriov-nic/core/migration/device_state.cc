@@ -1,0 +1,334 @@
+// sriov-nic core: the device's migration state (Device::SaveState and
+// Device::LoadState), and the run state around it.
+//
+// The stream, version 1, in order (stream.h: little-endian, fixed width):
+//   magic "SNIC" (u32 0x43494e53), version (u32)
+//   configuration: personality (u8, 1 = virtio-net), total-vfs (u16),
+//     queue-size (u16), mtu (u16), PF MAC (6 bytes); the destination's
+//     must be the same
+//   device: NumVFs (u16), uplink link (u8), uplink counters (11 x u64)
+//   per VF: host policy: MAC (6), vlan (u16), qos (u8), spoofchk (u8),
+//     trust (u8), link-state (u8), max-tx-rate (u32)
+//   per function (PF, then each VF): the port (the personality's
+//     Port::Encode), its rate limiter (rate u32, tokens i64, last_ns u64),
+//     starved (u8)
+//   end marker (u32 0x21444e45, "END!")
+// Not in it, by design: TX holds and frames waiting in the netdev. A held
+// frame is still in the guest's TX ring (Port::Quiesce gives it back), so
+// after a load every lane is retried and holds start afresh; QEMU's own
+// packet queues are not migrated.
+//
+// Loading is all or nothing: the whole stream is decoded and checked
+// first (every value a running device could not have is refused with a
+// message naming the field), then applied.
+//
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../device/device.h"
+#include "../vswitch/forwarder.h"
+#include "../vswitch/switch.h"
+#include "stream.h"
+
+namespace snic::device {
+
+using migration::Decoder;
+using migration::Encoder;
+using migration::Scope;
+
+namespace {
+
+constexpr uint32_t kMagic = 0x43494e53;  // "SNIC"
+constexpr uint32_t kEnd = 0x21444e45;    // "END!"
+constexpr uint32_t kVersion = 1;
+constexpr uint8_t kPersonalityVirtioNet = 1;
+
+std::string FnName(FnId fn) {
+  return fn == kPfFn ? std::string("PF")
+                     : "VF " + std::to_string(fn - 1);
+}
+
+void EncodeUplinkStats(Encoder& e, const port::UplinkStats& s) {
+  for (uint64_t v : {s.rx_frames, s.rx_bytes, s.rx_dropped_malformed,
+                     s.rx_unclaimed, s.rx_dropped_no_buffers, s.rx_holds,
+                     s.tx_frames, s.tx_bytes, s.tx_queued,
+                     s.tx_dropped_link_down, s.tx_purged}) {
+    e.U64(v);
+  }
+}
+
+void DecodeUplinkStats(Decoder& d, port::UplinkStats* s) {
+  for (uint64_t* v :
+       {&s->rx_frames, &s->rx_bytes, &s->rx_dropped_malformed,
+        &s->rx_unclaimed, &s->rx_dropped_no_buffers, &s->rx_holds,
+        &s->tx_frames, &s->tx_bytes, &s->tx_queued, &s->tx_dropped_link_down,
+        &s->tx_purged}) {
+    *v = d.U64("uplink counters");
+  }
+}
+
+void EncodePolicy(Encoder& e, const policy::PortPolicy& p) {
+  e.Bytes(p.mac.data(), 6);
+  e.U16(p.vlan);
+  e.U8(p.qos);
+  e.Bool(p.spoofchk);
+  e.Bool(p.trust);
+  e.U8(static_cast<uint8_t>(p.link_state));
+  e.U32(p.max_tx_rate);
+}
+
+void DecodePolicy(Decoder& d, policy::PortPolicy* p) {
+  d.Bytes("mac", p->mac.data(), 6);
+  p->vlan = d.U16("vlan");
+  p->qos = d.U8("qos");
+  p->spoofchk = d.Bool("spoofchk");
+  p->trust = d.Bool("trust");
+  p->link_state = static_cast<policy::LinkState>(d.U8("link-state"));
+  p->max_tx_rate = d.U32("max-tx-rate");
+  if (d.ok()) {
+    d.Check(policy::Validate(*p));
+  }
+}
+
+// Configuration mismatches are the user's, not the stream's: say which
+// property to fix on the destination.
+void ExpectSame(Decoder& d, const char* property, uint64_t stream,
+                uint64_t here) {
+  if (d.ok() && stream != here) {
+    d.Fail(property, "differs: the source has " + std::to_string(stream) +
+                         ", this device " + std::to_string(here) +
+                         " (start the destination with the same " +
+                         property + ")");
+  }
+}
+
+}  // namespace
+
+void Device::SaveState(std::vector<uint8_t>* out) {
+  Entry e(*this);
+  Encoder enc;
+  enc.U32(kMagic);
+  enc.U32(kVersion);
+  enc.U8(kPersonalityVirtioNet);
+  enc.U16(cfg_.total_vfs);
+  enc.U16(cfg_.queue_size);
+  enc.U16(cfg_.mtu);
+  enc.Bytes(cfg_.pf_mac.data(), 6);
+  enc.U16(num_vfs_);
+  enc.Bool(uplink_.link_up);
+  EncodeUplinkStats(enc, uplink_.stats);
+  for (const policy::PortPolicy& p : vf_policy_) {
+    EncodePolicy(enc, p);
+  }
+  for (const auto& p : ports_) {
+    p->Quiesce();
+    p->Encode(enc);
+    const policy::TokenBucket::State b = sched_.bucket(p->fn()).Export();
+    enc.U32(b.rate);
+    enc.I64(b.tokens);
+    enc.U64(b.last_ns);
+    enc.Bool(sched_.starved(p->fn()));
+  }
+  enc.U32(kEnd);
+  *out = enc.bytes();
+}
+
+Status Device::LoadState(const uint8_t* data, size_t len) {
+  Decoder d(data, len);
+  if (d.U32("magic") != kMagic && d.ok()) {
+    d.Fail("magic", "is not an sriov-nic state");
+  }
+  const uint32_t version = d.U32("version");
+  if (d.ok() && version != kVersion) {
+    d.Fail("version", "is " + std::to_string(version) +
+                          ", this QEMU reads version " +
+                          std::to_string(kVersion));
+  }
+  {
+    Scope s(d, "configuration");
+    const uint8_t personality = d.U8("personality");
+    if (d.ok() && personality != kPersonalityVirtioNet) {
+      d.Fail("personality", "is " + std::to_string(personality) +
+                                ", this device is virtio-net (1)");
+    }
+    ExpectSame(d, "total-vfs", d.U16("total-vfs"), cfg_.total_vfs);
+    ExpectSame(d, "queue-size", d.U16("queue-size"), cfg_.queue_size);
+    ExpectSame(d, "mtu", d.U16("mtu"), cfg_.mtu);
+    MacAddress mac;
+    d.Bytes("mac", mac.data(), 6);
+    if (d.ok() && mac != cfg_.pf_mac) {
+      d.Fail("mac", "differs: the source's PF has " + eth::FormatMac(mac) +
+                        ", this one " + eth::FormatMac(cfg_.pf_mac) +
+                        " (start the destination with the same mac)");
+    }
+  }
+  const uint16_t num_vfs = d.U16("NumVFs");
+  if (d.ok() && num_vfs > cfg_.total_vfs) {
+    d.Fail("NumVFs", "is " + std::to_string(num_vfs) + ", more than TotalVFs " +
+                         std::to_string(cfg_.total_vfs));
+  }
+  const bool uplink_link = d.Bool("uplink link");
+  port::UplinkStats uplink_stats;
+  DecodeUplinkStats(d, &uplink_stats);
+
+  std::vector<policy::PortPolicy> policies(cfg_.total_vfs);
+  for (uint16_t vf = 0; vf < cfg_.total_vfs && d.ok(); ++vf) {
+    Scope s(d, "VF " + std::to_string(vf) + " policy");
+    DecodePolicy(d, &policies[vf]);
+    for (uint16_t other = 0; other < vf && d.ok(); ++other) {
+      if (policies[other].mac == policies[vf].mac) {
+        d.Fail("mac", "is VF " + std::to_string(other) + "'s too");
+      }
+    }
+    if (d.ok() && policies[vf].mac == cfg_.pf_mac) {
+      d.Fail("mac", "is the PF's");
+    }
+  }
+
+  std::vector<std::unique_ptr<port::PortImage>> images;
+  std::vector<policy::TokenBucket::State> buckets(ports_.size());
+  std::vector<bool> starved(ports_.size(), false);
+  for (const auto& p : ports_) {
+    if (!d.ok()) break;
+    const FnId fn = p->fn();
+    Scope s(d, "fn " + std::to_string(fn) + " (" + FnName(fn) + ")");
+    images.push_back(p->Decode(d));
+    const port::CommonImage& c = images.back()->common;
+    if (!d.ok()) break;
+    const bool want_enabled = fn == kPfFn || fn - 1u < num_vfs;
+    if (c.enabled != want_enabled) {
+      d.Fail("enabled", std::string("is ") + (c.enabled ? "1" : "0") +
+                            " with NumVFs " + std::to_string(num_vfs));
+    }
+    bool want_link = uplink_link;
+    if (fn != kPfFn) {
+      switch (policies[fn - 1].link_state) {
+        case policy::LinkState::kEnable:
+          want_link = true;
+          break;
+        case policy::LinkState::kDisable:
+          want_link = false;
+          break;
+        case policy::LinkState::kAuto:
+          break;
+      }
+    }
+    if (d.ok() && c.link_up != want_link) {
+      d.Fail("link_up", std::string("is ") + (c.link_up ? "1" : "0") +
+                            ", its link-state and the uplink say " +
+                            (want_link ? "1" : "0"));
+    }
+    policy::TokenBucket::State& b = buckets[fn];
+    b.rate = d.U32("rate limit");
+    b.tokens = d.I64("rate limit tokens");
+    b.last_ns = d.U64("rate limit clock");
+    starved[fn] = d.Bool("starved");
+    if (!d.ok()) break;
+    const uint32_t want_rate = fn == kPfFn ? 0 : policies[fn - 1].max_tx_rate;
+    if (b.rate != want_rate) {
+      d.Fail("rate limit", "is " + std::to_string(b.rate) +
+                               " Mbit/s, the policy says " +
+                               std::to_string(want_rate));
+    } else if (!policy::TokenBucket::Valid(b, MaxFrameForRate())) {
+      d.Fail("rate limit tokens", "are out of range");
+    }
+  }
+  if (d.U32("end marker") != kEnd && d.ok()) {
+    d.Fail("end marker", "is missing");
+  }
+  if (d.ok() && d.remaining() != 0) {
+    d.Fail("end marker", "is followed by " + std::to_string(d.remaining()) +
+                             " bytes");
+  }
+  if (!d.ok()) {
+    return d.status();
+  }
+  Entry e(*this);
+  if (e.nested()) {
+    return Status::Invalid(std::string("the device is busy"));
+  }
+  // Apply.
+  for (const auto& p : ports_) {
+    const FnId fn = p->fn();
+    p->Commit(*images[fn]);
+    if (fn != kPfFn) {
+      p->SetPolicy(policies[fn - 1]);
+    }
+    sched_.Forget(fn);
+    sched_.bucket(fn).Import(buckets[fn], MaxFrameForRate());
+    if (starved[fn]) sched_.Starve(fn);
+    if (p->running()) {
+      // Whatever the rings hold is looked at again (held frames too).
+      sched_.Kick(fn, ~0u);
+    }
+  }
+  vf_policy_ = policies;
+  num_vfs_ = num_vfs;
+  uplink_.link_up = uplink_link;
+  uplink_.stats = uplink_stats;
+  uplink_.busy = false;
+  uplink_.rx_hold.Clear();
+  RebuildActive();
+  stale_ = true;
+  deadline_dirty_ = true;
+  armed_deadline_ = kNever;
+  effects_.ScheduleRun();
+  return Status::Ok();
+}
+
+void Device::SetRunning(bool running) {
+  Entry e(*this);
+  if (e.nested() || running_ == running) {
+    return;
+  }
+  running_ = running;
+  if (running) {
+    // Work that waited while the VM was stopped.
+    effects_.ScheduleRun();
+    effects_.UplinkFlush();
+    deadline_dirty_ = true;
+    armed_deadline_ = kNever;
+  }
+}
+
+void Device::Announce() {
+  std::vector<FnId> rarp;
+  {
+    Entry e(*this);
+    if (e.nested() || !running_) {
+      return;
+    }
+    for (const auto& p : ports_) {
+      if (p->running() && !p->Announce(effects_) &&
+          !(p->is_pf() && p->state().mac() == cfg_.pf_mac)) {
+        // (QEMU itself announces the PF's configured MAC.)
+        rarp.push_back(p->fn());
+      }
+    }
+  }
+  for (FnId fn : rarp) {
+    FramePool::Buffer frame = frames_.Get();
+    FramePool::Buffer scratch = frames_.Get();
+    Entry e(*this);
+    const port::Port& p = *ports_[fn];
+    if (e.nested() || !p.running() || !uplink_.link_up || uplink_.busy) {
+      continue;
+    }
+    const size_t len = eth::BuildRarp(p.state().mac(), frame.data());
+    const std::optional<eth::EthView> eth =
+        eth::EthView::Parse(frame.data(), len);
+    vswitch::Destinations d;
+    vswitch::Decide(&p.state(), *eth, active_, &d);
+    vswitch::FrameForms forms(frame.data(), len, d, scratch.data());
+    // For the network outside: the uplink only, in the port's VLAN.
+    const auto [data, n] = forms.Get(d.uplink_tagged);
+    uplink_.stats.tx_frames++;
+    uplink_.stats.tx_bytes += n;
+    effects_.UplinkSend(data, n, fn);
+  }
+}
+
+}  // namespace snic::device
