@@ -489,6 +489,11 @@ class Env {
   unsigned log_count_ = 0;
   bool draining_ = false;
   uint8_t start_flags_ = 0;
+  bool vm_running_ = true;
+  bool in_announce_ = false;
+  std::vector<bool> announced_;  // fn sent its RARP in this announce
+  void Migrate(uint8_t mode);
+  void CheckAnnounceFrame(const uint8_t* f, size_t l);
 };
 
 // ---- setup --------------------------------------------------------------------
@@ -726,6 +731,10 @@ void Env::CheckDmaFunction(SnicFn fn, bool write, uint64_t a, size_t l) {
               "is off",
               write ? "write" : "read", fn, static_cast<unsigned long long>(a),
               l);
+  }
+  if (!vm_running_) {
+    Violation("DMA %s by fn %u at 0x%llx len %zu while the VM is stopped",
+              write ? "write" : "read", fn, static_cast<unsigned long long>(a), l);
   }
   op_dma_[fn] = true;
 }
@@ -1065,6 +1074,8 @@ bool Env::UplinkSend(const uint8_t* f, size_t l) {
               "send_done yet)");
   }
   if (!link_up_) Violation("uplink_send while the uplink link is down");
+  if (!vm_running_) Violation("uplink_send while the VM is stopped");
+  if (in_announce_) CheckAnnounceFrame(f, l);
   if (l < 14) Violation("uplink_send of a %zu-byte frame", l);
   CheckFrame(f, l, -1);
   send_count_++;
@@ -1101,7 +1112,8 @@ bool Env::UplinkSend(const uint8_t* f, size_t l) {
 void Env::QemuSend(std::vector<uint8_t> f) {
   if (!link_up_) return;  // QEMU drops frames for a NIC whose link is down
   if (f.empty() && g_avoid_empty_frame) return;
-  if (delivering_ || receive_disabled_ || !snic_core_uplink_can_receive(core_)) {
+  if (delivering_ || receive_disabled_ || !vm_running_ ||
+      !snic_core_uplink_can_receive(core_)) {
     qemu_queue_.push_back({std::move(f), false});
     return;
   }
@@ -2028,6 +2040,112 @@ void Env::UplinkFrame(uint8_t dsel, uint8_t vsel, uint16_t lsel, uint8_t mode) {
   QemuSend(std::move(f));
 }
 
+// ---- migration and announce -----------------------------------------------------
+
+// During snic_core_announce every uplink frame is a RARP (ethertype
+// 0x8035) from a running function that is not link-disabled, in its port
+// VLAN, at most one per function.
+void Env::CheckAnnounceFrame(const uint8_t* f, size_t l) {
+  if (l < 14) Violation("announce sent a %zu-byte frame", l);
+  uint16_t et = static_cast<uint16_t>(f[12] << 8 | f[13]);
+  uint16_t tci = 0;
+  bool tagged = false;
+  if (et == 0x8100 && l >= 18) {
+    tagged = true;
+    tci = static_cast<uint16_t>(f[14] << 8 | f[15]);
+    et = static_cast<uint16_t>(f[16] << 8 | f[17]);
+  }
+  if (et != 0x8035) Violation("announce sent ethertype 0x%04x, not RARP", et);
+  int who = -1;
+  for (uint16_t fn = 0; fn < nfns_; ++fn) {
+    if (Enabled(fn) && std::memcmp(f + 6, cache_[fn].mac.data(), 6) == 0) who = fn;
+  }
+  if (who < 0) Violation("announce sent a RARP from %s, no function's MAC", MacStr(f + 6).c_str());
+  if (announced_[who]) Violation("announce sent two RARPs for fn %d", who);
+  announced_[who] = true;
+  if (who > 0) {
+    const SnicVfPolicy& p = pol_[who - 1];
+    if (p.link_state == SNIC_LINK_DISABLE) {
+      Violation("announce sent a RARP for VF %d, whose link-state is disable", who - 1);
+    }
+    const uint16_t want = static_cast<uint16_t>(p.qos << 13 | p.vlan);
+    if ((p.vlan != 0) != tagged || (tagged && tci != want)) {
+      Violation("announce RARP of VF %d (vlan %u qos %u) went out %s tci 0x%04x", who - 1,
+                p.vlan, p.qos, tagged ? "tagged" : "untagged", tci);
+    }
+  } else if (tagged) {
+    Violation("announce RARP of the PF went out tagged");
+  }
+}
+
+void Env::Migrate(uint8_t mode) {
+  const bool was = vm_running_;
+  if (was) {
+    vm_running_ = false;
+    snic_core_set_running(core_, false);
+  }
+  uint8_t* buf = nullptr;
+  const size_t len = snic_core_save_state(core_, &buf);
+  if (len == 0 || buf == nullptr) Violation("save_state returned nothing");
+  std::vector<uint8_t> saved(buf, buf + len);
+  std::free(buf);
+  std::vector<uint8_t> load = saved;
+  bool mutated = false;
+  if (mode % 4 == 1) {
+    const uint8_t n = in_.u8();
+    for (uint8_t i = 0; i < n % 9; ++i) {
+      const uint16_t pos = in_.u16();
+      const uint8_t x = in_.u8();
+      if (!load.empty()) load[pos % load.size()] ^= x;
+    }
+    mutated = n % 9 != 0;
+  } else if (mode % 4 == 2) {
+    load.resize(in_.u16() % (load.size() + 1));
+    mutated = load.size() != saved.size();
+  } else if (mode % 4 == 3) {
+    const std::vector<uint8_t> tail = in_.bytes(in_.u8());
+    load.insert(load.end(), tail.begin(), tail.end());
+    mutated = !tail.empty();
+  }
+  char err[256] = {};
+  const bool ok = snic_core_load_state(core_, load.data(), load.size(), err, sizeof(err));
+  Trace("  migrate mode %u: %zu-byte state, load of %zu bytes -> %s %s\n", mode % 4,
+        saved.size(), load.size(), ok ? "ok" : "refused", err);
+  if (!ok && err[0] == 0) Violation("load_state failed without a message");
+  if (!mutated && !ok) Violation("load_state refused the state just saved: %s", err);
+  buf = nullptr;
+  const size_t len2 = snic_core_save_state(core_, &buf);
+  std::vector<uint8_t> again(buf, buf + len2);
+  std::free(buf);
+  if ((!ok || !mutated) && again != saved) {
+    Violation("save/load not identity: %s load, the state saved again differs "
+              "(%zu vs %zu bytes)",
+              ok ? "a successful round-trip" : "a refused", again.size(), saved.size());
+  }
+  if (ok && mutated) {
+    // Another state: the driver model no longer knows the rings, counters
+    // start from what was loaded, PCI state is pushed back in by the glue.
+    for (uint16_t f = 0; f < nfns_; ++f) {
+      drv_[f].tainted = drv_[f].managed;
+      dirty_[f] = true;
+    }
+    num_vfs_ = snic_core_num_vfs(core_);
+    for (uint16_t f = 0; f < nfns_; ++f) {
+      snic_core_get_stats(core_, f, &stats_[f]);
+    }
+    snic_core_get_uplink_stats(core_, &ustats_);
+    ReadPolicies();
+  }
+  // The glue re-syncs Bus Master Enable from config space.
+  for (uint16_t f = 0; f < nfns_; ++f) {
+    if (Enabled(f)) snic_core_set_bus_master(core_, f, bme_[f]);
+  }
+  if (was) {
+    vm_running_ = true;
+    snic_core_set_running(core_, true);
+  }
+}
+
 // ---- operations -----------------------------------------------------------------
 
 void Env::RunLoop() {
@@ -2290,6 +2408,7 @@ void Env::Step(uint8_t op) {
           10000000000ull, 3, 50000000, 2000000};
       const uint8_t ds = in_.u8();
       const uint8_t mode = op == kTimer ? in_.u8() : 0;
+      if (!vm_running_) break;  // QEMU_CLOCK_VIRTUAL stands still
       now_ += kDeltas[ds % 16];
       if (op == kClock) {
         Trace("  clock +%llu\n", static_cast<unsigned long long>(kDeltas[ds % 16]));
@@ -2328,6 +2447,27 @@ void Env::Step(uint8_t op) {
       Trace("  dma faults fn %u mode %u countdown %d\n", fn, m, dma_countdown_[fn]);
       break;
     }
+    case kRunState: {
+      const bool on = in_.u8() & 1;
+      Trace("  vm %s\n", on ? "runs" : "stops");
+      vm_running_ = on;
+      snic_core_set_running(core_, on);
+      if (on) {
+        // QEMU's net_vm_change_state_handler flushes the NIC's queue
+        if (snic_core_uplink_can_receive(core_)) QemuFlush();
+      }
+      break;
+    }
+    case kMigrate:
+      Migrate(in_.u8());
+      break;
+    case kAnnounce:
+      Trace("  announce\n");
+      announced_.assign(nfns_, false);
+      in_announce_ = true;
+      snic_core_announce(core_);
+      in_announce_ = false;
+      break;
     case kQueueHack: {
       const uint16_t fn = static_cast<uint16_t>(in_.u8() % nfns_);
       const uint8_t q = in_.u8(), ring = in_.u8(), where = in_.u8();
@@ -2441,6 +2581,10 @@ void Env::Drain() {
   Trace("drain\n");
   draining_ = true;
   BeginOp();
+  if (!vm_running_) {
+    vm_running_ = true;
+    snic_core_set_running(core_, true);
+  }
   accept_mode_ = 0;
   CompleteSend();
   // A driver with frames queued rings its TX doorbell.

@@ -77,6 +77,10 @@ enum Op : uint8_t {
   kGetters,       // fn setting(u8)
   kQueueHack,     // fn queue(u8) ring(u8) where(u8) addr(u32) flags(u8):
                   //   re-probe with one ring address hostile (kQhack*)
+  kRunState,      // running(u8): the VM stops or runs (snic_core_set_running)
+  kMigrate,       // mode(u8) [n(u8) then n x (pos(u16) xor(u8))]: save and
+                  //   load back (mode 0), a mutated or truncated stream (1)
+  kAnnounce,      //
   kNumOps,
 };
 

@@ -417,6 +417,30 @@ int main(int argc, char** argv) {
     Run(e);
     Write(d, "hostile-dma-faults", e);
   }
+  {  // migration: round trip with traffic in flight and a hold, mutated
+     // and truncated streams, the VM stopped and run again, announce
+    Encoder e = Hdr(0);
+    Setting(e, 1, 1, 2);  // VF1 vlan 10
+    Send(e, 1, To(2));
+    Send(e, 2, kRemote);
+    e.op(kMigrate).u8(0);
+    Run(e);
+    Uplink(e, To(3));
+    e.op(kRunState).u8(0);
+    Uplink(e, To(3));
+    Send(e, 3, To(1));
+    Run(e);
+    e.op(kRunState).u8(1);
+    Run(e);
+    e.op(kMigrate).u8(1).u8(2).u16(9).u8(1).u16(40).u8(0x80);
+    e.op(kMigrate).u8(2).u16(100);
+    e.op(kMigrate).u8(3).u8(4).bytes("tail");
+    e.op(kAnnounce);
+    e.op(kUplinkMode).u8(2);
+    e.op(kAnnounce);
+    e.op(kSendDone).u8(0);
+    Write(d, "migration", e);
+  }
   {  // raw MMIO everywhere in the BAR regions
     Encoder e = Hdr(0, kStartEnableVfs);
     for (unsigned r = 0; r < 7; ++r) {
