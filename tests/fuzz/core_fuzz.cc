@@ -86,7 +86,7 @@ constexpr uint32_t kCtrlArea = 1024 + 64;
 constexpr uint64_t F(unsigned b) { return uint64_t{1} << b; }
 constexpr uint64_t kLinuxFeatures = F(32) | F(28) | F(29) | F(33) | F(3) |
                                     F(5) | F(15) | F(16) | F(17) | F(18) |
-                                    F(19) | F(23);
+                                    F(19) | F(21) | F(23);
 constexpr uint8_t kAck = 1, kDrv = 2, kDrvOk = 4, kFeatOk = 8,
                   kNeedsReset = 0x40, kFailed = 0x80;
 constexpr uint16_t kDNext = 1, kDWrite = 2, kDIndirect = 4;
@@ -101,6 +101,8 @@ bool g_strict = false;
 bool g_avoid_empty_frame = false;
 bool g_avoid_mac_dup = false;
 bool g_avoid_nested_ctl = false;
+bool g_avoid_announce_link = false;
+bool g_avoid_stopped_mmio = false;
 
 void Trace(const char* fmt, ...) {
   if (!g_trace) return;
@@ -1455,7 +1457,7 @@ void Env::DriverInit(SnicFn fn, uint8_t variant, uint8_t qsel, uint8_t rxsel) {
   if (variant & kVarNoMrg) feat &= ~F(15);
   if (variant & kVarNoEventIdx) feat &= ~F(29);
   if (variant & kVarNoIndirect) feat &= ~F(28);
-  if (variant & kVarNoCtrl) feat &= ~(F(17) | F(18) | F(19) | F(23));
+  if (variant & kVarNoCtrl) feat &= ~(F(17) | F(18) | F(19) | F(21) | F(23));
   Bme(fn, !(variant & kVarNoBme));
   msix_on_[fn] = !(start_flags_ & kStartNoMsix);
   for (uint16_t v = 0; v < layout_->msix_vectors; ++v) {
@@ -2174,6 +2176,17 @@ void Env::RunLoop() {
 }
 
 void Env::Step(uint8_t op) {
+  if (!vm_running_ && g_avoid_stopped_mmio) {
+    // (stopped-mmio: vCPUs do not run while the VM is stopped, so no guest
+    // register writes then)
+    switch (op) {
+      case kMmioWrite: case kMmioRaw: case kDriverInit: case kPostRx:
+      case kSend: case kControl: case kKick: case kBusMaster: case kQueueHack:
+        return;
+      default:
+        break;
+    }
+  }
   switch (op) {
     case kMmioRead:
     case kMmioWrite: {
@@ -2463,6 +2476,12 @@ void Env::Step(uint8_t op) {
       break;
     case kAnnounce:
       Trace("  announce\n");
+      if (g_avoid_announce_link &&
+          std::any_of(pol_.begin(), pol_.end(), [](const SnicVfPolicy& p) {
+            return p.link_state == SNIC_LINK_DISABLE;
+          })) {
+        break;  // (announce-link: not while a VF is link-disabled)
+      }
       announced_.assign(nfns_, false);
       in_announce_ = true;
       snic_core_announce(core_);
@@ -2659,6 +2678,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     snic::fuzz::g_avoid_empty_frame = s.find("empty-frame") != std::string::npos;
     snic::fuzz::g_avoid_mac_dup = s.find("mac-dup") != std::string::npos;
     snic::fuzz::g_avoid_nested_ctl = s.find("nested-ctl") != std::string::npos;
+    snic::fuzz::g_avoid_announce_link = s.find("announce-link") != std::string::npos;
+    snic::fuzz::g_avoid_stopped_mmio = s.find("stopped-mmio") != std::string::npos;
   }
   return 0;
 }
