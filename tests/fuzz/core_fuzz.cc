@@ -495,6 +495,17 @@ class Env {
   bool in_announce_ = false;
   std::vector<bool> announced_;  // fn sent its RARP in this announce
   void Migrate(uint8_t mode);
+  // The VM stops: the device's vm change state handler, then QEMU's
+  // net_vm_change_state_handler (net/net.c), which completes every queued
+  // packet: ours at the netdev (sent callback) and the netdev's for us
+  // (flushed, the rest purged).
+  void VmStop() {
+    vm_running_ = false;
+    snic_core_set_running(core_, false);
+    CompleteSend();
+    QemuFlush();
+    qemu_queue_.clear();
+  }
   void CheckAnnounceFrame(const uint8_t* f, size_t l);
 };
 
@@ -2082,10 +2093,7 @@ void Env::CheckAnnounceFrame(const uint8_t* f, size_t l) {
 
 void Env::Migrate(uint8_t mode) {
   const bool was = vm_running_;
-  if (was) {
-    vm_running_ = false;
-    snic_core_set_running(core_, false);
-  }
+  if (was) VmStop();
   uint8_t* buf = nullptr;
   const size_t len = snic_core_save_state(core_, &buf);
   if (len == 0 || buf == nullptr) Violation("save_state returned nothing");
@@ -2463,9 +2471,13 @@ void Env::Step(uint8_t op) {
     case kRunState: {
       const bool on = in_.u8() & 1;
       Trace("  vm %s\n", on ? "runs" : "stops");
-      vm_running_ = on;
-      snic_core_set_running(core_, on);
-      if (on) {
+      if (!on) {
+        VmStop();
+        break;
+      }
+      vm_running_ = true;
+      snic_core_set_running(core_, true);
+      {
         // QEMU's net_vm_change_state_handler flushes the NIC's queue
         if (snic_core_uplink_can_receive(core_)) QemuFlush();
       }
@@ -2556,7 +2568,7 @@ void Env::Step(uint8_t op) {
     }
     case kSyncAnswer:
       sync_answer_ = in_.u8();
-      Trace("  netdev answers synchronously: 0x%x\n", sync_answer_ & 7);
+      Trace("  netdev answers synchronously: 0x%x\n", sync_answer_ & 15);
       break;
     case kGetters: {
       const uint16_t fn = in_.u8();
