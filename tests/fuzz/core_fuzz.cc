@@ -103,6 +103,7 @@ bool g_avoid_mac_dup = false;
 bool g_avoid_nested_ctl = false;
 bool g_avoid_announce_link = false;
 bool g_avoid_stopped_mmio = false;
+bool g_avoid_status_bits = false;
 
 void Trace(const char* fmt, ...) {
   if (!g_trace) return;
@@ -2230,7 +2231,10 @@ void Env::Step(uint8_t op) {
           dirty_[fn] = true;
         }
         Engaged g(*this);
-        ok = snic_core_mmio_write(core_, fn, region, offset, v, size);
+        // (status-bits: no undefined device_status bits)
+        const uint64_t wv =
+            g_avoid_status_bits && region == kRegCommon && offset == 0x14 ? v & ~0x30ull : v;
+        ok = snic_core_mmio_write(core_, fn, region, offset, wv, size);
       } else {
         Engaged g(*this);
         ok = snic_core_mmio_read(core_, fn, region, offset, size, &out);
@@ -2257,7 +2261,8 @@ void Env::Step(uint8_t op) {
         dirty_[fn] = true;
       }
       Engaged g(*this);
-      const bool ok = w ? snic_core_mmio_write(core_, fn, region, off, v, size)
+      const uint64_t wv = g_avoid_status_bits && region == kRegCommon && off == 0x14 ? v & ~0x30ull : v;
+      const bool ok = w ? snic_core_mmio_write(core_, fn, region, off, wv, size)
                         : snic_core_mmio_read(core_, fn, region, off, size, &out);
       if (!ok) Violation("a top-level MMIO access was refused");
       break;
@@ -2692,6 +2697,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     snic::fuzz::g_avoid_nested_ctl = s.find("nested-ctl") != std::string::npos;
     snic::fuzz::g_avoid_announce_link = s.find("announce-link") != std::string::npos;
     snic::fuzz::g_avoid_stopped_mmio = s.find("stopped-mmio") != std::string::npos;
+    snic::fuzz::g_avoid_status_bits = s.find("status-bits") != std::string::npos;
   }
   return 0;
 }
