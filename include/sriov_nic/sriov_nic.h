@@ -53,6 +53,16 @@ typedef struct SnicHostOps {
                     size_t len);
     int (*dma_write)(void *opaque, SnicFn fn, uint64_t addr, const void *buf,
                      size_t len);
+    /*
+     * A little-endian 16-bit read of @addr (2-byte aligned) that is
+     * single-copy atomic: one load, never a byte of the old value and a
+     * byte of the new. The core uses it for the ring fields a driver
+     * stores concurrently (avail.idx, avail.flags, used_event); a
+     * memcpy-based DMA read can tear those (glibc's 2-byte memcpy loads
+     * byte 0 and then the word).
+     */
+    int (*dma_read_u16)(void *opaque, SnicFn fn, uint64_t addr,
+                        uint16_t *val);
     /* Signal MSI-X @vector of function @fn. */
     void (*msix_notify)(void *opaque, SnicFn fn, uint16_t vector);
     /* Level of the PF's INTx line (VFs have none; only called for PF). */

@@ -31,7 +31,7 @@ def _(ctx):
     # VF0 (a): RX queue enabled with no buffers; rate-limited TX pending to
     # the uplink; a frame held for VF1 (b), whose RX ring is empty too.
     tags = []
-    for i in range(6):
+    for i in range(16):  # more than the 12.5 KB bucket lets through
         t = tag("a-pending-%d" % i)
         a.queue_tx(V.frame(FAR_MAC, a.mac(), t + bytes(BIG)))
         tags.append(t)

@@ -3,7 +3,8 @@ have TX pending. A disabled VF does no DMA; a re-enabled VF is in its reset
 state (device_status 0, queues disabled, MSI-X off, command register 0)
 and works after the driver initialises it again.
 
-TX pending: VF0 has max-tx-rate 1 Mbit/s (token bucket 20 ms deep) and
+TX pending: VF0 has max-tx-rate 1 Mbit/s (token bucket 100 ms deep:
+12.5 KB) and
 queues 1400-byte frames; under -accel qtest virtual time only moves with
 clock_step, so all but the first few wait in the ring. VF1 has its RX queue
 enabled with no buffers, so frames from the uplink for it wait too."""
@@ -17,7 +18,7 @@ RATE_LIMITED = "vf-max-tx-rate=0=1"
 BIG = 1400
 
 
-def pending_tx(r, a, n=8, label="pending"):
+def pending_tx(r, a, n=24, label="pending"):
     """Queue n big frames on a (rate-limited) for the uplink; returns their
     tags after checking that some are still waiting."""
     tags = []

@@ -92,6 +92,7 @@ void Put16(std::vector<uint8_t>& s, size_t p, uint16_t v) {
 
 class Migration : public SwitchBed {
  protected:
+  SnicStats Stats(SnicFn fn) { return bed_.Stats(fn); }
   // A destination core with the same configuration and a copy of the
   // source's guest RAM (what QEMU's RAM migration gives it).
   struct Dest {
@@ -177,19 +178,36 @@ TEST_F(Migration, HeldFrameIsDeliveredOnTheDestination) {
 // uplink stay queued in QEMU.
 TEST_F(Migration, StoppedDeviceIssuesNoDmaAndRefusesUplinkFrames) {
   Start(1);
+  const auto mac = vf(0).mac();  // (register reads are refused when stopped)
   snic_core_set_running(core(), false);
   bed_.host.record_dma_writes = true;
-  vf(0).Send(Frame(kRemote, vf(0).mac()));
+  vf(0).Send(Frame(kRemote, mac));  // its doorbell is not heard
   EXPECT_FALSE(snic_core_run(core()));
   EXPECT_FALSE(snic_core_uplink_can_receive(core()));
-  const auto f = Frame(vf(0).mac(), kRemote);
+  const auto f = Frame(mac, kRemote);
   EXPECT_EQ(snic_core_uplink_receive(core(), f.data(), f.size()), 0u);
   EXPECT_TRUE(bed_.host.dma_writes.empty());
   const int flushes = bed_.host.flushes;
   snic_core_set_running(core(), true);
   EXPECT_EQ(bed_.host.flushes, flushes + 1);  // QEMU's queue is flushed
   bed_.RunAll();
-  EXPECT_EQ(UplinkOut().size(), 1u);
+  EXPECT_EQ(UplinkOut().size(), 1u);  // the ring was looked at again
+  EXPECT_EQ(Stats(vf(0).fn()).tx_drop_policy, 0u);
+}
+
+// A Bus Master Enable turned on while the VM is stopped (a migration's
+// load re-syncs it from config space) must not start DMA: the control
+// queue and the rings are picked up when the VM runs.
+TEST_F(Migration, BusMasterOnWhileStoppedWaitsForTheRun) {
+  Start(1);
+  vf(0).drv().SetBusMaster(false);
+  snic_core_set_running(core(), false);
+  bed_.host.record_dma_writes = true;
+  vf(0).drv().SetBusMaster(true);
+  EXPECT_TRUE(bed_.host.dma_writes.empty());
+  snic_core_set_running(core(), true);
+  bed_.RunAll();
+  EXPECT_FALSE(vf(0).drv().status() & kNeedsReset);
 }
 
 // After the migration every function is announced: by its driver where it

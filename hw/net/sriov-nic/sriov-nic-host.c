@@ -8,6 +8,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "exec/address-spaces.h"
+#include "qemu/atomic.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/pcie_sriov.h"
 #include "qemu/log.h"
@@ -45,6 +47,26 @@ static int sriov_nic_dma_write(void *opaque, SnicFn fn, uint64_t addr,
         return -1;
     }
     return pci_dma_write(d, addr, buf, len) != MEMTX_OK;
+}
+
+static int sriov_nic_dma_read_u16(void *opaque, SnicFn fn, uint64_t addr,
+                                  uint16_t *val)
+{
+    PCIDevice *d = sriov_nic_fn_dev(opaque, fn);
+    MemTxResult r;
+
+    if (!d) {
+        return -1;
+    }
+    /*
+     * One 16-bit load (lduw_le_p), unlike pci_dma_read's memcpy, which
+     * can tear a field the vCPU stores at the same moment. The barrier is
+     * dma_memory_rw's.
+     */
+    smp_mb();
+    *val = address_space_lduw_le(pci_get_address_space(d), addr,
+                                 MEMTXATTRS_UNSPECIFIED, &r);
+    return r != MEMTX_OK;
 }
 
 static void sriov_nic_msix_notify(void *opaque, SnicFn fn, uint16_t vector)
@@ -135,6 +157,7 @@ static void sriov_nic_log_guest_error(void *opaque, SnicFn fn,
 const SnicHostOps sriov_nic_host_ops = {
     .dma_read = sriov_nic_dma_read,
     .dma_write = sriov_nic_dma_write,
+    .dma_read_u16 = sriov_nic_dma_read_u16,
     .msix_notify = sriov_nic_msix_notify,
     .set_intx = sriov_nic_set_intx,
     .msix_enabled = sriov_nic_msix_enabled,

@@ -124,6 +124,12 @@ class FakeHost {
     std::memcpy(h->mem.data() + addr, buf, len);
     return 0;
   }
+  static int DmaReadU16(void* o, SnicFn fn, uint64_t addr, uint16_t* v) {
+    uint8_t b[2];
+    if (DmaRead(o, fn, addr, b, 2) != 0) return -1;
+    *v = uint16_t(b[0] | b[1] << 8);
+    return 0;
+  }
   static void MsixNotify(void* o, SnicFn fn, uint16_t v) {
     Self(o)->msix.emplace_back(fn, v);
   }
@@ -157,7 +163,7 @@ class FakeHost {
     Self(o)->guest_errors.emplace_back(m);
   }
 
-  SnicHostOps ops_{DmaRead,     DmaWrite,   MsixNotify,  SetIntx,
+  SnicHostOps ops_{DmaRead,     DmaWrite,   DmaReadU16,  MsixNotify,  SetIntx,
                    MsixEnabled, UplinkSend, UplinkFlush, UplinkPurge,
                    ScheduleRun, TimerArm,   NowNs,       GuestError};
 };

@@ -33,6 +33,11 @@ class Host {
   bool DmaWrite(FnId fn, uint64_t addr, const void* buf, size_t len) const {
     return ops_.dma_write(opaque_, fn, addr, buf, len) == 0;
   }
+  // One single-copy atomic 16-bit load (a field the driver may be storing
+  // right now).
+  bool DmaReadU16(FnId fn, uint64_t addr, uint16_t* val) const {
+    return ops_.dma_read_u16(opaque_, fn, addr, val) == 0;
+  }
   bool MsixEnabled(FnId fn) const { return ops_.msix_enabled(opaque_, fn); }
   uint64_t NowNs() const { return ops_.now_ns(opaque_); }
   void GuestError(FnId fn, const char* msg) const {

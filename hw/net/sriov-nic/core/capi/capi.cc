@@ -36,7 +36,7 @@ bool Report(const Status& s, char* err, size_t err_len) {
 }
 
 bool OpsComplete(const SnicHostOps& o) {
-  return o.dma_read && o.dma_write && o.msix_notify && o.set_intx &&
+  return o.dma_read && o.dma_write && o.dma_read_u16 && o.msix_notify && o.set_intx &&
          o.msix_enabled && o.uplink_send && o.uplink_flush && o.uplink_purge &&
          o.schedule_run && o.timer_arm && o.now_ns && o.log_guest_error;
 }

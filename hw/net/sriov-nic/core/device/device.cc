@@ -258,7 +258,16 @@ void Device::SetBusMaster(FnId fn, bool on) {
   if (e.nested() || !ValidFn(fn)) {
     return;
   }
-  Apply(fn, ports_[fn]->SetBusMaster(on, effects_));
+  Port& p = *ports_[fn];
+  if (!p.SetBusMaster(on)) {
+    return;
+  }
+  PortEvents ev;
+  ev.changed = true;
+  if (on && running_) {
+    ev |= p.Resume(effects_);  // (stopped: SetRunning(true) resumes it)
+  }
+  Apply(fn, ev);
 }
 
 bool Device::MmioRead(FnId fn, uint32_t region, uint64_t offset,
@@ -268,6 +277,10 @@ bool Device::MmioRead(FnId fn, uint32_t region, uint64_t offset,
   if (e.nested()) {
     RefuseNested(fn);
     return false;
+  }
+  if (!running_) {
+    RefuseStopped(fn);
+    return true;
   }
   if (!ValidFn(fn) || !ports_[fn]->state().enabled) {
     return true;
@@ -286,6 +299,10 @@ bool Device::MmioWrite(FnId fn, uint32_t region, uint64_t offset,
     RefuseNested(fn);
     return false;
   }
+  if (!running_) {
+    RefuseStopped(fn);
+    return true;
+  }
   if (!ValidFn(fn) || !ports_[fn]->state().enabled) {
     return true;
   }
@@ -295,6 +312,12 @@ bool Device::MmioWrite(FnId fn, uint32_t region, uint64_t offset,
   ev.changed |= p.running() != was;
   Apply(fn, ev);
   return true;
+}
+
+void Device::RefuseStopped(FnId fn) {
+  // No vCPU runs while the VM is stopped; whatever this is, it must not
+  // make the device DMA into memory that is being migrated.
+  host_.GuestError(fn, "register access while the VM is stopped (ignored)");
 }
 
 void Device::RefuseNested(FnId fn) {

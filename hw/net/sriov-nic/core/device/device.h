@@ -170,6 +170,7 @@ class Device final : public port::MacDirectory {
   // Leaving the guard: finish the state change, perform, arm the timer.
   void Leave();
   void RefuseNested(FnId fn);
+  void RefuseStopped(FnId fn);
   // A function reset or went away: its lanes, holds, queued frame.
   void ForgetFunction(FnId fn);
   Status CheckVfPolicy(uint16_t vf, const policy::PortPolicy& p) const;

@@ -287,6 +287,11 @@ void Device::SetRunning(bool running) {
   running_ = running;
   if (running) {
     // Work that waited while the VM was stopped.
+    for (const auto& p : ports_) {
+      if (p->running()) {
+        Apply(p->fn(), p->Resume(effects_));
+      }
+    }
     effects_.ScheduleRun();
     effects_.UplinkFlush();
     deadline_dirty_ = true;
@@ -302,7 +307,9 @@ void Device::Announce() {
       return;
     }
     for (const auto& p : ports_) {
-      if (p->running() && !p->Announce(effects_) &&
+      // A function without a link says nothing (a link-state disable VF).
+      const bool link = p->state().link_up || p->is_pf();
+      if (p->running() && link && !p->Announce(effects_) &&
           !(p->is_pf() && p->state().mac() == cfg_.pf_mac)) {
         // (QEMU itself announces the PF's configured MAC.)
         rarp.push_back(p->fn());

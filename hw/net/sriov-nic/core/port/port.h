@@ -152,18 +152,16 @@ class Port {
   virtual void SetLink(bool up, Effects& fx) = 0;
 
   void SetEnabled(bool on) { state_.enabled = on; }
-  // Bus Master Enable: without it the port issues no DMA at all. Turning
-  // it on lets the personality pick up what the driver queued meanwhile.
-  PortEvents SetBusMaster(bool on, Effects& fx) {
+  // Bus Master Enable: without it the port issues no DMA at all. Returns
+  // whether it changed; the device calls Resume() once the port may work.
+  bool SetBusMaster(bool on) {
     const bool was = state_.bus_master;
     state_.bus_master = on;
-    PortEvents ev;
-    ev.changed = was != on;
-    if (on && !was) {
-      ev |= Resume(fx);
-    }
-    return ev;
+    return was != on;
   }
+  // The port can work again (bus mastering back, the VM runs again): pick
+  // up what the driver queued meanwhile (doorbells it rang).
+  virtual PortEvents Resume(Effects& fx) = 0;
   // The effective policy (the host's for a VF); the MAC applies at reset.
   void SetPolicy(const policy::PortPolicy& p) { state_.policy = p; }
 
@@ -211,8 +209,6 @@ class Port {
 
   // The personality's part of Reset().
   virtual void ResetFunction(Effects& fx) = 0;
-  // Bus mastering came back: work the driver queued while it was off.
-  virtual PortEvents Resume(Effects& fx) = 0;
 
   PortState state_;
   PortStats stats_;

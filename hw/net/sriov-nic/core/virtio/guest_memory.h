@@ -39,6 +39,12 @@ class GuestMemory {
                                 size_t len) const {
     return RangeOk(addr, len) && host_->DmaWrite(fn_, addr, buf, len);
   }
+  // A 16-bit field the driver stores concurrently (a ring index or flags
+  // word): read with one atomic load, never torn.
+  [[nodiscard]] bool ReadIndex(uint64_t addr, uint16_t* out) const {
+    return RangeOk(addr, 2) && (addr & 1) == 0 &&
+           host_->DmaReadU16(fn_, addr, out);
+  }
 
  private:
   // [addr, addr + len) must not wrap around the 64-bit address space.

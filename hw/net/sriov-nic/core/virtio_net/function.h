@@ -65,6 +65,7 @@ class Function final : public port::Port {
                          Effects& fx) override;
 
   bool Announce(Effects& fx) override;
+  port::PortEvents Resume(Effects& fx) override;
   void Quiesce() override;
   void Encode(migration::Encoder& e) const override;
   std::unique_ptr<port::PortImage> Decode(migration::Decoder& d) const override;
@@ -75,7 +76,6 @@ class Function final : public port::Port {
 
  protected:
   void ResetFunction(Effects& fx) override;
-  port::PortEvents Resume(Effects& fx) override;
 
  private:
   // virtio device reset (device_status = 0, or a function-level reset).

@@ -51,11 +51,13 @@ Status SplitQueue::Pop(const GuestMemory& mem, QueueFeatures f,
   if (!enabled_) {
     return Status::Ok();
   }
-  Le16 idx;
-  if (!mem.Read(driver_ + kAvailIdxOff, &idx)) {
+  // avail.idx, avail.flags and used_event are stored by the driver while
+  // the device reads them: one atomic load each (ReadIndex), or a torn
+  // read can see an index 256 ahead and fail the queue.
+  uint16_t avail = 0;
+  if (!mem.ReadIndex(driver_ + kAvailIdxOff, &avail)) {
     return Status::Dma("cannot read avail.idx (DMA failed)");
   }
-  uint16_t avail = idx.get();
   if (avail == last_avail_ && f.event_idx) {
     // Ask for a kick on the next buffer, then look again: the driver may
     // have added one before it could see the new avail_event.
@@ -64,10 +66,9 @@ Status SplitQueue::Pop(const GuestMemory& mem, QueueFeatures f,
     if (!mem.Write(device_ + AvailEventOff(size_), ev)) {
       return Status::Dma("cannot write avail_event (DMA failed)");
     }
-    if (!mem.Read(driver_ + kAvailIdxOff, &idx)) {
+    if (!mem.ReadIndex(driver_ + kAvailIdxOff, &avail)) {
       return Status::Dma("cannot read avail.idx (DMA failed)");
     }
-    avail = idx.get();
   }
   const uint16_t pending = static_cast<uint16_t>(avail - last_avail_);
   if (pending == 0) {
@@ -126,22 +127,22 @@ Status SplitQueue::ShouldNotify(const GuestMemory& mem, QueueFeatures f,
                                      bool* notify) {
   *notify = false;
   if (!f.event_idx) {
-    Le16 flags;
-    if (!mem.Read(driver_ + kAvailFlagsOff, &flags)) {
+    uint16_t flags = 0;
+    if (!mem.ReadIndex(driver_ + kAvailFlagsOff, &flags)) {
       return Status::Dma("cannot read avail.flags (DMA failed)");
     }
-    *notify = !(flags.get() & kAvailFNoInterrupt);
+    *notify = !(flags & kAvailFNoInterrupt);
     return Status::Ok();
   }
-  Le16 used_event;
-  if (!mem.Read(driver_ + UsedEventOff(size_), &used_event)) {
+  uint16_t used_event = 0;
+  if (!mem.ReadIndex(driver_ + UsedEventOff(size_), &used_event)) {
     return Status::Dma("cannot read used_event (DMA failed)");
   }
   const bool valid = signalled_used_valid_;
   const uint16_t old = signalled_used_;
   signalled_used_valid_ = true;
   signalled_used_ = used_idx_;
-  *notify = !valid || NeedEvent(used_event.get(), used_idx_, old);
+  *notify = !valid || NeedEvent(used_event, used_idx_, old);
   return Status::Ok();
 }
 
