@@ -275,6 +275,17 @@ class Env {
                        size_t l) {
     return E(o).DmaWrite(fn, a, static_cast<const uint8_t*>(b), l);
   }
+  static int HDmaReadU16(void* o, SnicFn fn, uint64_t a, uint16_t* v) {
+    Env& e = E(o);
+    if (a & 1) {
+      Violation("dma_read_u16 of fn %u at odd address 0x%llx", fn,
+                static_cast<unsigned long long>(a));
+    }
+    uint8_t b[2];
+    const int r = e.DmaRead(fn, a, b, 2);
+    *v = static_cast<uint16_t>(b[0] | b[1] << 8);
+    return r;
+  }
   static void HMsix(void* o, SnicFn fn, uint16_t v) { E(o).MsixNotify(fn, v); }
   static void HIntx(void* o, SnicFn fn, bool level) {
     if (fn != 0) Violation("set_intx for function %u (only the PF has INTx)", fn);
@@ -540,9 +551,10 @@ bool Env::Setup() {
   std::memcpy(cfg.pf_mac, mac, 6);
   cfg.mtu = mtu_;
   cfg.queue_size = dev_qsize_;
-  static const SnicHostOps ops = {HDmaRead,     HDmaWrite, HMsix,    HIntx,
-                                  HMsixEnabled, HUplinkSend, HFlush, HPurge,
-                                  HSchedule,    HTimerArm, HNow,     HLog};
+  static const SnicHostOps ops = {
+      HDmaRead,    HDmaWrite,    HDmaReadU16, HMsix,     HIntx,
+      HMsixEnabled, HUplinkSend, HFlush,      HPurge,    HSchedule,
+      HTimerArm,   HNow,         HLog};
   char err[128] = {};
   core_ = snic_core_new(&cfg, &ops, this, err, sizeof(err));
   if (core_ == nullptr) {
@@ -669,6 +681,9 @@ void Env::EndOp() {
 }
 
 void Env::RefreshFn(SnicFn fn) {
+  // The core refuses register access while the VM is stopped (reads give
+  // 0) and nothing can change a queue's registers then: keep the cache.
+  if (!vm_running_) return;
   dirty_[fn] = false;
   FnCache& c = cache_[fn];
   if (!Enabled(fn)) {
@@ -689,6 +704,7 @@ void Env::RefreshFn(SnicFn fn) {
 }
 
 void Env::RefreshAll() {
+  if (!vm_running_) return;  // (see RefreshFn)
   for (uint16_t f = 0; f < nfns_; ++f) {
     FnCache& c = cache_[f];
     if (!Enabled(f)) {
@@ -1435,6 +1451,7 @@ void Env::WriteDesc(uint64_t table, uint16_t i, uint64_t addr, uint32_t len,
 
 void Env::DriverInit(SnicFn fn, uint8_t variant, uint8_t qsel, uint8_t rxsel) {
   if (fn >= nfns_ || !Enabled(fn)) return;
+  if (!vm_running_) return;  // guest code: no vCPU runs while stopped
   Drv& d = drv_[fn];
   static constexpr uint16_t kQs[8] = {256, 128, 64, 32, 16, 8, 4, 2};
   static constexpr uint32_t kRxLens[8] = {1536, 2048, 64, 128, 256, 512, 4096, 100};
@@ -1561,6 +1578,7 @@ void Env::DriverInit(SnicFn fn, uint8_t variant, uint8_t qsel, uint8_t rxsel) {
 void Env::QueueHack(SnicFn fn, uint8_t q, uint8_t ring, uint8_t where,
                     uint32_t addr, uint8_t flags) {
   if (fn >= nfns_ || !Enabled(fn)) return;
+  if (!vm_running_) return;  // guest code: no vCPU runs while stopped
   Drv& d = drv_[fn];
   d.tainted = d.managed;
   uint64_t bad = PickAddr(where, addr);
@@ -1655,6 +1673,7 @@ bool Env::KickNeeded(DQ& q) {
 
 void Env::PostRx(SnicFn fn, uint8_t count, uint8_t mode) {
   if (fn >= nfns_) return;
+  if (!vm_running_) return;  // guest code: no vCPU runs while stopped
   Drv& d = drv_[fn];
   if (!d.clean() || !d.q[0].live) return;
   const uint32_t stride = (d.rx_len + 63) & ~63u;
@@ -1696,6 +1715,7 @@ Mac Env::PickMac(uint8_t sel) {
 void Env::Send(SnicFn fn, uint8_t dsel, uint8_t ssel, uint8_t vsel,
                uint16_t lsel, uint8_t mode) {
   if (fn >= nfns_) return;
+  if (!vm_running_) return;  // guest code: no vCPU runs while stopped
   Drv& d = drv_[fn];
   if (!d.clean() || !d.q[1].live) return;
   DQ& q = d.q[1];
@@ -1763,6 +1783,7 @@ void Env::Send(SnicFn fn, uint8_t dsel, uint8_t ssel, uint8_t vsel,
 
 void Env::Control(SnicFn fn, uint8_t kind, uint8_t a, uint8_t b) {
   if (fn >= nfns_) return;
+  if (!vm_running_) return;  // guest code: no vCPU runs while stopped
   Drv& d = drv_[fn];
   if (!d.clean() || !d.q[2].live) return;
   DQ& q = d.q[2];
@@ -2185,17 +2206,8 @@ void Env::RunLoop() {
 }
 
 void Env::Step(uint8_t op) {
-  if (!vm_running_ && g_avoid_stopped_mmio) {
-    // (stopped-mmio: vCPUs do not run while the VM is stopped, so no guest
-    // register writes then)
-    switch (op) {
-      case kMmioWrite: case kMmioRaw: case kDriverInit: case kPostRx:
-      case kSend: case kControl: case kKick: case kBusMaster: case kQueueHack:
-        return;
-      default:
-        break;
-    }
-  }
+  // (Operations read all their arguments first, so that an input decodes
+  // the same whatever they then do.)
   switch (op) {
     case kMmioRead:
     case kMmioWrite: {
@@ -2207,6 +2219,8 @@ void Env::Step(uint8_t op) {
       static constexpr unsigned kSizes[4] = {1, 2, 4, 8};
       const unsigned size = ssel >= 0xf0 ? (ssel & 15u) : kSizes[ssel % 4];
       const uint32_t r = rsel % 7;
+      // (stopped-mmio: vCPUs do not run while the VM is stopped)
+      if (op == kMmioWrite && !vm_running_ && g_avoid_stopped_mmio) break;
       if (r >= 4 && r <= 5) {
         // QEMU's MSI-X table / PBA of that BAR (not the core)
         const uint64_t base = r == 4 ? layout_->msix_table_offset : layout_->msix_pba_offset;
@@ -2253,6 +2267,7 @@ void Env::Step(uint8_t op) {
       const unsigned size = in_.u8();
       const uint64_t v = in_.u64();
       const bool w = in_.u8() & 1;
+      if (w && !vm_running_ && g_avoid_stopped_mmio) break;
       uint64_t out = 0;
       Trace("  mmio raw %s fn %u region %u off 0x%llx size %u\n", w ? "write" : "read", fn, region,
             static_cast<unsigned long long>(off), size);
@@ -2296,6 +2311,7 @@ void Env::Step(uint8_t op) {
     case kKick: {
       const uint16_t fn = static_cast<uint16_t>(in_.u8() % (nfns_ + 1u));
       const uint8_t q = in_.u8();
+      if (!vm_running_ && g_avoid_stopped_mmio) break;
       Trace("  kick fn %u queue %u\n", fn, q % 4);
       Engaged g(*this);
       snic_core_mmio_write(core_, fn, kRegNotify, uint64_t{q % 4u} * layout_->notify_off_multiplier, q % 4u, 2);
@@ -2325,6 +2341,7 @@ void Env::Step(uint8_t op) {
     case kBusMaster: {
       const uint16_t fn = static_cast<uint16_t>(in_.u8() % (nfns_ + 1u));
       const bool on = in_.u8() & 1;
+      if (!vm_running_ && g_avoid_stopped_mmio) break;
       Trace("  bus master fn %u %s\n", fn, on ? "on" : "off");
       Bme(fn, on);
       break;
