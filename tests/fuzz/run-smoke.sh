@@ -20,6 +20,13 @@ jobs=${SNIC_FUZZ_JOBS:-1}
 # core fix lands.
 export SNIC_FUZZ_AVOID=${SNIC_FUZZ_AVOID-empty-frame,mac-dup,nested-ctl,status-bits}
 
+# Symbolized sanitizer stacks (llvm-14 ships only the versioned name).
+if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] && ! command -v llvm-symbolizer >/dev/null; then
+    for s in /usr/bin/llvm-symbolizer-14 /usr/lib/llvm-14/bin/llvm-symbolizer; do
+        [ -x "$s" ] && export ASAN_SYMBOLIZER_PATH=$s && break
+    done
+fi
+
 passed=0
 failed=0
 say() { echo "fuzz: $*"; }
