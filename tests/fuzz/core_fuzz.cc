@@ -1420,8 +1420,9 @@ void Env::CheckCounters() {
 
 void Env::CheckAfterOp() {
   CheckCounters();
-  // Enabled functions have distinct MACs.
-  for (uint16_t a = 0; a < nfns_; ++a) {
+  // Enabled functions have distinct MACs (known only while the VM runs:
+  // the core refuses register reads while it is stopped).
+  for (uint16_t a = 0; a < nfns_ && vm_running_; ++a) {
     for (uint16_t b = static_cast<uint16_t>(a + 1); b < nfns_; ++b) {
       if (Enabled(a) && Enabled(b) && cache_[a].mac == cache_[b].mac) {
         Violation("fn %u and fn %u both have MAC %s", a, b,
