@@ -1,0 +1,82 @@
+#!/bin/bash
+# Fuzz smoke test of the sriov-nic core (docs/fuzzing.md):
+#   bash tests/fuzz/run-smoke.sh
+# Builds tests/fuzz/core_fuzz (libFuzzer + ASan + UBSan), runs every input
+# in tests/fuzz/regressions/ once as a plain test, then fuzzes from
+# tests/fuzz/corpus/ for a bounded time. Ends with "N passed, M failed"
+# (each regression input is one test, the fuzz run one more) and exits
+# non-zero on any failure, naming the reproducer.
+#   SNIC_FUZZ_SECONDS=60    length of the fuzz run (0: regressions only)
+#   SNIC_FUZZ_JOBS=1        parallel fuzz processes (libFuzzer -fork)
+#   SNIC_FUZZ_AVOID=...     known open findings the fuzz run steers around
+#                           (default below; the regressions still run them)
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=${SNIC_FUZZ_BUILD:-$root/build/fuzz}
+secs=${SNIC_FUZZ_SECONDS:-60}
+jobs=${SNIC_FUZZ_JOBS:-1}
+# Open findings (tests/fuzz/regressions/README.md); drop an entry when the
+# core fix lands.
+export SNIC_FUZZ_AVOID=${SNIC_FUZZ_AVOID-empty-frame,mac-dup,nested-ctl,status-bits}
+
+# Symbolized sanitizer stacks (llvm-14 ships only the versioned name).
+if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] && ! command -v llvm-symbolizer >/dev/null; then
+    for s in /usr/bin/llvm-symbolizer-14 /usr/lib/llvm-14/bin/llvm-symbolizer; do
+        [ -x "$s" ] && export ASAN_SYMBOLIZER_PATH=$s && break
+    done
+fi
+
+passed=0
+failed=0
+say() { echo "fuzz: $*"; }
+
+if ! bash "$here/build.sh" "$out" > "$out.build.log" 2>&1; then
+    mkdir -p "$(dirname "$out")"
+    tail -30 "$out.build.log"
+    say "building the fuzz target failed (clang++ and libFuzzer: apt-get install clang-14 libclang-rt-14-dev)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+bin=$out/core_fuzz
+
+# Regression inputs: each once, without fuzzing, without SNIC_FUZZ_AVOID.
+for f in "$here"/regressions/*; do
+    [ -f "$f" ] || continue
+    case "$f" in *.md) continue ;; esac
+    if SNIC_FUZZ_AVOID= "$bin" -runs=1 "$f" > "$out/regression.log" 2>&1; then
+        passed=$((passed + 1))
+        say "regression $(basename "$f"): passed"
+    else
+        failed=$((failed + 1))
+        say "regression $(basename "$f"): FAILED"
+        grep -m3 -E "INVARIANT VIOLATED|ERROR: AddressSanitizer|runtime error|SUMMARY" "$out/regression.log" | sed 's/^/    /'
+        say "  reproduce: $bin $f   (SNIC_FUZZ_TRACE=1 decodes it)"
+    fi
+done
+
+if [ "$secs" -gt 0 ]; then
+    work=$out/corpus-work
+    art=$out/artifacts
+    mkdir -p "$work" "$art"
+    rm -f "$art"/crash-* "$art"/timeout-* "$art"/oom-* "$art"/leak-*
+    args=(-max_total_time="$secs" -timeout=30 -rss_limit_mb=2048 -max_len=4096
+          -artifact_prefix="$art/" -print_final_stats=1)
+    [ "$jobs" -gt 1 ] && args+=(-fork="$jobs")
+    say "fuzzing for ${secs}s (${jobs} process(es), avoiding: ${SNIC_FUZZ_AVOID:-nothing})"
+    nice -n 10 "$bin" "${args[@]}" "$work" "$here/corpus" > "$out/fuzz.log" 2>&1
+    rc=$?
+    grep -E "^#[0-9]+.*(pulse|DONE)|stat::number_of_executed_units|cov:" "$out/fuzz.log" | tail -2 | sed 's/^/    /'
+    repro=$(ls -t "$art"/crash-* "$art"/timeout-* "$art"/oom-* "$art"/leak-* 2>/dev/null | head -1)
+    if [ "$rc" -eq 0 ] && [ -z "$repro" ]; then
+        passed=$((passed + 1))
+        say "fuzz run: passed"
+    else
+        failed=$((failed + 1))
+        grep -m3 -E "INVARIANT VIOLATED|ERROR: AddressSanitizer|runtime error|ERROR: libFuzzer" "$out/fuzz.log" | sed 's/^/    /'
+        say "fuzz run: FAILED (exit $rc), reproducer: ${repro:-none written, see $out/fuzz.log}"
+    fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
