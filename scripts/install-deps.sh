@@ -12,13 +12,17 @@ pkgs=(build-essential g++ ninja-build pkg-config flex bison dpkg-dev patch
       libglib2.0-dev libslirp-dev libfdt-dev zlib1g-dev python3 python3-venv
       libgtest-dev libgmock-dev googletest
       busybox-static iproute2 iperf3 ethtool pciutils kmod cpio xz-utils
-      zstd seabios socat)
+      zstd seabios socat
+      clang-14 libclang-rt-14-dev llvm-14)  # tests/fuzz: libFuzzer, llvm-cov
 # From bookworm-backports: QEMU 10.0 needs meson >= 1.5 and python3-pycotap;
 # qemu-system-data brings kvmvapic.bin/linuxboot_dma.bin/vgabios.
 bpo=(meson python3-pycotap qemu-system-data)
 
 installed() {  # the packages among "$@" that dpkg has installed
-    dpkg-query -W -f='${Status} ${Package}\n' "$@" 2>/dev/null |
+    # dpkg-query exits 1 when it knows none of a name: not an error here
+    # (with pipefail it would end missing_of's subshell, which would then
+    # report nothing missing on a fresh machine).
+    { dpkg-query -W -f='${Status} ${Package}\n' "$@" 2>/dev/null || true; } |
         sed -n 's/^install ok installed //p'
 }
 missing_of() {  # the packages among "$@" that are not installed

@@ -16,7 +16,11 @@
  * DMA accesses (a ring aimed at a BAR) is refused: snic_core_mmio_* return
  * false (the glue fails that access, and with it the DMA), and
  * snic_core_uplink_receive returns 0 (QEMU keeps the frame; the core
- * flushes it later).
+ * flushes it later). Control calls made from there (set_num_vfs,
+ * reset_function, set_bus_master, uplink_send_done, set_uplink_link,
+ * set_running: a DMA that lands in config space, another NIC on the hub
+ * flushing) are not refused: the core defers them and applies them, in
+ * order, before the outermost call returns.
  *
  * Copyright (c) 2026 The sriov-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -161,7 +165,11 @@ void snic_core_timer(SnicCore *core);
 
 /* Uplink receive path (NetClientInfo.can_receive / receive). */
 bool snic_core_uplink_can_receive(SnicCore *core);
-/* Returns len if consumed (delivered or dropped), 0 to have QEMU queue it. */
+/*
+ * Returns non-zero if consumed (delivered or dropped): len, or 1 for an
+ * empty frame; 0 to have QEMU queue it (and stop delivering until the core
+ * flushes the queue).
+ */
 size_t snic_core_uplink_receive(SnicCore *core, const uint8_t *frame,
                                 size_t len);
 void snic_core_uplink_send_done(SnicCore *core);

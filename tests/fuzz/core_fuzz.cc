@@ -1150,7 +1150,8 @@ void Env::QemuSend(std::vector<uint8_t> f) {
   delivering_ = true;
   const size_t r = ReceiveGuarded(f.data(), f.size());
   delivering_ = false;
-  if (r != 0 && r != f.size()) Violation("uplink_receive returned %zu for %zu", r, f.size());
+  // Consumed: len, or 1 for an empty frame (0 would mean "queue it").
+  if (r != 0 && r != std::max<size_t>(f.size(), 1)) Violation("uplink_receive returned %zu for %zu", r, f.size());
   if (r == 0) {
     receive_disabled_ = true;
     qemu_queue_.push_back({std::move(f), false});
@@ -2382,7 +2383,7 @@ void Env::Step(uint8_t op) {
         delivering_ = true;
         const size_t r = ReceiveGuarded(f.data(), f.size());
         delivering_ = false;
-        if (r != 0 && r != f.size()) Violation("uplink_receive returned %zu", r);
+        if (r != 0 && r != std::max<size_t>(f.size(), 1)) Violation("uplink_receive returned %zu", r);
       } else {
         QemuSend(std::move(f));
       }

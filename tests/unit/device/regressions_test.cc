@@ -523,6 +523,129 @@ TEST_F(Regression, BusMasterOffStopsDmaWithoutError) {
   EXPECT_EQ(bed_.ram.Bytes(bufs[0] + 12, u->len - 12), g);
 }
 
+// ---- fuzz findings (tests/fuzz/regressions/) -------------------------------
+
+// empty-uplink-frame-stalls-rx: a zero-length frame from the netdev was
+// dropped but reported as 0 bytes consumed, which QEMU reads as "queue it
+// and stop delivering": receive was disabled for good.
+TEST_F(Regression, EmptyUplinkFrameIsConsumed) {
+  Start(1);
+  const uint8_t none[1] = {0};
+  EXPECT_NE(snic_core_uplink_receive(core(), none, 0), 0u);
+  EXPECT_EQ(Uplink().rx_drop_malformed, 1u);
+  EXPECT_TRUE(snic_core_uplink_can_receive(core()));
+  const auto f = Frame(vf(0).mac(), kRemote);
+  FromUplink(f);
+  EXPECT_EQ(vf(0).Received(), Frames{f});
+}
+
+// apply-vf-spec-duplicate-mac: a host spec gave a VF the MAC another VF's
+// driver had set (checked only against policies): after the first VF's
+// next reset two functions shared one MAC.
+TEST_F(Regression, VfSpecCannotTakeADriverSetMac) {
+  Start(2);
+  SetTrust(1, true);
+  const std::array<uint8_t, 6> set = {0x02, 0x00, 0x00, 0x00, 0x00, 0x77};
+  ASSERT_EQ(vf(1).drv().Control(kClassMac, kMacAddrSet,
+                                std::vector<uint8_t>(set.begin(), set.end())),
+            kCtrlOk);
+  ASSERT_EQ(vf(1).mac(), set);
+  char err[256] = {};
+  EXPECT_FALSE(snic_core_apply_vf_spec(
+      core(), "mac", ("0=" + eth_string(set)).c_str(), err, sizeof(err)));
+  EXPECT_NE(std::string(err).find("already used by VF 1"), std::string::npos)
+      << err;
+  EXPECT_NE(Policy(0).mac[5], 0x77);  // nothing changed
+  // Nor a swap: until both reset, both would have one MAC.
+  const std::string m0 = eth_string(vf(0).mac());
+  EXPECT_FALSE(snic_core_apply_vf_spec(
+      core(), "mac", ("0=" + eth_string(set) + "/1=" + m0).c_str(), err,
+      sizeof(err)));
+  // A MAC nobody uses is fine, for one VF or several.
+  EXPECT_TRUE(snic_core_apply_vf_spec(
+      core(), "mac", "0=02:00:00:00:00:78/1=02:00:00:00:00:79", err,
+      sizeof(err)))
+      << err;
+  EXPECT_EQ(Policy(0).mac[5], 0x78);
+}
+
+// nested-bus-master-off-lost: a DMA of VF 0 also cleared its Bus Master
+// Enable (it landed in config space); the core dropped the call made from
+// inside its own DMA and went on DMAing for VF 0.
+TEST_F(Regression, BusMasterOffFromInsideOwnDmaTakesEffect) {
+  Start(1);
+  const SnicFn fn = vf(0).fn();
+  bool done = false;
+  bed_.host.on_dma_write = [&](SnicFn from, uint64_t) {
+    if (from == fn && !done) {
+      done = true;
+      snic_core_set_bus_master(core(), fn, false);
+    }
+  };
+  FromUplink(Frame(vf(0).mac(), kRemote));
+  ASSERT_TRUE(done);
+  bed_.host.on_dma_write = nullptr;
+  bed_.host.record_dma_writes = true;
+  bed_.host.dma_writes.clear();
+  FromUplink(Frame(vf(0).mac(), kRemote));
+  vf(0).Send(Frame(kRemote, vf(0).mac()));
+  bed_.RunAll();
+  for (const auto& [from, addr] : bed_.host.dma_writes) {
+    EXPECT_NE(from, fn) << "DMA write at " << addr;
+  }
+  EXPECT_TRUE(UplinkOut().empty());
+  EXPECT_FALSE(Status(vf(0)) & kNeedsReset);
+}
+
+// nested-num-vfs-lost: the PF's NumVFs written from inside the core's DMA
+// was dropped: PCI had no VFs, the core still had one, forwarding to it.
+TEST_F(Regression, NumVfsFromInsideOwnDmaTakesEffect) {
+  Start(1);
+  bool done = false;
+  bed_.host.on_dma_write = [&](SnicFn from, uint64_t) {
+    if (from == vf(0).fn() && !done) {
+      done = true;
+      snic_core_set_num_vfs(core(), 0);
+    }
+  };
+  const auto f = Frame(vf(0).mac(), kRemote);
+  FromUplink(f);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(snic_core_num_vfs(core()), 0u);
+  EXPECT_FALSE(snic_core_function_enabled(core(), vf(0).fn()));
+  vf(0).Received();  // the frame whose DMA it was
+  bed_.host.on_dma_write = nullptr;
+  FromUplink(f);
+  EXPECT_TRUE(vf(0).Received().empty());
+}
+
+// nested-send-done-lost: our frame that QEMU had queued was sent from
+// inside the core's DMA (another NIC on the hub flushed); the send-done
+// was dropped and the uplink stayed busy for good.
+TEST_F(Regression, SendDoneFromInsideOwnDmaTakesEffect) {
+  Start(1);
+  bed_.host.uplink_accepts = false;
+  vf(0).Send(Frame(kRemote, vf(0).mac()));
+  bed_.RunAll();
+  ASSERT_EQ(UplinkOut().size(), 1u);  // queued in "QEMU"
+  bed_.host.uplink_accepts = true;
+  bool done = false;
+  bed_.host.on_dma_write = [&](SnicFn from, uint64_t) {
+    if (from == pf().fn() && !done) {
+      done = true;
+      snic_core_uplink_send_done(core());
+    }
+  };
+  const auto in = Frame(pf().mac(), kRemote);
+  FromUplink(in);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(pf().Received(), Frames{in});
+  const auto out = Frame(kRemote, vf(0).mac());
+  vf(0).Send(out);
+  bed_.RunAll();
+  EXPECT_EQ(UplinkOut(), Frames{out});
+}
+
 // Default VF MACs dropped the first two bytes of the PF MAC and XORed the
 // last two: every VM with QEMU's default PF MAC got the same VF MACs, and
 // PF MACs ..:0a:01 and ..:01:0a collided.

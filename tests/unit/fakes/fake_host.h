@@ -51,6 +51,10 @@ class FakeHost {
   // at once): exercises core re-entrancy.
   std::function<void()> on_flush;
   std::function<void(const std::vector<uint8_t>&)> on_send;
+  // Runs after every DMA write into RAM, inside the core's state change
+  // (as a DMA that also lands in config space, or a device model that
+  // QEMU runs from the write): exercises calls made from the core's DMA.
+  std::function<void(SnicFn, uint64_t)> on_dma_write;
   int runs_scheduled = 0;
   uint64_t now = 0;
   uint64_t timer_deadline = 0;
@@ -123,6 +127,7 @@ class FakeHost {
     if (r >= 0) return r;
     if (!h->InRange(addr, len)) return -1;
     std::memcpy(h->mem.data() + addr, buf, len);
+    if (h->on_dma_write) h->on_dma_write(fn, addr);
     return 0;
   }
   static int DmaReadU16(void* o, SnicFn fn, uint64_t addr, uint16_t* v) {

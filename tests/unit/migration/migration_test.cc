@@ -155,6 +155,22 @@ TEST_F(Migration, RoundTripInTheMiddleOfTraffic) {
   EXPECT_EQ(vf(0).Received().size(), 1u);
 }
 
+// reserved-status-bit-breaks-migration (fuzz): a driver wrote a
+// device_status bit virtio does not define; the device kept it and then
+// refused its own saved state, so the VM could not be migrated. It keeps
+// the bit, and the state loads.
+TEST_F(Migration, UndefinedStatusBitMigrates) {
+  Start(1);
+  const uint8_t st = uint8_t(vf(0).drv().status() | 0x10);
+  vf(0).drv().set_status(st);
+  ASSERT_EQ(vf(0).drv().status(), st);
+  ASSERT_EQ(MigrateCore(), "");
+  EXPECT_EQ(vf(0).drv().status(), st);
+  const auto f = Frame(vf(0).mac(), kRemote);
+  FromUplink(f);
+  EXPECT_EQ(vf(0).Received(), Frames{f});
+}
+
 // A frame held for a full RX ring at the stop is in the TX ring again on
 // the destination and goes once buffers are posted there.
 TEST_F(Migration, HeldFrameIsDeliveredOnTheDestination) {
@@ -359,7 +375,6 @@ TEST_F(MigrationLoad, TransportState) {
   const Layout::Fn& f = layout_->fns[1];
   ExpectRefused([&](auto& s) { s[f.status] = 0x07; },  // DRIVER_OK, no FEAT_OK
                 "DRIVER_OK without FEATURES_OK");
-  ExpectRefused([&](auto& s) { s[f.status] |= 0x10; }, "bits virtio does");
   ExpectRefused([&](auto& s) { s[f.driver_features + 7] |= 0x80; },
                 "driver_features has bits this device does not offer");
   ExpectRefused([&](auto& s) { s[f.broken] = 1; },

@@ -114,6 +114,42 @@ void Device::Leave() {
   perform_depth_--;
   fx.Clear();
   ArmTimer();
+  if (!deferred_.empty()) {
+    ApplyDeferred();
+  }
+}
+
+void Device::Defer(Deferred::Kind kind, FnId fn, uint32_t value) {
+  deferred_.push_back(Deferred{kind, fn, value});
+}
+
+void Device::ApplyDeferred() {
+  // Each event is an entry of its own; one may defer more (its effects
+  // re-enter), which this loop picks up in order.
+  while (!busy_ && !deferred_.empty()) {
+    const Deferred d = deferred_.front();
+    deferred_.erase(deferred_.begin());
+    switch (d.kind) {
+      case Deferred::Kind::kNumVfs:
+        SetNumVfs(static_cast<uint16_t>(d.value));
+        break;
+      case Deferred::Kind::kReset:
+        ResetFunction(d.fn);
+        break;
+      case Deferred::Kind::kBusMaster:
+        SetBusMaster(d.fn, d.value != 0);
+        break;
+      case Deferred::Kind::kSendDone:
+        UplinkSendDone();
+        break;
+      case Deferred::Kind::kUplinkLink:
+        SetUplinkLink(d.value != 0);
+        break;
+      case Deferred::Kind::kRunning:
+        SetRunning(d.value != 0);
+        break;
+    }
+  }
 }
 
 void Device::PerformEffects(const Effects& fx) {
@@ -221,6 +257,7 @@ void Device::ForgetFunction(FnId fn) {
 void Device::SetNumVfs(uint16_t n) {
   Entry e(*this);
   if (e.nested()) {
+    Defer(Deferred::Kind::kNumVfs, 0, n);
     return;
   }
   if (n > cfg_.total_vfs) {
@@ -246,7 +283,11 @@ void Device::SetNumVfs(uint16_t n) {
 
 void Device::ResetFunction(FnId fn) {
   Entry e(*this);
-  if (e.nested() || !ValidFn(fn)) {
+  if (!ValidFn(fn)) {
+    return;
+  }
+  if (e.nested()) {
+    Defer(Deferred::Kind::kReset, fn);
     return;
   }
   ports_[fn]->Reset(effects_);
@@ -255,7 +296,11 @@ void Device::ResetFunction(FnId fn) {
 
 void Device::SetBusMaster(FnId fn, bool on) {
   Entry e(*this);
-  if (e.nested() || !ValidFn(fn)) {
+  if (!ValidFn(fn)) {
+    return;
+  }
+  if (e.nested()) {
+    Defer(Deferred::Kind::kBusMaster, fn, on);
     return;
   }
   Port& p = *ports_[fn];
@@ -497,7 +542,7 @@ size_t Device::UplinkReceive(const uint8_t* frame, size_t len) {
   if (!eth) {
     st.rx_frames++;
     st.rx_dropped_malformed++;
-    return len;
+    return Consumed(len);
   }
   vswitch::Destinations d;
   vswitch::Decide(nullptr, *eth, active_, &d);
@@ -535,12 +580,13 @@ size_t Device::UplinkReceive(const uint8_t* frame, size_t len) {
   }
   st.rx_frames++;
   st.rx_bytes += len;
-  return len;
+  return Consumed(len);
 }
 
 void Device::UplinkSendDone() {
   Entry e(*this);
   if (e.nested()) {
+    Defer(Deferred::Kind::kSendDone);
     return;
   }
   uplink_.busy = false;
@@ -552,6 +598,7 @@ void Device::UplinkSendDone() {
 void Device::SetUplinkLink(bool up) {
   Entry e(*this);
   if (e.nested()) {
+    Defer(Deferred::Kind::kUplinkLink, 0, up);
     return;
   }
   uplink_.link_up = up;
@@ -670,11 +717,19 @@ Status Device::ApplyVfSpec(const char* setting, const char* spec) {
       !s.ok()) {
     return s;
   }
-  // MACs must stay distinct across the whole set.
+  // MACs must stay distinct across the whole set: a new MAC may be
+  // neither another function's MAC now (its driver may have set one) nor
+  // the one its policy gives it at its next reset.
   for (uint16_t vf : changed) {
+    if (next[vf].mac == vf_policy_[vf].mac) {
+      continue;
+    }
     for (size_t other = 0; other <= cfg_.total_vfs; ++other) {
-      const MacAddress& m = other == 0 ? ports_[kPfFn]->state().policy.mac
-                                       : next[other - 1].mac;
+      const MacAddress& now = ports_[other]->state().mac();
+      const MacAddress& pending = other == 0
+                                      ? ports_[kPfFn]->state().policy.mac
+                                      : next[other - 1].mac;
+      const MacAddress& m = now == next[vf].mac ? now : pending;
       if (other != 1u + vf && m == next[vf].mac) {
         return Status::Invalid(
             "VF " + std::to_string(vf) + ": mac " + eth::FormatMac(m) +

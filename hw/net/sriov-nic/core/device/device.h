@@ -12,7 +12,11 @@
 // change; the glue turns the refusal into a failed DMA, which puts the
 // function that issued it in its error state. Frames the netdev delivers
 // while the guard is held are left queued in QEMU and flushed once it is
-// released. Per-call state (the switch decision, the other VLAN form of a
+// released. Control events that arrive while it is held (NumVFs, a reset,
+// Bus Master Enable, the uplink's send-done and link, the run state: a DMA
+// that lands in config space, another NIC on the hub flushing) are not
+// refused but deferred: they take effect, in order, as soon as the guard
+// is released, before the entry returns to QEMU. Per-call state (the switch decision, the other VLAN form of a
 // frame) lives on the stack of the call.
 //
 // Data path: a TX doorbell only marks the lane pending; Run() (a bottom
@@ -101,7 +105,8 @@ class Device final : public port::MacDirectory {
   void Timer();
 
   bool UplinkCanReceive() const;
-  // @len if consumed (delivered or dropped), 0 to leave it queued in QEMU.
+  // Non-zero if consumed (delivered or dropped), 0 to leave it queued in
+  // QEMU (which then stops delivering until it is flushed).
   size_t UplinkReceive(const uint8_t* frame, size_t len);
   void UplinkSendDone();
   void SetUplinkLink(bool up);
@@ -163,12 +168,29 @@ class Device final : public port::MacDirectory {
     port::UplinkStats stats;
   };
 
+  // A control event that arrived while the guard was held.
+  struct Deferred {
+    enum class Kind { kNumVfs, kReset, kBusMaster, kSendDone, kUplinkLink,
+                      kRunning };
+    Kind kind;
+    FnId fn = 0;
+    uint32_t value = 0;
+  };
+
+  // What UplinkReceive returns for a consumed frame of @len bytes: QEMU
+  // reads 0 as "queue it and stop delivering", so even an empty frame
+  // (dropped as malformed) must be reported as consumed.
+  static size_t Consumed(size_t len) { return len != 0 ? len : 1; }
+
   enum class TxOutcome { kIdle, kDone, kHeld };
   // One frame of lane @l into @buf (its other VLAN form into @scratch):
   // checks, switch, delivery; consumed or held.
   TxOutcome TransmitOne(LaneRef l, uint8_t* buf, uint8_t* scratch);
   // Leaving the guard: finish the state change, perform, arm the timer.
   void Leave();
+  void Defer(Deferred::Kind kind, FnId fn = 0, uint32_t value = 0);
+  // Runs the deferred events (each one a full entry of its own).
+  void ApplyDeferred();
   void RefuseNested(FnId fn);
   void RefuseStopped(FnId fn);
   // A function reset or went away: its lanes, holds, queued frame.
@@ -203,6 +225,7 @@ class Device final : public port::MacDirectory {
   // start another entry, which performs its own).
   std::vector<std::unique_ptr<Effects>> perform_stack_;
   size_t perform_depth_ = 0;
+  std::vector<Deferred> deferred_;  // in arrival order
   bool busy_ = false;
   bool in_run_ = false;
   bool running_ = true;       // the VM runs (SetRunning)

@@ -281,7 +281,11 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
 
 void Device::SetRunning(bool running) {
   Entry e(*this);
-  if (e.nested() || running_ == running) {
+  if (e.nested()) {
+    Defer(Deferred::Kind::kRunning, 0, running);
+    return;
+  }
+  if (running_ == running) {
     return;
   }
   running_ = running;

@@ -308,13 +308,9 @@ Transport::State Transport::Export() const {
 }
 
 Status Transport::Check(const State& s) const {
-  constexpr uint8_t kKnown = kStatusAcknowledge | kStatusDriver |
-                             kStatusDriverOk | kStatusFeaturesOk |
-                             kStatusNeedsReset | kStatusFailed;
-  if ((s.status & ~kKnown) != 0) {
-    return Status::Invalid("device_status " + std::to_string(s.status) +
-                           " has bits virtio does not define");
-  }
+  // Bits virtio does not define are the driver's business: the device
+  // keeps whatever the driver wrote (as QEMU's virtio does), so its own
+  // saved state may hold them and must load again.
   if ((s.status & kStatusDriverOk) && !(s.status & kStatusFeaturesOk)) {
     return Status::Invalid(
         std::string("device_status has DRIVER_OK without FEATURES_OK"));
