@@ -164,6 +164,22 @@ TEST(SplitQueueConfig, EnableRefusesRingsThatWrap) {
   }
 }
 
+// Areas that end exactly at the top of the address space (last byte at
+// 2^64 - 1) do not wrap: CheckLayout was off by one there.
+TEST(SplitQueueConfig, EnableAcceptsRingsEndingAtTheTop) {
+  SplitQueue q;
+  q.Reset(256);
+  q.set_desc(0ull - 4096);   // 4096 bytes: [2^64 - 4096, 2^64)
+  q.set_driver(0ull - 518);  // 6 + 2 * 256
+  q.set_device(0ull - 2056); // 6 + 8 * 256 = 2054, 4-aligned start below it
+  EXPECT_TRUE(q.Enable().ok());
+  q.Reset(256);
+  q.set_desc(0x1000);
+  q.set_driver(0ull - 516);  // 2 bytes too high: its last 2 bytes wrap
+  q.set_device(0x3000);
+  EXPECT_EQ(q.Enable().code(), Code::kInvalid);
+}
+
 // Enable starts the cursors afresh (a queue re-enabled after a reset).
 TEST_F(Queue, EnableStartsTheCursorsAfresh) {
   AddBuffer();

@@ -3,7 +3,7 @@
 // (PfPolicy).
 //
 // Plain data plus pure validation with user-facing messages. Who enforces
-// what: the TX checks (tx_policy.h) and the switch (vswitch/switch.h) on
+// what: the TX checks (vswitch/tx_checks.h) and the switch (vswitch/switch.h) on
 // the data path; the personality gates the guest's own requests that need
 // trust (a virtio-net control command, an Intel mailbox message).
 //

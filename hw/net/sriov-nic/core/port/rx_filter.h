@@ -49,7 +49,8 @@ class RxFilter {
   // pass this filter, given the host's @trusted?
   bool Accepts(const uint8_t* dst, bool tagged, uint16_t vid,
                bool trusted) const;
-  // @dst is in the unicast table (only a trusted port's table counts).
+  // @dst is in the unicast table. The table itself knows nothing of trust:
+  // the switch consults it for trusted ports only (vswitch/switch.cc).
   bool ListsUnicast(const uint8_t* dst) const;
   // VLAN anti-spoof: the port registered @vid (priority tags, VID 0, pass).
   bool AllowsTxVid(uint16_t vid) const {

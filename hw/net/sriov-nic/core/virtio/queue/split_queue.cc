@@ -26,8 +26,10 @@ Status SplitQueue::CheckLayout(uint16_t size, uint16_t max_size,
   const uint64_t desc_len = 16ull * size;
   const uint64_t avail_len = 6 + 2ull * size;
   const uint64_t used_len = 6 + 8ull * size;
-  if (desc > UINT64_MAX - desc_len || driver > UINT64_MAX - avail_len ||
-      device > UINT64_MAX - used_len) {
+  // Each area's last byte (addr + len - 1) must not wrap; a ring may end
+  // at the very top of the address space.
+  if (desc_len - 1 > UINT64_MAX - desc || avail_len - 1 > UINT64_MAX - driver ||
+      used_len - 1 > UINT64_MAX - device) {
     return Status::Invalid("queue_enable with ring addresses that wrap around");
   }
   return Status::Ok();
