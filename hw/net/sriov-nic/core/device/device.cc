@@ -630,13 +630,7 @@ bool Device::EffectiveLink(const Port& p) const {
 // ---- host policy ----------------------------------------------------------
 
 bool Device::TakenByOther(FnId fn, const MacAddress& mac) const {
-  for (const auto& p : ports_) {
-    if (p->fn() != fn &&
-        (p->state().mac() == mac || p->state().policy.mac == mac)) {
-      return true;
-    }
-  }
-  return false;
+  return MacUser(fn, mac, vf_policy_).has_value();
 }
 
 bool Device::GetVfPolicy(uint16_t vf, PortPolicy* p) const {
@@ -648,19 +642,34 @@ bool Device::GetVfPolicy(uint16_t vf, PortPolicy* p) const {
   return true;
 }
 
+std::optional<FnId> Device::MacUser(
+    FnId self, const MacAddress& mac,
+    const std::vector<PortPolicy>& vf_policies) const {
+  for (const auto& q : ports_) {
+    const FnId fn = q->fn();
+    const MacAddress& pending =
+        fn == kPfFn ? q->state().policy.mac : vf_policies[fn - 1].mac;
+    if (fn != self && (q->state().mac() == mac || pending == mac)) {
+      return fn;
+    }
+  }
+  return std::nullopt;
+}
+
+Status Device::MacInUse(const MacAddress& mac, FnId user) {
+  return Status::Invalid("mac " + eth::FormatMac(mac) +
+                         " is already used by " +
+                         (user == kPfFn ? std::string("the PF")
+                                        : "VF " + std::to_string(user - 1)));
+}
+
 Status Device::CheckVfPolicy(uint16_t vf, const PortPolicy& p) const {
   if (Status s = policy::Validate(p); !s.ok()) {
     return s;
   }
-  if (p.mac != vf_policy_[vf].mac && TakenByOther(1 + vf, p.mac)) {
-    for (const auto& q : ports_) {
-      if (q->fn() != 1 + vf && (q->state().mac() == p.mac ||
-                                q->state().policy.mac == p.mac)) {
-        return Status::Invalid(
-            "mac " + eth::FormatMac(p.mac) + " is already used by " +
-            (q->is_pf() ? std::string("the PF")
-                        : "VF " + std::to_string(q->fn() - 1)));
-      }
+  if (p.mac != vf_policy_[vf].mac) {
+    if (const auto user = MacUser(1 + vf, p.mac, vf_policy_)) {
+      return MacInUse(p.mac, *user);
     }
   }
   return Status::Ok();
@@ -724,19 +733,9 @@ Status Device::ApplyVfSpec(const char* setting, const char* spec) {
     if (next[vf].mac == vf_policy_[vf].mac) {
       continue;
     }
-    for (size_t other = 0; other <= cfg_.total_vfs; ++other) {
-      const MacAddress& now = ports_[other]->state().mac();
-      const MacAddress& pending = other == 0
-                                      ? ports_[kPfFn]->state().policy.mac
-                                      : next[other - 1].mac;
-      const MacAddress& m = now == next[vf].mac ? now : pending;
-      if (other != 1u + vf && m == next[vf].mac) {
-        return Status::Invalid(
-            "VF " + std::to_string(vf) + ": mac " + eth::FormatMac(m) +
-            " is already used by " +
-            (other == 0 ? std::string("the PF")
-                        : "VF " + std::to_string(other - 1)));
-      }
+    if (const auto user = MacUser(1 + vf, next[vf].mac, next)) {
+      return Status::Invalid("VF " + std::to_string(vf) + ": " +
+                             MacInUse(next[vf].mac, *user).message());
     }
   }
   Entry e(*this);

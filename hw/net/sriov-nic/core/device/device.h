@@ -16,8 +16,9 @@
 // Bus Master Enable, the uplink's send-done and link, the run state: a DMA
 // that lands in config space, another NIC on the hub flushing) are not
 // refused but deferred: they take effect, in order, as soon as the guard
-// is released, before the entry returns to QEMU. Per-call state (the switch decision, the other VLAN form of a
-// frame) lives on the stack of the call.
+// is released, before the entry returns to QEMU. Per-call state (the
+// switch decision, the other VLAN form of a frame) lives on the stack of
+// the call.
 //
 // Data path: a TX doorbell only marks the lane pending; Run() (a bottom
 // half) moves at most kRunBudget frames per call, at most kLaneQuota from a
@@ -34,6 +35,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -196,6 +198,12 @@ class Device final : public port::MacDirectory {
   // A function reset or went away: its lanes, holds, queued frame.
   void ForgetFunction(FnId fn);
   Status CheckVfPolicy(uint16_t vf, const policy::PortPolicy& p) const;
+  // A function other than @self whose MAC is @mac now, or will be at its
+  // next reset (the PF's policy, @vf_policies for the VFs).
+  std::optional<FnId> MacUser(
+      FnId self, const MacAddress& mac,
+      const std::vector<policy::PortPolicy>& vf_policies) const;
+  static Status MacInUse(const MacAddress& mac, FnId user);
   // What PortEvents of @fn mean for the scheduler and the holds.
   void Apply(FnId fn, const port::PortEvents& ev);
   // Releases holds that wait on a port that can no longer receive.

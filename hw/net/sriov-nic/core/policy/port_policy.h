@@ -3,8 +3,8 @@
 // (PfPolicy).
 //
 // Plain data plus pure validation with user-facing messages. Who enforces
-// what: the TX checks (vswitch/tx_checks.h) and the switch (vswitch/switch.h) on
-// the data path; the personality gates the guest's own requests that need
+// what: the TX checks (vswitch/tx_checks.h) and the switch
+// (vswitch/switch.h) on the data path; the personality gates the guest's own requests that need
 // trust (a virtio-net control command, an Intel mailbox message).
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
