@@ -324,7 +324,7 @@ host_ctl() {
     fi
     SNIC_CTL_ID=$((SNIC_CTL_ID + 1))
     echo "CTL $SNIC_CTL_ID $*" >&5
-    while read -r -t 60 tag id rest <&5; do
+    while read -r -t "${SNIC_CTL_WAIT:-60}" tag id rest <&5; do
         [ "$id" = "$SNIC_CTL_ID" ] || continue
         case $tag in
             OUT) printf '%s\n' "$rest" ;;
@@ -334,6 +334,24 @@ host_ctl() {
     echo "host_ctl: no answer from the host" >&2
     return 124
 }
+
+# host_migrate [unix|file] [corrupt-ring] [NAME=VALUE...]: migrate this VM
+# to a new QEMU on the host while the scenario runs (tests/guest/migrate.py):
+# the call returns when the guest runs on the destination (status 0) or the
+# migration failed and it still runs on the source (status 1).  Prints the
+# host's key=value lines: status, total_ms, downtime_ms, error, dest_error...
+# NAME=VALUE changes a scenario variable on the destination's command line.
+host_migrate() {
+    local rc
+    SNIC_CTL_WAIT=600
+    host_ctl @migrate "$@"
+    rc=$?
+    SNIC_CTL_WAIT=60
+    return $rc
+}
+
+# mig_value KEY FILE: the value of KEY= in host_migrate's saved output.
+mig_value() { sed -n "s/^$1=//p" "$2" | head -n1; }
 
 # host_stat VF FIELD: one counter of VF's stats, e.g. host_stat 0 drop-tx-spoof
 host_stat() {

@@ -61,6 +61,8 @@ ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[()][0-9A-Za-z]|[A-Za-z])")
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import snic_ctl  # noqa: E402  (scripts/snic_ctl.py: sriov-nic-ctl)
+sys.path.insert(0, HERE)
+import migrate  # noqa: E402  (tests/guest/migrate.py)
 
 
 class SetupError(Exception):
@@ -141,41 +143,81 @@ def fmt_s(t):
     return "-" if t is None else f"{t:.1f}s"
 
 
-def serve_host_control(proc, ctl_path, qmp_path):
+def serve_host_control(proc, ctl_path, qmp_path, machine=None):
     """Serve the guest's host_ctl requests on the control serial port.
 
     Request (guest -> host): "CTL <id> <args...>". Reply: one "OUT <id> <line>"
     per output line of `sriov-nic-ctl --qmp SOCK <args>`, then "END <id> <rc>".
     sriov-nic-ctl (scripts/snic_ctl.py) runs in this process, with its own
     QMP connection per request so the socket is free in between; nothing
-    else is run and no shell is involved.
+    else is run and no shell is involved.  "CTL <id> @migrate ARGS" (the
+    guest's host_migrate) migrates the guest to another QEMU
+    (tests/guest/migrate.py); the reply then comes on the control port of
+    the QEMU the guest runs in afterwards, and later requests are read
+    there.  Without a machine (one fixed QEMU) @migrate is refused.
     """
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        _serve_host_control(proc, sock, ctl_path, qmp_path)
-    finally:
-        sock.close()
-
-
-def _serve_host_control(proc, sock, ctl_path, qmp_path):
-    for _ in range(200):
-        if proc.poll() is not None:
-            return
+    machine = machine or _Fixed(proc, ctl_path, qmp_path)
+    sock = _connect_ctl(machine.current)
+    while sock is not None:
+        nxt = None
         try:
-            sock.connect(ctl_path)
-            break
+            nxt = _serve_ctl(machine, sock)
+        finally:
+            if nxt is not sock:
+                sock.close()
+        sock = nxt
+
+
+class _Fixed:
+    """A machine that is one QEMU and cannot migrate."""
+
+    def __init__(self, proc, ctl_path, qmp_path):
+        self.current = _Qemu(proc, "", ctl_path, qmp_path)
+        self.current.proc = proc
+
+    def migrate(self, words):
+        return 2, ["host_migrate: this runner cannot migrate"]
+
+
+def _connect_ctl(qemu):
+    for _ in range(200):
+        if qemu.proc.poll() is not None:
+            return None
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(qemu.ctl_path)
+            return sock
         except OSError:
+            sock.close()
             time.sleep(0.05)
-    else:
-        return
+    return None
+
+
+def _send(sock, text):
+    try:
+        sock.sendall(text.encode())
+        return True
+    except OSError:
+        return False
+
+
+def _reply(rid, rc, lines):
+    return "".join(f"OUT {rid} {l}\n" for l in lines) + f"END {rid} {rc}\n"
+
+
+def _serve_ctl(machine, sock):
+    """Answer requests on the current QEMU's control port.  Returns the
+    socket to serve next (the destination's, after a migration) or None
+    at the end."""
+    qemu = machine.current
     buf = b""
-    while proc.poll() is None:
+    while qemu.proc.poll() is None:
         try:
             chunk = sock.recv(4096)
         except OSError:
-            return
+            return None
         if not chunk:
-            return
+            return None
         buf += chunk.replace(b"\r", b"\n")
         while b"\n" in buf:
             raw, buf = buf.split(b"\n", 1)
@@ -183,18 +225,167 @@ def _serve_host_control(proc, sock, ctl_path, qmp_path):
             if len(words) < 2 or words[0] != "CTL":
                 continue
             rid, argv = words[1], words[2:]
-            text = io.StringIO()
+            if argv[:1] == ["@migrate"]:
+                try:
+                    rc, out = machine.migrate(argv[1:])
+                except Exception as e:  # a bug here must not end the run
+                    rc, out = 70, [f"host_migrate: internal error: {e!r}"]
+                if machine.current is not qemu:
+                    # The guest runs on the destination now: answer there.
+                    new = _connect_ctl(machine.current)
+                    if new is not None and not _send(new, _reply(rid, rc, out)):
+                        new.close()
+                        new = None
+                    return new
+            else:
+                text = io.StringIO()
+                try:
+                    rc = snic_ctl.main(["--qmp", qemu.qmp_path] + argv, out=text,
+                                       err=text)
+                except Exception as e:  # a bug in sriov-nic-ctl must not end the run
+                    text.write(f"sriov-nic-ctl: internal error: {e!r}\n")
+                    rc = 70
+                out = text.getvalue().splitlines()
+            if not _send(sock, _reply(rid, rc, out)):
+                return None
+    return None
+
+
+class _Qemu:
+    """One QEMU process of a run."""
+
+    def __init__(self, proc, base, ctl_path, qmp_path):
+        self.proc = proc
+        self.base = base          # path prefix for its files (sockets, state)
+        self.ctl_path = ctl_path
+        self.qmp_path = qmp_path
+        self.output = []          # what it printed (console and QEMU's stderr)
+        self.reader = None
+
+
+class Machine:
+    """The QEMU the guest runs in and, around a migration, the others.
+
+    The run ends when the QEMU the guest runs in (current) exits while no
+    migration is under way.  Every QEMU's output goes to the run's console
+    log; after a migration the destination's continues it."""
+
+    def __init__(self, cfg, res, verbose, out):
+        self.cfg, self.res, self.verbose, self.out = cfg, res, verbose, out
+        self.lock = threading.Lock()
+        self.qemus = []
+        self.current = None
+        self.migrating = False
+        self.count = 0
+        self.t0 = time.monotonic()
+        self.log_file = open(cfg.tmp["console.log"], "w", encoding="utf-8")
+
+    def start(self, cmd, base, qmp_path, ctl_path):
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        q = _Qemu(proc, base, ctl_path, qmp_path)
+        q.reader = threading.Thread(target=self._read, args=(q,), daemon=True)
+        q.reader.start()
+        with self.lock:
+            self.qemus.append(q)
+            if self.current is None:
+                self.current = q
+        return q
+
+    def _read(self, q):
+        for raw in q.proc.stdout:
+            line = ANSI.sub("", raw.decode("utf-8", "replace")).rstrip("\r\n")
+            line = line.replace("\r", "")
+            q.output.append(line)
+            self._console(line)
+
+    def _console(self, line):
+        res = self.res
+        with self.lock:
+            t = time.monotonic() - self.t0
+            res.console.append((t, line))
+            self.log_file.write(f"[{t:7.2f}] {line}\n")
+            self.log_file.flush()
+            if res.boot is None and "SNIC-BOOT" in line:
+                res.boot = t
+        if self.verbose:
+            print(f"  | {line}", file=self.out, flush=True)
+
+    def log(self, msg):
+        """A line of the runner's own in the console log."""
+        self._console(f"run-scenario: {msg}")
+
+    # -- migration (tests/guest/migrate.py) --
+    def migrate(self, words):
+        with self.lock:
+            self.migrating = True
+        try:
+            return migrate.migrate(self, words)
+        finally:
+            with self.lock:
+                self.migrating = False
+
+    def spawn_destination(self, sets, tag):
+        self.count += 1
+        cmd, base = self.cfg.destination(sets, f"{tag}{self.count}")
+        self.log("destination: " + " ".join(shlex.quote(c) for c in cmd))
+        return self.start(cmd, base, base + ".qmp", base + ".ctl")
+
+    def make_current(self, q):
+        with self.lock:
+            self.current = q
+
+    def stop(self, q, grace=5):
+        """End q (SIGTERM, then SIGKILL after grace seconds)."""
+        try:
+            q.proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            if q.proc.poll() is not None:
+                break
             try:
-                rc = snic_ctl.main(["--qmp", qmp_path] + argv, out=text, err=text)
-            except Exception as e:  # a bug in sriov-nic-ctl must not end the run
-                text.write(f"sriov-nic-ctl: internal error: {e!r}\n")
-                rc = 70
-            out = text.getvalue().splitlines()
-            reply = "".join(f"OUT {rid} {l}\n" for l in out) + f"END {rid} {rc}\n"
-            try:
-                sock.sendall(reply.encode())
-            except OSError:
-                return
+                os.killpg(q.proc.pid, sig)
+                q.proc.wait(timeout=5)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
+
+    def wait(self, timeout):
+        """Until the guest's QEMU exits: (timed_out, its exit status)."""
+        deadline = self.t0 + timeout
+        while True:
+            with self.lock:
+                cur, busy = self.current, self.migrating
+            rc = cur.proc.poll()
+            if rc is not None and not busy:
+                with self.lock:
+                    if cur is self.current:
+                        return False, rc
+                continue
+            if time.monotonic() > deadline:
+                self.kill_all()
+                return True, cur.proc.returncode
+            time.sleep(0.1)
+
+    def kill_all(self):
+        for q in list(self.qemus):
+            if q.proc.poll() is None:
+                for sig in (signal.SIGTERM, signal.SIGKILL):
+                    try:
+                        os.killpg(q.proc.pid, sig)
+                        q.proc.wait(timeout=5)
+                        break
+                    except ProcessLookupError:
+                        break
+                    except subprocess.TimeoutExpired:
+                        continue
+
+    def join(self):
+        for q in list(self.qemus):
+            if q.reader is not None:
+                q.reader.join(timeout=5)
+        with self.lock:
+            self.log_file.close()
 
 
 class Result:
@@ -243,49 +434,22 @@ def run_scenario(scenario, kernel=None, qemu=None, timeout=None, qemu_args="",
     print("run-scenario: " + " ".join(shlex.quote(c) for c in cfg.cmd), file=out,
           flush=True)
 
-    t0 = time.monotonic()
-    proc = subprocess.Popen(cfg.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-
-    def reader():
-        with open(cfg.tmp["console.log"], "w", encoding="utf-8") as log:
-            for raw in proc.stdout:
-                t = time.monotonic() - t0
-                line = ANSI.sub("", raw.decode("utf-8", "replace")).rstrip("\r\n")
-                line = line.replace("\r", "")
-                res.console.append((t, line))
-                log.write(f"[{t:7.2f}] {line}\n")
-                log.flush()
-                if res.boot is None and "SNIC-BOOT" in line:
-                    res.boot = t
-                if verbose:
-                    print(f"  | {line}", file=out, flush=True)
-
-    th = threading.Thread(target=reader, daemon=True)
-    th.start()
+    machine = Machine(cfg, res, verbose, out)
+    src = machine.start(cfg.cmd, "", cfg.qmp_path, cfg.ctl_path)
     if cfg.ctl_path:
         threading.Thread(target=serve_host_control,
-                         args=(proc, cfg.ctl_path, cfg.qmp_path), daemon=True).start()
-    timed_out = False
+                         args=(src.proc, cfg.ctl_path, cfg.qmp_path, machine),
+                         daemon=True).start()
     try:
-        rc = proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        rc = proc.returncode
+        timed_out, rc = machine.wait(timeout)
     except BaseException:  # KeyboardInterrupt (SIGINT, SIGTERM: interrupt())
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        machine.kill_all()
         cfg.publish()
         raise
-    th.join(timeout=5)
+    machine.kill_all()  # a source or destination left behind
+    machine.join()
     res.rc = rc
-    res.total = time.monotonic() - t0
+    res.total = time.monotonic() - machine.t0
     vlines_raw = []
     if os.path.exists(cfg.tmp["verdict.log"]):
         with open(cfg.tmp["verdict.log"], encoding="utf-8", errors="replace") as f:
@@ -406,11 +570,14 @@ def _prepare(scenario_arg, kernel, qemu, qemu_args, sets, append_arg, log_dir,
             raise SetupError(f"--set wants NAME=VALUE, got '{s}'")
         variables[k] = v
 
-    extra = []
-    for i, a in enumerate(hdr["qemu"]):
-        extra += shlex.split(substitute(a, variables, f"{name}: '# qemu:' line {i + 1}"))
-    if qemu_args:
-        extra += shlex.split(substitute(qemu_args, variables, "--qemu-args"))
+    def extra_args(values):
+        extra = []
+        for i, a in enumerate(hdr["qemu"]):
+            extra += shlex.split(substitute(a, values, f"{name}: '# qemu:' line {i + 1}"))
+        if qemu_args:
+            extra += shlex.split(substitute(qemu_args, values, "--qemu-args"))
+        return extra
+    extra = extra_args(variables)
 
     log_dir = log_dir or os.environ.get("SNIC_LOG_DIR") or os.path.join(
         CACHE, "guest", "logs")
@@ -464,11 +631,33 @@ def _prepare(scenario_arg, kernel, qemu, qemu_args, sets, append_arg, log_dir,
         for p in (c.qmp_path, c.ctl_path):
             if os.path.exists(p):
                 os.unlink(p)
-        cmd += ["-qmp", f"unix:{c.qmp_path},server=on,wait=off",
-                "-chardev", f"socket,id=snicctl,path={c.ctl_path},server=on,wait=off",
-                "-serial", "chardev:snicctl"]
+        cmd += _control_args(c.qmp_path, c.ctl_path)
     c.cmd = cmd + extra
+
+    def destination(sets, tag):
+        """A migration destination's command line: the same machine (the
+        scenario's variables with sets applied), the verdict port appended
+        to the same file, its own sockets under tag, -incoming defer."""
+        values = dict(variables)
+        values.update(sets)
+        dbase = os.path.join(work, tag)
+        dcmd = []
+        for a in cmd:
+            if a == f"file:{c.tmp['verdict.log']}":
+                a = "chardev:snicverdict"
+            dcmd.append(a)
+        i = dcmd.index("-qmp")
+        dcmd = dcmd[:i] + _control_args(dbase + ".qmp", dbase + ".ctl")
+        dcmd += ["-chardev", f"file,id=snicverdict,path={c.tmp['verdict.log']},append=on"]
+        return dcmd + extra_args(values) + ["-incoming", "defer"], dbase
+    c.destination = destination
     return c
+
+
+def _control_args(qmp_path, ctl_path):
+    return ["-qmp", f"unix:{qmp_path},server=on,wait=off",
+            "-chardev", f"socket,id=snicctl,path={ctl_path},server=on,wait=off",
+            "-serial", "chardev:snicctl"]
 
 
 def run(args):
