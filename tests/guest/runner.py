@@ -435,7 +435,8 @@ def run_scenario(scenario, kernel=None, qemu=None, timeout=None, qemu_args="",
           flush=True)
 
     machine = Machine(cfg, res, verbose, out)
-    src = machine.start(cfg.cmd, "", cfg.qmp_path, cfg.ctl_path)
+    src = machine.start(cfg.cmd, os.path.join(cfg.work, "src"), cfg.qmp_path,
+                        cfg.ctl_path)
     if cfg.ctl_path:
         threading.Thread(target=serve_host_control,
                          args=(src.proc, cfg.ctl_path, cfg.qmp_path, machine),
@@ -627,10 +628,8 @@ def _prepare(scenario_arg, kernel, qemu, qemu_args, sets, append_arg, log_dir,
         cmd += ["-fw_cfg", f"name=opt/snic/scenario,file={c.tmp['scenario.sh']}"]
     c.qmp_path = c.ctl_path = None
     if hdr["host_control"] and not interactive:
-        c.qmp_path, c.ctl_path = base + ".qmp", base + ".ctl"
-        for p in (c.qmp_path, c.ctl_path):
-            if os.path.exists(p):
-                os.unlink(p)
+        # In the run's private directory: runs side by side do not meet.
+        c.qmp_path, c.ctl_path = os.path.join(work, "qmp"), os.path.join(work, "ctl")
         cmd += _control_args(c.qmp_path, c.ctl_path)
     c.cmd = cmd + extra
 
@@ -651,6 +650,7 @@ def _prepare(scenario_arg, kernel, qemu, qemu_args, sets, append_arg, log_dir,
         dcmd += ["-chardev", f"file,id=snicverdict,path={c.tmp['verdict.log']},append=on"]
         return dcmd + extra_args(values) + ["-incoming", "defer"], dbase
     c.destination = destination
+    c.work = work
     return c
 
 
