@@ -2,7 +2,8 @@
 # second QEMU on this host (tests/guest/migrate.py, over a unix socket or a
 # file) while the scenario runs.
 #   1. 0 VFs: the PF pings the uplink (slirp, restrict=on) across the move.
-#   2. 8 VFs, in the middle of a VF0 -> VF1 iperf3 and a PF -> VF1 ping:
+#   2. 8 VFs, in the middle of a VF0 -> VF1 iperf3, a PF -> VF1 ping and
+#      VF5 pinging the uplink:
 #      iperf3 ends without error; afterwards every netdev is still there,
 #      counters go on from where they were, port VLAN isolation, spoofchk
 #      and the rate limit still act.
@@ -12,7 +13,7 @@
 #      the field named; the real file restores and traffic goes on.
 # var: TOTAL_VFS=8
 # var: NUM_VFS=8
-# (NUM_VFS: at least 5: VF0..VF4 carry the checks)
+# (NUM_VFS: at least 6: VF0..VF5 carry the checks)
 # var: IPERF_S=20
 # qemu: -device pcie-root-port,id=rp0,slot=1,chassis=1 -device @DEVICE@,id=pf0,bus=rp0,netdev=n0,total-vfs=@TOTAL_VFS@ -netdev user,id=n0,restrict=on
 # host-control: yes
@@ -76,9 +77,10 @@ expect_eq "0 VFs: sriov_numvfs is 0" "$(cat $SYSPCI/$pf/sriov_numvfs)" 0
 
 # ---- 2. NUM_VFS VFs in the middle of traffic ----
 enable_vfs "$NUM_VFS"
-for n in a b c d e; do ip netns add $n; ip -n $n link set lo up; done
+for n in a b c d e f; do ip netns add $n; ip -n $n link set lo up; done
 ip link set "$vf0" netns a; ip link set "$vf1" netns b
 ip link set "$vf2" netns c; ip link set "$vf3" netns d; ip link set "$vf4" netns e
+ip link set "$vf5" netns f; ip -n f link set "$vf5" up
 ip -n a addr add 169.254.10.1/24 dev "$vf0"; ip -n a link set "$vf0" up
 ip -n b addr add 169.254.10.2/24 dev "$vf1"; ip -n b link set "$vf1" up
 ip -n b addr add 169.254.11.2/24 dev "$vf1"
@@ -92,6 +94,8 @@ host_ctl pf0 vf 3 vlan 20
 host_ctl pf0 vf 4 max-tx-rate 20
 ip -n a link add link "$vf0" name mv0 address 02:aa:bb:cc:dd:ee type macvlan mode bridge
 ip -n a addr add 169.254.11.1/24 dev mv0; ip -n a link set mv0 up
+require "VF5 gets a DHCP lease from the uplink" ip netns exec f udhcpc -i "$vf5" -n -q -t 5 -T 2 -s /tmp/dhcp.sh
+require "VF5 pings the uplink gateway" ip netns exec f ping -c 2 -W 2 10.0.2.2
 require "VF0 pings VF1" wait_for 10 ip netns exec a ping -c 1 -W 1 169.254.10.2
 require "VF2 pings VF3 (port VLAN 20)" wait_for 10 ip netns exec c ping -c 1 -W 1 169.254.20.2
 check_fails "before: VF2 (VLAN 20) cannot reach the PF" ip netns exec c ping -c 2 -W 1 169.254.20.3
@@ -102,6 +106,8 @@ ip netns exec a iperf3 -c 169.254.10.2 -t "$IPERF_S" -i 1 -f m > /tmp/iperf.txt 
 iperf=$!
 ping -i 0.05 -c $((IPERF_S * 15)) -W 1 169.254.10.2 > /tmp/ping1.txt 2>&1 &
 pinger=$!
+ip netns exec f ping -i 0.05 -c $((IPERF_S * 15)) -W 1 10.0.2.2 > /tmp/ping5.txt 2>&1 &
+uplinker=$!
 sleep 5
 tx0=$(host_stat 0 tx-packets)
 rx1=$(host_stat 1 rx-packets)
@@ -111,8 +117,9 @@ rx2=$(host_stat 1 rx-packets)
 wait $iperf
 rc=$?
 wait $pinger
+wait $uplinker
 sed 's/^/    | /' /tmp/iperf.txt | tail -n $((IPERF_S + 6))
-tail -n 2 /tmp/ping1.txt | sed 's/^/    | /'
+tail -n 2 /tmp/ping1.txt /tmp/ping5.txt | sed 's/^/    | /'
 mbit=$(sed -n 's/.* \([0-9.]*\) Mbits\/sec.*receiver.*/\1/p' /tmp/iperf.txt | tail -n1)
 expect_eq "iperf3 VF0 -> VF1 across the migration ends without error" "$rc" 0
 expect_ne "iperf3 reports a receiver rate" "${mbit:-none}" none
@@ -123,13 +130,15 @@ lowest=$(sed -n 's/^\[ *[0-9]*\] *[0-9.]*-[0-9.]* *sec .* \([0-9.]*\) Mbits\/sec
     head -n "$IPERF_S" | sort -n | head -n1)
 result vfs_iperf_lowest_interval_mbit "${lowest:-none}"
 result vfs_ping_lost_ms "$(ping_lost_ms /tmp/ping1.txt 50)"
+result vfs_uplink_ping_lost_ms "$(ping_lost_ms /tmp/ping5.txt 50)"
+check "after: VF5 pings the uplink gateway" ip netns exec f ping -c 3 -W 2 10.0.2.2
 expect_num "VF0's tx-packets go on from where they were" "${tx1:-0}" -ge "${tx0:-1}"
 expect_num "VF0 had sent before the migration" "${tx0:-0}" -gt 0
 expect_num "VF1's rx-packets go on from where they were" "${rx2:-0}" -ge "${rx1:-1}"
 expect_eq "sriov_numvfs is still $NUM_VFS" "$(cat $SYSPCI/$pf/sriov_numvfs)" "$NUM_VFS"
-# sysfs shows a netdev only in its namespace: 5 VFs live in a..e.
-check "the $((NUM_VFS - 5)) VF netdevs left in the root namespace are still there" snic_vf_netdevs_are "$pf" $((NUM_VFS - 5))
-check "the VF netdevs in namespaces a..e are still there" sh -c "for p in a:$vf0 b:$vf1 c:$vf2 d:$vf3 e:$vf4; do /usr/sbin/ip -n \${p%%:*} link show \${p#*:} || exit 1; done"
+# sysfs shows a netdev only in its namespace: 6 VFs live in a..f.
+check "the $((NUM_VFS - 6)) VF netdevs left in the root namespace are still there" snic_vf_netdevs_are "$pf" $((NUM_VFS - 6))
+check "the VF netdevs in namespaces a..f are still there" sh -c "for p in a:$vf0 b:$vf1 c:$vf2 d:$vf3 e:$vf4 f:$vf5; do /usr/sbin/ip -n \${p%%:*} link show \${p#*:} || exit 1; done"
 expect_eq "the PF netdev is still $pfif" "$(virtio_netdev "$pf")" "$pfif"
 check "after: VF1 pings VF0" ip netns exec b ping -c 2 -W 2 169.254.10.1
 check "after: VF2 pings VF3 (port VLAN 20)" ip netns exec c ping -c 2 -W 2 169.254.20.2
