@@ -111,6 +111,7 @@ uplinker=$!
 sleep 5
 tx0=$(host_stat 0 tx-packets)
 rx1=$(host_stat 1 rx-packets)
+an0=$(host_stat 3 ctrl-commands)
 migrate_ok vfs
 tx1=$(host_stat 0 tx-packets)
 rx2=$(host_stat 1 rx-packets)
@@ -135,6 +136,10 @@ check "after: VF5 pings the uplink gateway" ip netns exec f ping -c 3 -W 2 10.0.
 expect_num "VF0's tx-packets go on from where they were" "${tx1:-0}" -ge "${tx0:-1}"
 expect_num "VF0 had sent before the migration" "${tx0:-0}" -gt 0
 expect_num "VF1's rx-packets go on from where they were" "${rx2:-0}" -ge "${rx1:-1}"
+# GUEST_ANNOUNCE: the destination asks every function's driver to announce
+# itself; virtio_net sends gratuitous ARPs and acks on the control queue.
+an1=$(host_stat 3 ctrl-commands)
+expect_num "the destination had VF3 announce itself (ANNOUNCE_ACK)" "${an1:-0}" -gt "${an0:-0}"
 expect_eq "sriov_numvfs is still $NUM_VFS" "$(cat $SYSPCI/$pf/sriov_numvfs)" "$NUM_VFS"
 # sysfs shows a netdev only in its namespace: 6 VFs live in a..f.
 check "the $((NUM_VFS - 6)) VF netdevs left in the root namespace are still there" snic_vf_netdevs_are "$pf" $((NUM_VFS - 6))
