@@ -4,7 +4,8 @@ state (device_status 0, queues disabled, MSI-X off, command register 0)
 and works after the driver initialises it again.
 
 TX pending: VF0 has max-tx-rate 1 Mbit/s (token bucket 100 ms deep:
-12.5 KB) and
+12.5 KB; with mtu=1500, as the bucket holds at least two frames of the
+MTU, so 18 KB at the default 9000) and
 queues 1400-byte frames; under -accel qtest virtual time only moves with
 clock_step, so all but the first few wait in the ring. VF1 has its RX queue
 enabled with no buffers, so frames from the uplink for it wait too."""
@@ -14,7 +15,7 @@ from common import (FAR_MAC, expect_canaries, expect_memory_unchanged,
                     expect_reset_state, roundtrip, tag, vf_to_vf)
 from harness import check, eq, test, wait_until
 
-RATE_LIMITED = "vf-max-tx-rate=0=1"
+RATE_LIMITED = "vf-max-tx-rate=0=1,mtu=1500"
 BIG = 1400
 
 

@@ -245,7 +245,7 @@ static const Property sriov_nic_properties[] = {
     DEFINE_NIC_PROPERTIES(SriovNicState, conf),
     DEFINE_PROP_UINT16("total-vfs", SriovNicState, total_vfs,
                        SRIOV_NIC_DEFAULT_VFS),
-    DEFINE_PROP_UINT16("mtu", SriovNicState, mtu, 1500),
+    DEFINE_PROP_UINT16("mtu", SriovNicState, mtu, SRIOV_NIC_DEFAULT_MTU),
     DEFINE_PROP_UINT16("queue-size", SriovNicState, queue_size,
                        SRIOV_NIC_DEFAULT_QUEUE_SIZE),
     DEFINE_PROP_STRING("vf-mac", SriovNicState, vf_spec.mac),
@@ -282,6 +282,14 @@ static void sriov_nic_class_init(ObjectClass *klass, void *data)
     dc->desc = "SR-IOV virtio-net NIC (Physical Function)";
     dc->vmsd = &sriov_nic_vmstate;
     device_class_set_props(dc, sriov_nic_properties);
+    object_class_property_set_description(klass, "total-vfs",
+        "SR-IOV TotalVFs: how many VFs the guest may enable (up to 255 "
+        "behind a pcie-root-port)");
+    object_class_property_set_description(klass, "mtu",
+        "largest MTU of the PF and every VF (VIRTIO_NET_F_MTU, 68..65535); "
+        "Linux's virtio_net starts at it and may set anything up to it");
+    object_class_property_set_description(klass, "queue-size",
+        "entries of each virtqueue, a power of two");
     sriov_nic_class_add_admin_props(klass);
     set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
 }

@@ -29,6 +29,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(SriovNicVfState, SRIOV_NIC_VF)
 #define SRIOV_NIC_DEFAULT_VFS    8
 #define SRIOV_NIC_MAX_REGIONS    8
 #define SRIOV_NIC_DEFAULT_QUEUE_SIZE 256
+#define SRIOV_NIC_DEFAULT_MTU    9000   /* jumbo: the guest may go up to it */
 
 typedef struct SriovNicRegion {
     MemoryRegion mr;

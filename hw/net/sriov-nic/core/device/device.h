@@ -56,7 +56,7 @@ using eth::MacAddress;
 struct DeviceConfig {
   uint16_t total_vfs = 8;
   MacAddress pf_mac{};
-  uint16_t mtu = 1500;
+  uint16_t mtu = 9000;  // jumbo, as the glue's default (mtu property)
   uint16_t queue_size = 256;
 
   Status Validate() const;

@@ -40,7 +40,7 @@ const char* ValidateNetFeatures(uint64_t acked);
 
 struct FunctionConfig {
   FnId fn = kPfFn;
-  uint16_t mtu = 1500;
+  uint16_t mtu = 9000;
   uint16_t queue_size = virtio::kMaxQueueSize;
 };
 
