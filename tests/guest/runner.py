@@ -19,7 +19,9 @@ Header lines in the scenario (anywhere in the leading comment block):
   # host-control: yes   give the scenario a QMP socket and a control serial
                         port (ttyS2): `host_ctl ARGS` in the guest runs
                         scripts/sriov-nic-ctl --qmp SOCK ARGS on the host
-                        and returns its output and exit status
+                        and returns its output and exit status;
+                        `host_migrate ARGS` moves the running guest to a
+                        new QEMU (tests/guest/migrate.py)
   # append: ARGS        extra kernel command line (e.g. snic.coldplug=0)
   # exclusive: yes      run-all runs it alone, with no other guest beside it
                         (benchmarks, timing-sensitive checks)
@@ -173,7 +175,6 @@ class _Fixed:
 
     def __init__(self, proc, ctl_path, qmp_path):
         self.current = _Qemu(proc, "", ctl_path, qmp_path)
-        self.current.proc = proc
 
     def migrate(self, words):
         return 2, ["host_migrate: this runner cannot migrate"]
