@@ -101,7 +101,11 @@ typedef struct SnicConfig {
     uint8_t pf_mac[6];
     uint16_t mtu;           /* reported in virtio_net_config */
     uint16_t queue_size;    /* max queue size offered, power of 2 */
+    uint32_t speed;         /* link speed in Mb/s (VIRTIO_NET_F_SPEED_DUPLEX,
+                             * full duplex); 0: SNIC_DEFAULT_SPEED */
 } SnicConfig;
+
+#define SNIC_DEFAULT_SPEED 10000
 
 typedef struct SnicCore SnicCore;
 

@@ -30,7 +30,7 @@ class DeviceCli(unittest.TestCase):
         p = subprocess.run([QEMU, "-device", "sriov-nic,help"],
                            capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
-        for prop in ("total-vfs", "mac", "netdev", "mtu", "queue-size"):
+        for prop in ("total-vfs", "mac", "netdev", "mtu", "speed", "queue-size"):
             self.assertIn(prop, p.stdout)
 
     def test_device_list_shows_pf_not_vf_as_creatable(self):
@@ -93,6 +93,18 @@ class DeviceCli(unittest.TestCase):
         rc, out = run(["-device", "sriov-nic,netdev=n0,mtu=10"] + NET)
         self.assertNotEqual(rc, 0)
         self.assertIn("mtu", out)
+
+    def test_bad_speed(self):
+        for speed in ("0", "4294967295"):
+            rc, out = run(["-device", f"sriov-nic,netdev=n0,speed={speed}"] + NET)
+            self.assertNotEqual(rc, 0, speed)
+            self.assertIn("speed must be a link speed in Mb/s", out)
+
+    def test_jumbo_mtu_and_speed_are_the_defaults(self):
+        p = subprocess.run([QEMU, "-device", "sriov-nic,help"], capture_output=True,
+                           text=True, timeout=60)
+        self.assertRegex(p.stdout, r"mtu=<uint16> .*\(default: 9000\)")
+        self.assertRegex(p.stdout, r"speed=<uint32> .*\(default: 10000\)")
 
     def test_bad_queue_size(self):
         rc, out = run(["-device", "sriov-nic,netdev=n0,queue-size=100"] + NET)

@@ -72,10 +72,11 @@ COMMON_END = 0x38
 COMMON_VALID = {(o, w) for (o, w, _, _) in COMMON.values()} | \
     {(0x20, 8), (0x28, 8), (0x30, 8)}
 
-# virtio_net_config with MAC, STATUS, MTU (5.1.4): name -> (offset, width).
+# virtio_net_config with MAC, STATUS, MTU, SPEED_DUPLEX (5.1.4):
+# name -> (offset, width).
 NETCFG = {"mac": (0, 6), "status": (6, 2), "max_virtqueue_pairs": (8, 2),
-          "mtu": (10, 2)}
-NETCFG_END = 12
+          "mtu": (10, 2), "speed": (12, 4), "duplex": (16, 1)}
+NETCFG_END = 17
 
 NET_HDR_LEN = 12  # virtio_net_hdr with num_buffers (VERSION_1)
 
@@ -275,8 +276,8 @@ class VirtioPciFunction:
         for i in range(6):
             cmds.append(q.read_cmd(self.device + i, 1))
             keys.append("net.mac[%d]" % i)
-        for name in ("status", "max_virtqueue_pairs", "mtu"):
-            cmds.append(q.read_cmd(self.device + NETCFG[name][0], 2))
+        for name in ("status", "max_virtqueue_pairs", "mtu", "speed", "duplex"):
+            cmds.append(q.read_cmd(self.device + NETCFG[name][0], NETCFG[name][1]))
             keys.append("net." + name)
         answers = q.batch(cmds)
         return {k: q.value(a) for k, a in zip(keys, answers) if k is not None}

@@ -139,6 +139,7 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
     SnicConfig cfg = {
         .total_vfs = s->total_vfs,
         .mtu = s->mtu,
+        .speed = s->speed,
         .queue_size = s->queue_size,
     };
     char err[256];
@@ -146,6 +147,10 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
     if (s->total_vfs > SNIC_MAX_VFS) {
         error_setg(errp, "total-vfs=%u is out of range (0 to %u)",
                    s->total_vfs, SNIC_MAX_VFS);
+        return;
+    }
+    if (s->speed == 0) {  /* the C ABI's "default"; not a speed to ask for */
+        error_setg(errp, "speed must be a link speed in Mb/s, 1 to 4294967294");
         return;
     }
     if (!sriov_nic_check_placement(s, errp)) {
@@ -246,6 +251,7 @@ static const Property sriov_nic_properties[] = {
     DEFINE_PROP_UINT16("total-vfs", SriovNicState, total_vfs,
                        SRIOV_NIC_DEFAULT_VFS),
     DEFINE_PROP_UINT16("mtu", SriovNicState, mtu, SRIOV_NIC_DEFAULT_MTU),
+    DEFINE_PROP_UINT32("speed", SriovNicState, speed, SNIC_DEFAULT_SPEED),
     DEFINE_PROP_UINT16("queue-size", SriovNicState, queue_size,
                        SRIOV_NIC_DEFAULT_QUEUE_SIZE),
     DEFINE_PROP_STRING("vf-mac", SriovNicState, vf_spec.mac),
@@ -288,6 +294,8 @@ static void sriov_nic_class_init(ObjectClass *klass, void *data)
     object_class_property_set_description(klass, "mtu",
         "largest MTU of the PF and every VF (VIRTIO_NET_F_MTU, 68..65535); "
         "Linux's virtio_net starts at it and may set anything up to it");
+    object_class_property_set_description(klass, "speed",
+        "link speed in Mb/s that PF and VFs report (ethtool), full duplex");
     object_class_property_set_description(klass, "queue-size",
         "entries of each virtqueue, a power of two");
     sriov_nic_class_add_admin_props(klass);

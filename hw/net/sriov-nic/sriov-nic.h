@@ -53,6 +53,7 @@ struct SriovNicState {
     NICState *nic;
     uint16_t total_vfs;
     uint16_t mtu;
+    uint32_t speed;
     uint16_t queue_size;
 
     /* Startup per-VF policy, "N=VALUE/..." (see sriov-nic-admin.c). */

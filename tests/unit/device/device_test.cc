@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "fakes/fake_driver.h"
 #include "fakes/fake_host.h"
 #include "sriov_nic/sriov_nic.h"
 
@@ -58,6 +59,34 @@ TEST(Device, RejectsInvalidConfigWithMessage) {
   cfg.mtu = 10;
   EXPECT_EQ(NewCore(host, cfg, &err), nullptr);
   EXPECT_NE(err.find("mtu"), std::string::npos) << err;
+}
+
+// SPEED_DUPLEX: every function reports the configured speed, full duplex;
+// 0 in the C ABI is the default, 0xFFFFFFFF ("unknown" in virtio) is
+// refused.
+TEST(Device, SpeedIsConfiguredOfferedAndChecked) {
+  FakeHost host(1 << 20);
+  snic::testing::GuestRam ram(host.mem);
+  SnicConfig cfg = TestConfig(2);
+  cfg.speed = 25000;
+  CorePtr core = NewCore(host, cfg, nullptr);
+  ASSERT_NE(core, nullptr);
+  snic_core_set_num_vfs(core.get(), 1);
+  for (SnicFn fn : {SnicFn{0}, SnicFn{1}}) {
+    snic::testing::FakeDriver d(ram, core.get(), fn);
+    EXPECT_EQ(d.Read(snic::testing::kRegionDevice, 12, 4), 25000u) << fn;
+    EXPECT_EQ(d.Read(snic::testing::kRegionDevice, 16, 1), 1u) << fn;
+    EXPECT_TRUE(d.DeviceFeatures() & (uint64_t{1} << 63)) << fn;
+  }
+  cfg.speed = 0;
+  core = NewCore(host, cfg, nullptr);
+  ASSERT_NE(core, nullptr);
+  snic::testing::FakeDriver d(ram, core.get(), 0);
+  EXPECT_EQ(d.Read(snic::testing::kRegionDevice, 12, 4), 10000u);
+  std::string err;
+  cfg.speed = 0xFFFFFFFFu;
+  EXPECT_EQ(NewCore(host, cfg, &err), nullptr);
+  EXPECT_NE(err.find("speed"), std::string::npos) << err;
 }
 
 TEST(Device, RejectsIncompleteOps) {

@@ -375,7 +375,7 @@ TEST_F(MigrationLoad, TransportState) {
   const Layout::Fn& f = layout_->fns[1];
   ExpectRefused([&](auto& s) { s[f.status] = 0x07; },  // DRIVER_OK, no FEAT_OK
                 "DRIVER_OK without FEATURES_OK");
-  ExpectRefused([&](auto& s) { s[f.driver_features + 7] |= 0x80; },
+  ExpectRefused([&](auto& s) { s[f.driver_features + 7] |= 0x40; },  // bit 62: not offered
                 "driver_features has bits this device does not offer");
   ExpectRefused([&](auto& s) { s[f.broken] = 1; },
                 "needs_reset is set but device_status lacks NEEDS_RESET");

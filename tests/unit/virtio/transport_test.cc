@@ -209,7 +209,9 @@ TEST(Transport, DeviceConfigLayout) {
   EXPECT_EQ(d.Read(kRegionDevice, 8, 2), 1u);  // max_virtqueue_pairs
   EXPECT_EQ(d.Read(kRegionDevice, 10, 2), 1500u);
   EXPECT_EQ(d.Read(kRegionDevice, 0, 4), 0x12005452u);
-  EXPECT_EQ(d.Read(kRegionDevice, 12, 4), 0u);
+  EXPECT_EQ(d.Read(kRegionDevice, 12, 4), 10000u);  // speed (SPEED_DUPLEX)
+  EXPECT_EQ(d.Read(kRegionDevice, 16, 1), 1u);      // duplex: full
+  EXPECT_EQ(d.Read(kRegionDevice, 17, 4), 0u);      // nothing after it
   EXPECT_EQ(d.Read(kRegionDevice, 0xffc, 8), 0u);
 }
 

@@ -79,6 +79,7 @@ SnicCore* snic_core_new(const SnicConfig* cfg, const SnicHostOps* ops,
   dc.total_vfs = cfg->total_vfs;
   std::memcpy(dc.pf_mac.data(), cfg->pf_mac, 6);
   dc.mtu = cfg->mtu;
+  dc.speed = cfg->speed ? cfg->speed : SNIC_DEFAULT_SPEED;
   dc.queue_size = cfg->queue_size;
   if (!Report(dc.Validate(), err, err_len)) {
     return nullptr;

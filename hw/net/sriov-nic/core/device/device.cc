@@ -30,6 +30,10 @@ Status DeviceConfig::Validate() const {
   if (mtu < 68) {
     return Status::Invalid(std::string("mtu must be at least 68"));
   }
+  if (speed == 0 || speed == 0xFFFFFFFFu) {  // 0xFFFFFFFF: "unknown"
+    return Status::Invalid(std::string(
+        "speed must be a link speed in Mb/s, 1 to 4294967294"));
+  }
   if (queue_size < 2 || queue_size > virtio::kMaxQueueSize ||
       (queue_size & (queue_size - 1)) != 0) {
     return Status::Invalid("queue-size must be a power of two between 2 and " +
@@ -61,6 +65,7 @@ Device::Device(const DeviceConfig& cfg, const Host& host)
     virtio_net::FunctionConfig fc;
     fc.fn = static_cast<FnId>(fn);
     fc.mtu = cfg.mtu;
+    fc.speed = cfg.speed;
     fc.queue_size = cfg.queue_size;
     auto f = std::make_unique<virtio_net::Function>(fc, host_, *this);
     if (fn == kPfFn) {

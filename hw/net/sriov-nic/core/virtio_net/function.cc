@@ -16,7 +16,7 @@ uint64_t OfferedFeatures(bool is_pf) {
                Bit(virtio::kFRingEventIdx) | Bit(virtio::kFAccessPlatform) |
                Bit(kFMac) | Bit(kFStatus) | Bit(kFMtu) | Bit(kFCtrlVq) |
                Bit(kFCtrlRx) | Bit(kFCtrlVlan) | Bit(kFCtrlMacAddr) |
-               Bit(kFMrgRxbuf) | Bit(kFGuestAnnounce);
+               Bit(kFMrgRxbuf) | Bit(kFGuestAnnounce) | Bit(kFSpeedDuplex);
   if (is_pf) {
     f |= Bit(virtio::kFSrIov);
   }
@@ -60,6 +60,7 @@ Function::Function(const FunctionConfig& cfg, const Host& host,
       host_(&host),
       macs_(&macs),
       mtu_(cfg.mtu),
+      speed_(cfg.speed),
       transport_(MakeTransportConfig(cfg)) {}
 
 void Function::GuestError(const char* msg) {
@@ -261,6 +262,8 @@ uint64_t Function::ReadDeviceConfig(uint64_t offset, unsigned size) const {
                                        (announce_ ? kStatusAnnounce : 0)));
   cfg.max_virtqueue_pairs.set(1);
   cfg.mtu.set(mtu_);
+  cfg.speed.set(speed_);
+  cfg.duplex = kDuplexFull;
   uint8_t bytes[sizeof(NetConfig)];
   std::memcpy(bytes, &cfg, sizeof(cfg));
   uint64_t v = 0;

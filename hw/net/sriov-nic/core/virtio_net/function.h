@@ -41,6 +41,7 @@ const char* ValidateNetFeatures(uint64_t acked);
 struct FunctionConfig {
   FnId fn = kPfFn;
   uint16_t mtu = 9000;
+  uint32_t speed = 10000;  // Mb/s, in the config space (SPEED_DUPLEX)
   uint16_t queue_size = virtio::kMaxQueueSize;
 };
 
@@ -99,6 +100,7 @@ class Function final : public port::Port {
   const Host* host_;
   const port::MacDirectory* macs_;
   uint16_t mtu_;
+  uint32_t speed_;
   bool broken_ = false;
   bool announce_ = false;  // VIRTIO_NET_S_ANNOUNCE, until ANNOUNCE_ACK
   // The chain PeekTx() took from transmitq0 and not yet consumed.

@@ -24,6 +24,7 @@ inline constexpr unsigned kFCtrlRx = 18;
 inline constexpr unsigned kFCtrlVlan = 19;
 inline constexpr unsigned kFGuestAnnounce = 21;
 inline constexpr unsigned kFCtrlMacAddr = 23;
+inline constexpr unsigned kFSpeedDuplex = 63;
 
 // Queue indices with max_virtqueue_pairs = 1 (5.1.2).
 inline constexpr uint16_t kRxQueue = 0;
@@ -34,14 +35,19 @@ inline constexpr uint16_t kCtrlQueue = 2;
 inline constexpr uint16_t kStatusLinkUp = 1;
 inline constexpr uint16_t kStatusAnnounce = 2;
 
-// 5.1.4: struct virtio_net_config, up to and including mtu.
+// 5.1.4: duplex values (speed is in Mb/s).
+inline constexpr uint8_t kDuplexFull = 1;
+
+// 5.1.4: struct virtio_net_config, up to and including duplex.
 struct NetConfig {
   uint8_t mac[6];
   Le16 status;
   Le16 max_virtqueue_pairs;
   Le16 mtu;
+  Le32 speed;
+  uint8_t duplex;
 };
-static_assert(sizeof(NetConfig) == 12);
+static_assert(sizeof(NetConfig) == 17);
 static_assert(std::is_trivially_copyable_v<NetConfig>);
 
 // 5.1.6: struct virtio_net_hdr. With VERSION_1 it always includes
