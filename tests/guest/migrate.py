@@ -236,8 +236,15 @@ def _fail(machine, sq, dest, info, lines):
         time.sleep(0.5)  # let it print why
         lines += [f"dest_error={l}" for l in dest.errors()]
         dest.kill()
+    # QEMU sets the failed status before it restarts the source's vCPUs.
+    status = None
+    deadline = time.monotonic() + 10
     try:
-        lines.append(f"source={sq.cmd('query-status').get('status')}")
+        while status != "running" and time.monotonic() < deadline:
+            status = sq.cmd("query-status").get("status")
+            if status != "running":
+                time.sleep(0.1)
+        lines.append(f"source={status}")
     except snic_qmp.QmpError as e:
         lines.append(f"source=unreachable ({e.desc})")
     machine.log("migration failed; the guest stays on the source: "
