@@ -206,6 +206,10 @@ class _Dest:
 
     def kill(self):
         if self.qmp is not None:
+            try:
+                self.qmp.cmd("quit")
+            except snic_qmp.QmpError:
+                pass  # it has exited already
             self.qmp.close()
             self.qmp = None
         self.machine.stop(self.qemu)
