@@ -3,6 +3,7 @@
 #include "offload.h"
 
 #include <cstring>
+#include <string>
 
 #include "frame.h"
 
@@ -137,6 +138,10 @@ Status ParseGso(const uint8_t* frame, size_t len, const Offload& o,
       return Status::Invalid("GSO frame with a short UDP header");
     }
     l.payload = l.l4 + 8;
+  }
+  if ((len - l.payload + o.gso_size - 1) / o.gso_size > kMaxGsoSegments) {
+    return Status::Invalid("GSO frame cut into more than " +
+                           std::to_string(kMaxGsoSegments) + " segments");
   }
   *out = l;
   return Status::Ok();

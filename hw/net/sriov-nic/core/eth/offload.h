@@ -29,6 +29,11 @@ namespace snic::eth {
 
 enum class Gso : uint8_t { kNone, kTcp4, kTcp6, kUdp4, kUdp6 };
 
+// The most segments one GSO frame may be cut into. Linux never needs more
+// (64 KiB at its smallest MSS, 88 bytes, is 745); a guest asking for more
+// (gso_size 1) would turn one frame into tens of thousands.
+inline constexpr size_t kMaxGsoSegments = 1024;
+
 struct Offload {
   Gso gso = Gso::kNone;
   bool ecn = false;
@@ -50,7 +55,8 @@ uint16_t ChecksumFinish(uint32_t sum);
 
 // Checks @o against @frame (a guest may send anything): offsets inside
 // the frame, a GSO type that matches the frame's L3 and L4 headers, a
-// non-zero gso_size. OK if Segment/CompleteChecksum can act on it.
+// non-zero gso_size cutting it into at most kMaxGsoSegments. OK if
+// Segment/CompleteChecksum can act on it.
 Status CheckOffload(const uint8_t* frame, size_t len, const Offload& o);
 
 // Completes a partial checksum in place (as Linux skb_checksum_help):
