@@ -12,7 +12,7 @@ pkgs=(build-essential g++ ninja-build pkg-config flex bison dpkg-dev patch
       libglib2.0-dev libslirp-dev libfdt-dev zlib1g-dev python3 python3-venv
       libgtest-dev libgmock-dev googletest
       busybox-static iproute2 iperf3 ethtool pciutils kmod cpio xz-utils
-      zstd seabios socat
+      zstd seabios socat graphviz
       clang-14 libclang-rt-14-dev llvm-14)  # tests/fuzz: libFuzzer, llvm-cov
 # From bookworm-backports: QEMU 10.0 needs meson >= 1.5 and python3-pycotap;
 # qemu-system-data brings kvmvapic.bin/linuxboot_dma.bin/vgabios.

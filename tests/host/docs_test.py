@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""The checked-in diagram (docs/diagrams/sriov-nic.svg) is what its source
+(sriov-nic.dot) renders to with this machine's graphviz: edit the .dot,
+then re-render with
+    dot -Tsvg docs/diagrams/sriov-nic.dot -o docs/diagrams/sriov-nic.svg
+Standard library only; needs graphviz (scripts/install-deps.sh)."""
+import os
+import subprocess
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DIAGRAMS = os.path.join(ROOT, "docs", "diagrams")
+
+
+class Diagram(unittest.TestCase):
+
+    def test_svg_is_rendered_from_the_dot_source(self):
+        src = os.path.join(DIAGRAMS, "sriov-nic.dot")
+        with open(os.path.join(DIAGRAMS, "sriov-nic.svg"), encoding="utf-8") as f:
+            checked_in = f.read()
+        p = subprocess.run(["dot", "-Tsvg", src], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, checked_in,
+                         "docs/diagrams/sriov-nic.svg is stale: re-render it")
+
+    def test_readme_and_architecture_show_it(self):
+        for doc in ("README.md", os.path.join("docs", "architecture.md")):
+            with open(os.path.join(ROOT, doc), encoding="utf-8") as f:
+                self.assertIn("diagrams/sriov-nic.svg", f.read(), doc)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
