@@ -56,8 +56,8 @@ using eth::MacAddress;
 struct DeviceConfig {
   uint16_t total_vfs = 8;
   MacAddress pf_mac{};
-  uint16_t mtu = 9000;
-  uint32_t speed = 10000;  // Mb/s, reported to the drivers  // jumbo, as the glue's default (mtu property)
+  uint16_t mtu = 9000;     // jumbo, as the glue's default (mtu property)
+  uint32_t speed = 10000;  // Mb/s, reported to the drivers (SPEED_DUPLEX)
   uint16_t queue_size = 256;
 
   Status Validate() const;
