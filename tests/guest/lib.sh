@@ -353,6 +353,46 @@ host_migrate() {
 # mig_value KEY FILE: the value of KEY= in host_migrate's saved output.
 mig_value() { sed -n "s/^$1=//p" "$2" | head -n1; }
 
+# migrate_ok NAME [ARGS...]: host_migrate ARGS (its output in $SNIC_MIG);
+# PASS when the guest runs on the destination; records NAME_total_ms and
+# NAME_downtime_ms.
+SNIC_MIG=/tmp/mig.out
+migrate_ok() {
+    local name=$1 rc
+    shift
+    host_migrate "$@" > $SNIC_MIG 2>&1
+    rc=$?
+    sed 's/^/    | /' $SNIC_MIG
+    if [ $rc -ne 0 ]; then
+        fail "$name: the migration completes" "host_migrate exited $rc: $(grep -E '^(error|dest_error)=' $SNIC_MIG | head -n 3 | tr '\n' ' ')"
+        return 1
+    fi
+    pass "$name: the migration completes"
+    result "${name}_total_ms" "$(mig_value total_ms $SNIC_MIG)"
+    result "${name}_downtime_ms" "$(mig_value downtime_ms $SNIC_MIG)"
+    return 0
+}
+
+# ---- iperf3 and ping output ---------------------------------------------------
+# iperf_mbit FILE: the receiver's average Mbit/s of an `iperf3 -c -f m` run.
+iperf_mbit() {
+    sed -n 's/.* \([0-9.]*\) Mbits\/sec.*receiver.*/\1/p' "$1" | tail -n1
+}
+# iperf_lowest FILE N: the slowest of the first N 1-second intervals
+# (`iperf3 -i 1 -f m`).
+iperf_lowest() {
+    sed -n 's/^\[ *[0-9]*\] *[0-9.]*-[0-9.]* *sec .* \([0-9.]*\) Mbits\/sec .*/\1/p' "$1" |
+        head -n "$2" | sort -n | head -n1
+}
+# ping_lost_ms FILE INTERVAL_MS: (transmitted - received) x interval, from
+# busybox ping's summary.
+ping_lost_ms() {
+    local tx rx
+    tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$1")
+    rx=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$1")
+    echo $(( (${tx:-0} - ${rx:-0}) * $2 ))
+}
+
 # host_stat VF FIELD: one counter of VF's stats, e.g. host_stat 0 drop-tx-spoof
 host_stat() {
     host_ctl pf0 stats vf "$1" | sed -n "s/^$2 //p"

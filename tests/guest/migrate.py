@@ -38,10 +38,7 @@ Request arguments:
 """
 
 import os
-import shutil
 import struct
-import subprocess
-import threading
 import time
 
 import snic_qmp
@@ -234,7 +231,7 @@ def migrate(machine, words):
         return _migrate_file(machine, sq, src, req)
 
 
-def _fail(machine, sq, dest, info, lines):
+def _fail(machine, sq, dest, lines):
     """The migration failed: the destination goes, the source stays."""
     if dest is not None:
         time.sleep(0.5)  # let it print why
@@ -279,15 +276,15 @@ def _migrate_unix(machine, sq, src, req):
             os.unlink(sock)
         dq.cmd("migrate-incoming", uri=f"unix:{sock}")
     except snic_qmp.QmpError as e:
-        return _fail(machine, sq, dest, {}, [f"status=failed",
-                                             f"error=destination: {e.desc}"])
+        return _fail(machine, sq, dest, ["status=failed",
+                                         f"error=destination: {e.desc}"])
     sq.cmd("migrate", uri=f"unix:{sock}")
     info = _wait_migration(sq)
     lines = _stats_lines(info)
     if info.get("status") != "completed" or not _wait_running(dq, dest.qemu.proc):
         if info.get("status") == "completed":
             lines = ["status=failed", "error=the destination does not run"]
-        return _fail(machine, sq, dest, info, lines)
+        return _fail(machine, sq, dest, lines)
     return _switch(machine, sq, src, dest, lines)
 
 
@@ -298,7 +295,7 @@ def _migrate_file(machine, sq, src, req):
     lines = _stats_lines(info)
     if info.get("status") != "completed":
         sq.cmd("cont")
-        return _fail(machine, sq, None, info, lines)
+        return _fail(machine, sq, None, lines)
     lines.append(f"file_mb={os.path.getsize(path) / 1e6:.1f}")
     if req["corrupt"]:
         bad = path + ".corrupt"
@@ -329,6 +326,6 @@ def _migrate_file(machine, sq, src, req):
     if dinfo.get("status") != "completed" or not _wait_running(dq, dest.qemu.proc):
         sq.cmd("cont")
         lines += ["restore=failed", f"error={dinfo.get('error-desc', '?')}"]
-        return _fail(machine, sq, dest, dinfo, lines)
+        return _fail(machine, sq, dest, lines)
     lines.append("restore=completed")
     return _switch(machine, sq, src, dest, lines)

@@ -337,7 +337,7 @@ class Machine:
             self.current = q
 
     def stop(self, q, grace=5):
-        """End q (SIGTERM, then SIGKILL after grace seconds)."""
+        """Give q grace seconds to exit, then SIGTERM, then SIGKILL."""
         try:
             q.proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
@@ -370,16 +370,7 @@ class Machine:
 
     def kill_all(self):
         for q in list(self.qemus):
-            if q.proc.poll() is None:
-                for sig in (signal.SIGTERM, signal.SIGKILL):
-                    try:
-                        os.killpg(q.proc.pid, sig)
-                        q.proc.wait(timeout=5)
-                        break
-                    except ProcessLookupError:
-                        break
-                    except subprocess.TimeoutExpired:
-                        continue
+            self.stop(q, grace=0)
 
     def join(self):
         for q in list(self.qemus):

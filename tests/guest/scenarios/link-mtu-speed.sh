@@ -46,7 +46,7 @@ ip netns exec b iperf3 -s -D -1 > /dev/null 2>&1
 sleep 1
 ip netns exec a iperf3 -c 169.254.10.2 -t 5 -f m > /tmp/iperf.txt 2>&1
 rc=$?
-mbit=$(sed -n 's/.* \([0-9.]*\) Mbits\/sec.*receiver.*/\1/p' /tmp/iperf.txt | tail -n1)
+mbit=$(iperf_mbit /tmp/iperf.txt)
 expect_eq "iperf3 VF0 -> VF1 at MTU 9000" "$rc" 0
 result mtu9000_vf_to_vf_mbit "${mbit:-none}"
 
@@ -58,7 +58,7 @@ ip -n b link set "$vf1" mtu 1500
 ip netns exec b iperf3 -s -D -1 > /dev/null 2>&1
 sleep 1
 ip netns exec a iperf3 -c 169.254.10.2 -t 5 -f m > /tmp/iperf.txt 2>&1
-mbit=$(sed -n 's/.* \([0-9.]*\) Mbits\/sec.*receiver.*/\1/p' /tmp/iperf.txt | tail -n1)
+mbit=$(iperf_mbit /tmp/iperf.txt)
 result mtu1500_vf_to_vf_mbit "${mbit:-none}"
 
 # The second PF: the host capped it with mtu=1500.

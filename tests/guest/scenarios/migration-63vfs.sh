@@ -7,7 +7,6 @@
 # host-control: yes
 # timeout: 900
 
-MIG=/tmp/mig.out
 enable_vfs 63
 last=$(echo $vfifs | awk '{ print $NF }')
 ip netns add a; ip netns add b
@@ -25,27 +24,19 @@ ping -i 0.05 -c $((IPERF_S * 15)) -W 1 169.254.10.2 > /tmp/ping.txt 2>&1 &
 pinger=$!
 sleep 5
 tx0=$(host_stat 0 tx-packets)
-host_migrate > $MIG 2>&1
-rc=$?
-sed 's/^/    | /' $MIG
-expect_eq "63 VFs: the migration completes" "$rc" 0
-result vfs63_total_ms "$(mig_value total_ms $MIG)"
-result vfs63_downtime_ms "$(mig_value downtime_ms $MIG)"
+migrate_ok vfs63
 tx1=$(host_stat 0 tx-packets)
 wait $iperf
 irc=$?
 wait $pinger
 sed 's/^/    | /' /tmp/iperf.txt | tail -n 4
 tail -n 2 /tmp/ping.txt | sed 's/^/    | /'
-mbit=$(sed -n 's/.* \([0-9.]*\) Mbits\/sec.*receiver.*/\1/p' /tmp/iperf.txt | tail -n1)
+mbit=$(iperf_mbit /tmp/iperf.txt)
 expect_eq "iperf3 VF0 -> VF62 across the migration ends without error" "$irc" 0
 result vfs63_iperf_mbit "${mbit:-none}"
-lowest=$(sed -n 's/^\[ *[0-9]*\] *[0-9.]*-[0-9.]* *sec .* \([0-9.]*\) Mbits\/sec .*/\1/p' /tmp/iperf.txt |
-    head -n "$IPERF_S" | sort -n | head -n1)
+lowest=$(iperf_lowest /tmp/iperf.txt "$IPERF_S")
 result vfs63_iperf_lowest_interval_mbit "${lowest:-none}"
-tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' /tmp/ping.txt)
-rx=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' /tmp/ping.txt)
-result vfs63_ping_lost_ms $(( (${tx:-0} - ${rx:-0}) * 50 ))
+result vfs63_ping_lost_ms "$(ping_lost_ms /tmp/ping.txt 50)"
 expect_num "VF0's counters go on from where they were" "${tx1:-0}" -ge "${tx0:-1}"
 expect_eq "sriov_numvfs is still 63" "$(cat $SYSPCI/$pf/sriov_numvfs)" 63
 # sysfs shows a netdev only in its namespace: VF0 and VF62 live in a and b.

@@ -19,35 +19,8 @@
 # host-control: yes
 # timeout: 900
 
-MIG=/tmp/mig.out
+MIG=$SNIC_MIG
 modprobe macvlan
-
-# migrate_ok NAME [ARGS...]: host_migrate ARGS; PASS when the guest runs on
-# the destination; records NAME_total_ms and NAME_downtime_ms.
-migrate_ok() {
-    local name=$1 rc
-    shift
-    host_migrate "$@" > $MIG 2>&1
-    rc=$?
-    sed 's/^/    | /' $MIG
-    if [ $rc -ne 0 ]; then
-        fail "$name: the migration completes" "host_migrate exited $rc: $(grep -E '^(error|dest_error)=' $MIG | head -n 3 | tr '\n' ' ')"
-        return 1
-    fi
-    pass "$name: the migration completes"
-    result "${name}_total_ms" "$(mig_value total_ms $MIG)"
-    result "${name}_downtime_ms" "$(mig_value downtime_ms $MIG)"
-    return 0
-}
-
-# ping_lost_ms FILE INTERVAL_MS: (transmitted - received) x interval, from
-# busybox ping's summary.
-ping_lost_ms() {
-    local tx rx
-    tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$1")
-    rx=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$1")
-    echo $(( (${tx:-0} - ${rx:-0}) * $2 ))
-}
 
 # ---- 1. the PF alone, talking to the uplink ----
 modprobe virtio_net
@@ -121,14 +94,13 @@ wait $pinger
 wait $uplinker
 sed 's/^/    | /' /tmp/iperf.txt | tail -n $((IPERF_S + 6))
 tail -n 2 /tmp/ping1.txt /tmp/ping5.txt | sed 's/^/    | /'
-mbit=$(sed -n 's/.* \([0-9.]*\) Mbits\/sec.*receiver.*/\1/p' /tmp/iperf.txt | tail -n1)
+mbit=$(iperf_mbit /tmp/iperf.txt)
 expect_eq "iperf3 VF0 -> VF1 across the migration ends without error" "$rc" 0
 expect_ne "iperf3 reports a receiver rate" "${mbit:-none}" none
 result vfs_iperf_mbit "${mbit:-none}"
 # The interval lines of the sender (before the summary): the slowest one
 # holds the migration's pause.
-lowest=$(sed -n 's/^\[ *[0-9]*\] *[0-9.]*-[0-9.]* *sec .* \([0-9.]*\) Mbits\/sec .*/\1/p' /tmp/iperf.txt |
-    head -n "$IPERF_S" | sort -n | head -n1)
+lowest=$(iperf_lowest /tmp/iperf.txt "$IPERF_S")
 result vfs_iperf_lowest_interval_mbit "${lowest:-none}"
 result vfs_ping_lost_ms "$(ping_lost_ms /tmp/ping1.txt 50)"
 result vfs_uplink_ping_lost_ms "$(ping_lost_ms /tmp/ping5.txt 50)"
@@ -159,7 +131,7 @@ w0=$(host_stat 4 tx-rate-waits)
 ip netns exec b iperf3 -s -D -1 > /dev/null 2>&1
 sleep 1
 ip netns exec e iperf3 -c 169.254.10.2 -t 4 -f m > /tmp/iperf4.txt 2>&1
-m4=$(sed -n 's/.* \([0-9.]*\) Mbits\/sec.*receiver.*/\1/p' /tmp/iperf4.txt | tail -n1)
+m4=$(iperf_mbit /tmp/iperf4.txt)
 result vf4_rate_limited_mbit "${m4:-none}"
 m4=${m4%.*}
 expect_num "after: VF4 moves data" "${m4:-0}" -gt 0
