@@ -103,6 +103,7 @@ typedef struct SnicConfig {
     uint16_t queue_size;    /* max queue size offered, power of 2 */
     uint32_t speed;         /* link speed in Mb/s (VIRTIO_NET_F_SPEED_DUPLEX,
                              * full duplex); 0: SNIC_DEFAULT_SPEED */
+    bool no_offloads;       /* offer no checksum/TSO/USO offloads */
 } SnicConfig;
 
 #define SNIC_DEFAULT_SPEED 10000
@@ -203,6 +204,10 @@ typedef struct SnicStats {
     uint64_t mac_table_overflows; /* MAC_TABLE_SET lists beyond the cap */
     uint64_t guest_errors;        /* guest mistakes logged */
     uint64_t needs_reset;         /* times the function entered NEEDS_RESET */
+    uint64_t tx_gso;              /* GSO (TSO/USO) frames from the guest */
+    uint64_t tx_csum_completed;   /* partial checksums the device completed */
+    uint64_t rx_gso;              /* GSO frames delivered whole */
+    uint64_t rx_segmented;        /* GSO frames delivered as segments */
 } SnicStats;
 
 /* Fills @stats for function @fn; returns false (zeroed) if @fn is invalid. */
@@ -221,6 +226,7 @@ typedef struct SnicUplinkStats {
     uint64_t tx_queued;            /* the netdev queued one (busy) */
     uint64_t tx_drop_link_down;    /* not sent: the netdev's link is down */
     uint64_t tx_purged;            /* queued frames dropped: their VF reset */
+    uint64_t tx_segmented;         /* GSO frames sent as segments */
 } SnicUplinkStats;
 
 void snic_core_get_uplink_stats(const SnicCore *core, SnicUplinkStats *stats);

@@ -74,14 +74,14 @@ def parse_request(words):
 
 
 # ---- the core's state inside a migration stream --------------------------
-# Layout: hw/net/sriov-nic/core/migration/device_state.cc (version 1).  The
+# Layout: hw/net/sriov-nic/core/migration/device_state.cc (version 2).  The
 # glue puts it in the sriov-nic section as a big-endian u32 length and the
-# bytes (VMSTATE_VBUFFER_ALLOC_UINT32); it starts with "SNIC", version 1,
+# bytes (VMSTATE_VBUFFER_ALLOC_UINT32); it starts with "SNIC", version 2,
 # personality 1 and ends with "END!".
-CORE_HEAD = b"SNIC\x01\x00\x00\x00\x01"
+CORE_HEAD = b"SNIC\x02\x00\x00\x00\x01"
 CORE_END = b"END!"
-NUM_PORT_COUNTERS = 21    # port/stats.h PortStats
-NUM_UPLINK_COUNTERS = 11  # port/stats.h UplinkStats
+NUM_PORT_COUNTERS = 25    # port/stats.h PortStats
+NUM_UPLINK_COUNTERS = 12  # port/stats.h UplinkStats
 VF_POLICY_BYTES = 16      # mac 6, vlan 2, qos, spoofchk, trust, link-state, rate 4
 QUEUE_BYTES = 36          # virtio/state_codec.cc, one queue
 
@@ -109,12 +109,12 @@ def pf_queue_offsets(blob):
     """Offsets of the PF's queues' records in a core state blob."""
     u16 = lambda o: struct.unpack_from("<H", blob, o)[0]  # noqa: E731
     total_vfs = u16(9)
-    o = 21 + 2 + 1 + 8 * NUM_UPLINK_COUNTERS + VF_POLICY_BYTES * total_vfs
+    o = 22 + 2 + 1 + 8 * NUM_UPLINK_COUNTERS + VF_POLICY_BYTES * total_vfs
     o += 3 + 6 + 2                       # enabled, bus master, link, mac, flags
     for _ in range(2):                   # unicast, multicast tables
         o += 2 + 6 * u16(o)
     o += 8 * 64 + 8 * NUM_PORT_COUNTERS  # VLAN bitmap, counters
-    o += 2                               # needs_reset, announce
+    o += 2 + 8                           # needs_reset, announce, guest_offloads
     o += 4 + 4 + 8 + 2 + 1 + 1 + 2 + 1   # transport registers
     nq = u16(o)
     o += 2

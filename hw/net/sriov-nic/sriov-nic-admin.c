@@ -206,6 +206,10 @@ static void sriov_nic_visit_stats(Visitor *v, const char *name,
         { "mac-table-overflows", st->mac_table_overflows },
         { "guest-errors", st->guest_errors },
         { "needs-reset", st->needs_reset },
+        { "tx-gso", st->tx_gso },
+        { "tx-csum-completed", st->tx_csum_completed },
+        { "rx-gso", st->rx_gso },
+        { "rx-segmented", st->rx_segmented },
     };
 
     sriov_nic_visit_counters(v, name, c, ARRAY_SIZE(c), errp);
@@ -230,6 +234,7 @@ static void sriov_nic_visit_uplink_stats(Visitor *v, const char *name,
         { "tx-queued", st->tx_queued },
         { "drop-tx-link-down", st->tx_drop_link_down },
         { "drop-tx-purged", st->tx_purged },
+        { "tx-segmented", st->tx_segmented },
     };
 
     sriov_nic_visit_counters(v, name, c, ARRAY_SIZE(c), errp);

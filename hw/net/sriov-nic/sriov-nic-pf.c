@@ -141,6 +141,7 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
         .mtu = s->mtu,
         .speed = s->speed,
         .queue_size = s->queue_size,
+        .no_offloads = !s->offloads,
     };
     char err[256];
 
@@ -252,6 +253,7 @@ static const Property sriov_nic_properties[] = {
                        SRIOV_NIC_DEFAULT_VFS),
     DEFINE_PROP_UINT16("mtu", SriovNicState, mtu, SRIOV_NIC_DEFAULT_MTU),
     DEFINE_PROP_UINT32("speed", SriovNicState, speed, SNIC_DEFAULT_SPEED),
+    DEFINE_PROP_BOOL("offloads", SriovNicState, offloads, true),
     DEFINE_PROP_UINT16("queue-size", SriovNicState, queue_size,
                        SRIOV_NIC_DEFAULT_QUEUE_SIZE),
     DEFINE_PROP_STRING("vf-mac", SriovNicState, vf_spec.mac),
@@ -296,6 +298,10 @@ static void sriov_nic_class_init(ObjectClass *klass, void *data)
         "Linux's virtio_net starts at it and may set anything up to it");
     object_class_property_set_description(klass, "speed",
         "link speed in Mb/s that PF and VFs report (ethtool), full duplex");
+    object_class_property_set_description(klass, "offloads",
+        "offer checksum and segmentation offloads (virtio-net CSUM, "
+        "HOST_TSO4/6, HOST_USO and the GUEST_* receive side); off: the "
+        "guest checksums and segments every frame itself");
     object_class_property_set_description(klass, "queue-size",
         "entries of each virtqueue, a power of two");
     sriov_nic_class_add_admin_props(klass);

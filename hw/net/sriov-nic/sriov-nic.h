@@ -54,6 +54,7 @@ struct SriovNicState {
     uint16_t total_vfs;
     uint16_t mtu;
     uint32_t speed;
+    bool offloads;
     uint16_t queue_size;
 
     /* Startup per-VF policy, "N=VALUE/..." (see sriov-nic-admin.c). */

@@ -104,8 +104,8 @@ TEST(AbiConvert, PolicyRoundTrip) {
 // Every counter reaches its ABI field (and no new counter is forgotten:
 // the structs must keep the same number of fields).
 TEST(AbiConvert, EveryPortCounter) {
-  static_assert(sizeof(port::PortStats) == 21 * sizeof(uint64_t));
-  static_assert(sizeof(SnicStats) == 21 * sizeof(uint64_t));
+  static_assert(sizeof(port::PortStats) == 25 * sizeof(uint64_t));
+  static_assert(sizeof(SnicStats) == 25 * sizeof(uint64_t));
   const std::vector<
       std::pair<uint64_t port::PortStats::*, uint64_t SnicStats::*>>
       fields = {
@@ -133,8 +133,12 @@ TEST(AbiConvert, EveryPortCounter) {
            &SnicStats::mac_table_overflows},
           {&port::PortStats::guest_errors, &SnicStats::guest_errors},
           {&port::PortStats::needs_reset, &SnicStats::needs_reset},
+          {&port::PortStats::tx_gso, &SnicStats::tx_gso},
+          {&port::PortStats::tx_csum_completed, &SnicStats::tx_csum_completed},
+          {&port::PortStats::rx_gso, &SnicStats::rx_gso},
+          {&port::PortStats::rx_segmented, &SnicStats::rx_segmented},
       };
-  ASSERT_EQ(fields.size(), 21u);
+  ASSERT_EQ(fields.size(), 25u);
   port::PortStats s;
   uint64_t v = 1000;
   for (const auto& [core, abi] : fields) s.*core = ++v;
@@ -144,8 +148,8 @@ TEST(AbiConvert, EveryPortCounter) {
 }
 
 TEST(AbiConvert, UplinkCounters) {
-  static_assert(sizeof(port::UplinkStats) == 11 * sizeof(uint64_t));
-  static_assert(sizeof(SnicUplinkStats) == 11 * sizeof(uint64_t));
+  static_assert(sizeof(port::UplinkStats) == 12 * sizeof(uint64_t));
+  static_assert(sizeof(SnicUplinkStats) == 12 * sizeof(uint64_t));
   port::UplinkStats s;
   s.rx_frames = 100;
   s.rx_bytes = 2;
@@ -158,6 +162,7 @@ TEST(AbiConvert, UplinkCounters) {
   s.tx_queued = 9;
   s.tx_dropped_link_down = 10;
   s.tx_purged = 11;
+  s.tx_segmented = 12;
   const SnicUplinkStats c = capi::ToC(s);
   EXPECT_EQ(c.rx_packets, 93u);  // malformed frames are not packets
   EXPECT_EQ(c.rx_bytes, 2u);
@@ -170,6 +175,7 @@ TEST(AbiConvert, UplinkCounters) {
   EXPECT_EQ(c.tx_queued, 9u);
   EXPECT_EQ(c.tx_drop_link_down, 10u);
   EXPECT_EQ(c.tx_purged, 11u);
+  EXPECT_EQ(c.tx_segmented, 12u);
 }
 
 // ---- error and output buffers ----

@@ -31,6 +31,16 @@ inline constexpr unsigned kVersion1 = 32, kSrIov = 37, kIndirect = 28,
                           kMac = 5, kMrgRxbuf = 15, kStatus = 16, kCtrlVq = 17,
                           kCtrlRx = 18, kCtrlVlan = 19, kGuestAnnounce = 21,
                           kCtrlMacAddr = 23;
+// Offloads (5.1.3).
+inline constexpr unsigned kCsum = 0, kGuestCsum = 1, kCtrlGuestOffloads = 2,
+                          kGuestTso4 = 7, kGuestTso6 = 8, kGuestEcn = 9,
+                          kHostTso4 = 11, kHostTso6 = 12, kHostEcn = 13,
+                          kGuestUso4 = 54, kGuestUso6 = 55, kHostUso = 56;
+// What Linux 6.12's virtio_net acks of them (all but UFO).
+inline constexpr uint64_t kLinuxOffloads =
+    F(kCsum) | F(kGuestCsum) | F(kCtrlGuestOffloads) | F(kGuestTso4) |
+    F(kGuestTso6) | F(kGuestEcn) | F(kHostTso4) | F(kHostTso6) |
+    F(kHostEcn) | F(kGuestUso4) | F(kGuestUso6) | F(kHostUso);
 // BAR 0 regions as the core numbers them (snic_core_layout).
 inline constexpr uint32_t kRegionCommon = 0, kRegionIsr = 1, kRegionDevice = 2,
                           kRegionNotify = 3;
@@ -170,6 +180,15 @@ class FakeDriver {
     tx().AddAndKick({{h, 12, false}, {d, uint32_t(frame.size()), false}},
                     indirect);
   }
+  // Queues @frame behind the virtio_net_hdr @hdr (offloads) and kicks.
+  void SendWithHeader(const std::array<uint8_t, 12>& hdr,
+                      const std::vector<uint8_t>& frame) {
+    const uint64_t h = ram_.Alloc(12, 16);
+    ram_.Put(h, hdr.data(), 12);
+    const uint64_t d = ram_.Alloc(frame.size(), 16);
+    ram_.Put(d, frame.data(), frame.size());
+    tx().AddAndKick({{h, 12, false}, {d, uint32_t(frame.size()), false}});
+  }
   // Sends one control command; returns the ack byte (0xee if unanswered).
   uint8_t Control(uint8_t cls, uint8_t cmd, const std::vector<uint8_t>& data) {
     const uint64_t h = ram_.Alloc(2, 16);
@@ -226,10 +245,12 @@ inline std::vector<uint8_t> RxPayload(const GuestRam& ram, uint64_t addr,
 
 // A core plus guest RAM: the usual fixture.
 struct Bed {
-  explicit Bed(uint16_t total_vfs = 4, uint16_t queue_size = 256)
+  explicit Bed(uint16_t total_vfs = 4, uint16_t queue_size = 256,
+               bool offloads = true)
       : host(4 << 20), ram(host.mem) {
     SnicConfig cfg = TestConfig(total_vfs);
     cfg.queue_size = queue_size;
+    cfg.no_offloads = !offloads;
     char err[128] = {};
     core.reset(
         snic_core_new(&cfg, &host.ops(), host.opaque(), err, sizeof(err)));

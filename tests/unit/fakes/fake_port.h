@@ -30,6 +30,7 @@ class FakePort final : public port::Port {
   struct Delivery {
     const uint8_t* data;         // what Deliver() was given
     std::vector<uint8_t> bytes;  // a copy of the frame
+    eth::Offload offload;
   };
   std::vector<Delivery> delivered;
   // Answers of the next Deliver() calls; kDelivered once it is empty.
@@ -63,8 +64,9 @@ class FakePort final : public port::Port {
   void Commit(const port::PortImage&) override {}
 
   port::RxResult Deliver(const uint8_t* frame, size_t len,
-                         Effects& fx) override {
-    delivered.push_back({frame, std::vector<uint8_t>(frame, frame + len)});
+                         const eth::Offload& offload, Effects& fx) override {
+    delivered.push_back(
+        {frame, std::vector<uint8_t>(frame, frame + len), offload});
     if (on_deliver) on_deliver(frame, len);
     port::RxResult r = port::RxResult::kDelivered;
     if (!script.empty()) {

@@ -26,8 +26,8 @@ std::vector<uint8_t> Save(SnicCore* core) {
 // Where the fields of the stream are (the layout documented in
 // migration/device_state.cc), for tests that corrupt one of them.
 struct Layout {
-  static constexpr size_t kHeader = 4 + 4 + 1 + 2 + 2 + 2 + 6;
-  static constexpr size_t kDevice = 2 + 1 + 11 * 8;
+  static constexpr size_t kHeader = 4 + 4 + 1 + 2 + 2 + 2 + 1 + 6;
+  static constexpr size_t kDevice = 2 + 1 + 12 * 8;
   static constexpr size_t kPolicy = 6 + 2 + 1 + 1 + 1 + 1 + 4;
   static constexpr size_t kQueue = 2 + 2 + 1 + 8 + 8 + 8 + 2 + 2 + 2 + 1;
   static constexpr size_t kTransportFixed = 4 + 4 + 8 + 2 + 1 + 1 + 2 + 1;
@@ -46,9 +46,11 @@ struct Layout {
       p += 2 + 6 * Le16(s, p);
       f.multi = p;
       p += 2 + 6 * Le16(s, p);
-      p += 512 + 21 * 8;  // VLAN bitmap, counters
+      p += 512 + 25 * 8;  // VLAN bitmap, counters
       f.broken = p;
       p += 2;  // needs_reset, announce
+      f.guest_offloads = p;
+      p += 8;
       f.transport = p;
       f.status = p + 4 + 4 + 8 + 2;
       f.driver_features = p + 8;
@@ -67,8 +69,8 @@ struct Layout {
     return uint16_t(s[p] | s[p + 1] << 8);
   }
   struct Fn {
-    size_t start, mac, flags, uni, multi, broken, transport, status,
-        driver_features, rate;
+    size_t start, mac, flags, uni, multi, broken, guest_offloads, transport,
+        status, driver_features, rate;
     size_t queue[3];
   };
   // Offsets of one queue's fields.
@@ -317,6 +319,8 @@ TEST_F(MigrationLoad, ConfigurationMustMatch) {
                 "total-vfs differs: the source has 8, this device 4");
   ExpectRefused([](auto& s) { Put16(s, 11, 128); }, "queue-size differs");
   ExpectRefused([](auto& s) { Put16(s, 13, 9000); }, "mtu differs");
+  ExpectRefused([](auto& s) { s[15] = 0; },
+                "offloads differs: the source has 0, this device 1");
   ExpectRefused([](auto& s) { s[20] ^= 1; }, "mac differs");
 }
 
@@ -379,6 +383,8 @@ TEST_F(MigrationLoad, TransportState) {
                 "driver_features has bits this device does not offer");
   ExpectRefused([&](auto& s) { s[f.broken] = 1; },
                 "needs_reset is set but device_status lacks NEEDS_RESET");
+  ExpectRefused([&](auto& s) { s[f.guest_offloads] = 2; },  // GUEST_CSUM
+                "guest_offloads names offloads the driver did not negotiate");
 }
 
 TEST_F(MigrationLoad, FilterState) {

@@ -21,13 +21,31 @@ TEST(Transport, PfOffersSrIovVfsDoNot) {
     EXPECT_TRUE(pff & F(bit)) << bit;
     EXPECT_TRUE(vff & F(bit)) << bit;
   }
-  // No checksum / GSO offloads (bits 0, 1, 7..14).
-  for (unsigned bit : {0u, 1u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u}) {
+  // Checksum, TSO, ECN and USO both ways and CTRL_GUEST_OFFLOADS; never
+  // UFO (bits 10 and 14), which Linux no longer sends.
+  for (unsigned bit : {0u, 1u, 2u, 7u, 8u, 9u, 11u, 12u, 13u, 54u, 55u, 56u}) {
+    EXPECT_TRUE(pff & F(bit)) << bit;
+    EXPECT_TRUE(vff & F(bit)) << bit;
+  }
+  for (unsigned bit : {10u, 14u}) {
     EXPECT_FALSE(pff & F(bit)) << bit;
   }
   // Selects beyond the 64 bits read 0.
   pf.SetCommon(kDfSelect, 2, 4);
   EXPECT_EQ(pf.Common(kDf, 4), 0u);
+}
+
+TEST(Transport, OffloadsOffOffersNone) {
+  Bed bed(2, 256, /*offloads=*/false);
+  snic_core_set_num_vfs(bed.core.get(), 1);
+  for (SnicFn fn : {0, 1}) {
+    const uint64_t f = bed.Driver(fn).DeviceFeatures();
+    for (unsigned bit : {0u, 1u, 2u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 54u,
+                         55u, 56u}) {
+      EXPECT_FALSE(f & F(bit)) << fn << " " << bit;
+    }
+    EXPECT_TRUE(f & F(kMrgRxbuf));
+  }
 }
 
 TEST(Transport, FeaturesOkSticksForAcceptableSet) {
@@ -43,13 +61,22 @@ TEST(Transport, FeaturesOkRefusedForImpossibleSets) {
   snic_core_set_num_vfs(bed.core.get(), 1);
   FakeDriver pf = bed.Driver(0), vf = bed.Driver(1);
   EXPECT_FALSE(pf.Negotiate(F(kMac)));                    // no VERSION_1
-  EXPECT_FALSE(pf.Negotiate(F(kVersion1) | F(0)));        // not offered
+  EXPECT_FALSE(pf.Negotiate(F(kVersion1) | F(10)));       // not offered
   EXPECT_FALSE(pf.Negotiate(F(kVersion1) | F(kCtrlRx)));  // needs CVQ
   EXPECT_FALSE(pf.Negotiate(F(kVersion1) | F(kCtrlVlan)));
   EXPECT_FALSE(pf.Negotiate(F(kVersion1) | F(kCtrlMacAddr)));
   EXPECT_FALSE(vf.Negotiate(F(kVersion1) | F(kSrIov)));  // PF only
+  // 5.1.3.1: offloads need the features they build on.
+  EXPECT_FALSE(pf.Negotiate(F(kVersion1) | F(11)));          // TSO4, no CSUM
+  EXPECT_FALSE(pf.Negotiate(F(kVersion1) | F(0) | F(13)));   // ECN, no TSO
+  EXPECT_FALSE(pf.Negotiate(F(kVersion1) | F(0) | F(56) | F(12) | F(13) |
+                            F(7)));                          // GUEST_TSO4
+  EXPECT_FALSE(pf.Negotiate(F(kVersion1) | F(1) | F(9)));    // GUEST_ECN
+  EXPECT_FALSE(pf.Negotiate(F(kVersion1) | F(1) | F(2)));    // no CVQ
+  EXPECT_TRUE(pf.Negotiate(F(kVersion1) | F(0) | F(11) | F(13) | F(1) |
+                           F(7) | F(9) | F(kCtrlVq) | F(2)));
   EXPECT_TRUE(vf.Negotiate(F(kVersion1) | F(kCtrlVq) | F(kCtrlRx)));
-  EXPECT_GE(bed.host.guest_errors.size(), 6u);
+  EXPECT_GE(bed.host.guest_errors.size(), 11u);
 }
 
 TEST(Transport, DriverFeaturesFrozenAfterFeaturesOk) {

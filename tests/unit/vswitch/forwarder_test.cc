@@ -56,7 +56,8 @@ class Forwarder : public ::testing::Test {
   FakePort& port(FnId fn) { return *fakes_[fn]; }
   ForwardResult Forward(const Destinations& d, bool may_hold) {
     FrameForms forms(frame_.data(), frame_.size(), d, scratch_.data());
-    return vswitch::DeliverToPorts(d, forms, ports_, may_hold, fx_);
+    return vswitch::DeliverToPorts(d, forms, ports_, may_hold, seg_.data(),
+                                   fx_);
   }
   // The RX drop counters of @fn, summed.
   uint64_t Counted(FnId fn) const {
@@ -67,6 +68,7 @@ class Forwarder : public ::testing::Test {
 
   std::vector<uint8_t> frame_ = Frame(kRemote, kOther, 60);
   std::array<uint8_t, eth::kFrameBufferLen> scratch_;
+  std::array<uint8_t, eth::kFrameBufferLen> seg_;
   std::vector<std::unique_ptr<FakePort>> fakes_;
   std::vector<port::Port*> ports_;
   Effects fx_;
@@ -187,16 +189,22 @@ TEST_F(Forwarder, TaggedSourceUntaggedForAccessPorts) {
 TEST_F(Forwarder, FrameFormsAlone) {
   const Destinations d = Decision({}, false);
   FrameForms forms(frame_.data(), frame_.size(), d, scratch_.data());
-  auto [data, len] = forms.Get(false);  // the form it was sent in
+  auto form = forms.Get(false);  // the form it was sent in
+  const uint8_t* data = form.data;
+  size_t len = form.len;
   EXPECT_EQ(data, frame_.data());
   EXPECT_EQ(len, frame_.size());
   EXPECT_EQ(scratch_[0], 0xee);  // nothing built for it
-  std::tie(data, len) = forms.Get(true);
+  form = forms.Get(true);
+  data = form.data;
+  len = form.len;
   EXPECT_EQ(data, scratch_.data());
   EXPECT_EQ(len, frame_.size() + eth::kVlanTagLen);
   EXPECT_EQ(std::vector<uint8_t>(data, data + len), Tagged(frame_, 10, 3));
   scratch_[0] ^= 0xff;
-  std::tie(data, len) = forms.Get(true);  // not built again
+  form = forms.Get(true);
+  data = form.data;
+  len = form.len;  // not built again
   EXPECT_EQ(scratch_[0], uint8_t(kRemote[0] ^ 0xff));
   EXPECT_EQ(len, frame_.size() + eth::kVlanTagLen);
 }

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "../eth/offload.h"
 #include "types.h"
 
 namespace snic {
@@ -48,10 +49,13 @@ class Effects {
   void UplinkPurge() { uplink_purge_ = true; }
   // At most one frame per entry (a TX step sends one frame), sent by
   // function @from; @frame must stay valid until the effects are performed.
-  void UplinkSend(const uint8_t* frame, size_t len, FnId from) {
+  // A GSO frame is cut into segments then (the uplink takes none).
+  void UplinkSend(const uint8_t* frame, size_t len, FnId from,
+                  const eth::Offload& offload = {}) {
     uplink_frame_ = frame;
     uplink_len_ = len;
     uplink_from_ = from;
+    uplink_offload_ = offload;
   }
   bool has_uplink_send() const { return uplink_frame_ != nullptr; }
 
@@ -65,6 +69,7 @@ class Effects {
     schedule_run_ = uplink_flush_ = uplink_purge_ = false;
     uplink_frame_ = nullptr;
     uplink_len_ = 0;
+    uplink_offload_ = {};
   }
 
   enum Intx : uint8_t { kUnchanged, kLow, kHigh };
@@ -76,6 +81,7 @@ class Effects {
   const uint8_t* uplink_frame() const { return uplink_frame_; }
   size_t uplink_len() const { return uplink_len_; }
   FnId uplink_from() const { return uplink_from_; }
+  const eth::Offload& uplink_offload() const { return uplink_offload_; }
 
  private:
   std::vector<MsixMessage> msix_;
@@ -86,6 +92,7 @@ class Effects {
   const uint8_t* uplink_frame_ = nullptr;
   size_t uplink_len_ = 0;
   FnId uplink_from_ = 0;
+  eth::Offload uplink_offload_;
 };
 
 }  // namespace snic

@@ -54,6 +54,10 @@ SnicStats ToC(const port::PortStats& s) {
   c.mac_table_overflows = s.mac_table_overflows;
   c.guest_errors = s.guest_errors;
   c.needs_reset = s.needs_reset;
+  c.tx_gso = s.tx_gso;
+  c.tx_csum_completed = s.tx_csum_completed;
+  c.rx_gso = s.rx_gso;
+  c.rx_segmented = s.rx_segmented;
   return c;
 }
 
@@ -70,6 +74,7 @@ SnicUplinkStats ToC(const port::UplinkStats& s) {
   c.tx_queued = s.tx_queued;
   c.tx_drop_link_down = s.tx_dropped_link_down;
   c.tx_purged = s.tx_purged;
+  c.tx_segmented = s.tx_segmented;
   return c;
 }
 

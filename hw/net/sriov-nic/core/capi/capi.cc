@@ -80,6 +80,7 @@ SnicCore* snic_core_new(const SnicConfig* cfg, const SnicHostOps* ops,
   std::memcpy(dc.pf_mac.data(), cfg->pf_mac, 6);
   dc.mtu = cfg->mtu;
   dc.speed = cfg->speed ? cfg->speed : SNIC_DEFAULT_SPEED;
+  dc.offloads = !cfg->no_offloads;
   dc.queue_size = cfg->queue_size;
   if (!Report(dc.Validate(), err, err_len)) {
     return nullptr;

@@ -67,6 +67,7 @@ Device::Device(const DeviceConfig& cfg, const Host& host)
     fc.mtu = cfg.mtu;
     fc.speed = cfg.speed;
     fc.queue_size = cfg.queue_size;
+    fc.offloads = cfg.offloads;
     auto f = std::make_unique<virtio_net::Function>(fc, host_, *this);
     if (fn == kPfFn) {
       f->SetPolicy(policy::PfPolicy(cfg.pf_mac));
@@ -167,8 +168,7 @@ void Device::PerformEffects(const Effects& fx) {
   if (fx.uplink_purge()) {
     host_.UplinkPurge();  // QEMU calls UplinkSendDone for the purged frame
   }
-  if (fx.uplink_frame() != nullptr &&
-      !host_.UplinkSend(fx.uplink_frame(), fx.uplink_len())) {
+  if (fx.uplink_frame() != nullptr && !SendToUplink(fx)) {
     // QEMU queued it and calls UplinkSendDone once it is out; until then
     // frames for the uplink wait.
     uplink_.busy = true;
@@ -181,6 +181,30 @@ void Device::PerformEffects(const Effects& fx) {
   if (fx.uplink_flush()) {
     host_.UplinkFlush();  // delivers queued frames: re-enters, so last
   }
+}
+
+bool Device::SendToUplink(const Effects& fx) {
+  const eth::Offload& o = fx.uplink_offload();
+  if (o.gso == eth::Gso::kNone) {
+    return host_.UplinkSend(fx.uplink_frame(), fx.uplink_len());
+  }
+  // The uplink takes no GSO frame: its segments go one by one. All of them
+  // go even when QEMU queues one (it keeps them in order).
+  FramePool::Buffer seg = frames_.Get();
+  bool all_sent = true;
+  size_t n = 0;
+  const Status s = eth::Segment(
+      fx.uplink_frame(), fx.uplink_len(), o, seg.data(),
+      [&](const uint8_t* data, size_t len) {
+        n++;
+        if (!host_.UplinkSend(data, len)) {
+          all_sent = false;
+        }
+        return true;
+      });
+  uplink_.stats.tx_segmented++;
+  (void)s;  // checked when the port took the frame (CheckOffload)
+  return all_sent;
 }
 
 void Device::ArmTimer() {
@@ -418,11 +442,19 @@ Device::TxOutcome Device::TransmitOne(LaneRef l, uint8_t* buf,
     sched_.HoldForUplink(l);
     return TxOutcome::kHeld;
   }
-  vswitch::FrameForms forms(f.data, f.len, d, scratch);
+  // Rate limits charge what goes on the wire (a GSO frame's segments).
+  const size_t wire_bytes = eth::WireBytes(f.data, f.len, f.offload);
+  if (vswitch::CompleteForDestinations(d, port_ptrs_,
+                                       /*uplink_takes_csum=*/false, f.data,
+                                       f.len, &f.offload)) {
+    p.stats().tx_csum_completed++;
+  }
+  vswitch::FrameForms forms(f.data, f.len, d, scratch, f.offload);
   const std::optional<FnId> sole = d.SoleFunction();
   const bool may_hold = sole && sched_.MayHoldFor(l, *sole);
-  const vswitch::ForwardResult r =
-      vswitch::DeliverToPorts(d, forms, port_ptrs_, may_hold, effects_);
+  FramePool::Buffer seg = frames_.Get();
+  const vswitch::ForwardResult r = vswitch::DeliverToPorts(
+      d, forms, port_ptrs_, may_hold, seg.data(), effects_);
   if (r.held) {
     if (!sched_.hold_of(l).active()) {
       p.stats().tx_holds++;
@@ -439,15 +471,18 @@ Device::TxOutcome Device::TransmitOne(LaneRef l, uint8_t* buf,
     if (!uplink_.link_up) {
       uplink_.stats.tx_dropped_link_down++;
     } else {
-      const auto [data, len] = forms.Get(d.uplink_tagged);
+      const vswitch::Form u = forms.Get(d.uplink_tagged);
       uplink_.stats.tx_frames++;
-      uplink_.stats.tx_bytes += len;
-      effects_.UplinkSend(data, len, l.fn);
+      uplink_.stats.tx_bytes += u.len;
+      effects_.UplinkSend(u.data, u.len, l.fn, u.offload);
     }
+  }
+  if (f.offload.gso != eth::Gso::kNone) {
+    p.stats().tx_gso++;
   }
   p.ConsumeTx(l.lane, effects_);
   sched_.Consumed(l);
-  sched_.Charge(l.fn, f.len);
+  sched_.Charge(l.fn, wire_bytes);
   return TxOutcome::kDone;
 }
 
@@ -558,8 +593,9 @@ size_t Device::UplinkReceive(const uint8_t* frame, size_t len) {
   const bool may_hold =
       sole && !sched_.starved(*sole) &&
       !(h.what == Hold::For::kRxBuffers && h.dst == *sole && h.expired);
-  const vswitch::ForwardResult r =
-      vswitch::DeliverToPorts(d, forms, port_ptrs_, may_hold, effects_);
+  FramePool::Buffer seg = frames_.Get();
+  const vswitch::ForwardResult r = vswitch::DeliverToPorts(
+      d, forms, port_ptrs_, may_hold, seg.data(), effects_);
   if (r.held) {
     if (h.what != Hold::For::kRxBuffers || h.dst != *sole) {
       h.deadline = host_.NowNs() + kHoldNs;

@@ -59,6 +59,9 @@ struct DeviceConfig {
   uint16_t mtu = 9000;     // jumbo, as the glue's default (mtu property)
   uint32_t speed = 10000;  // Mb/s, reported to the drivers (SPEED_DUPLEX)
   uint16_t queue_size = 256;
+  // Offer checksum and segmentation offloads (virtio-net CSUM, TSO, USO
+  // and their GUEST_* receive sides).
+  bool offloads = true;
 
   Status Validate() const;
 };
@@ -217,6 +220,9 @@ class Device final : public port::MacDirectory {
   uint64_t MaxFrameForRate() const;
   void RebuildActive();
   void PerformEffects(const Effects& fx);
+  // Sends the uplink frame of @fx (its segments, for a GSO frame); false
+  // if QEMU queued it.
+  bool SendToUplink(const Effects& fx);
   void ArmTimer();
 
   DeviceConfig cfg_;

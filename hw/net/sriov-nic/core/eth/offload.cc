@@ -187,13 +187,73 @@ size_t BuildSegment(const uint8_t* frame, const GsoLayout& l,
   return seg_len;
 }
 
+size_t L2Len(const uint8_t* frame, size_t len) {
+  size_t l2 = kHeaderLen;
+  if (len < l2) {
+    return 0;
+  }
+  uint16_t type = LoadBe16(frame + 12);
+  for (int tags = 0; type == kTpid8021Q || type == kTpid8021AD; ++tags) {
+    if (tags == 2 || len < l2 + kVlanTagLen) {
+      return 0;
+    }
+    type = LoadBe16(frame + l2 + 2);
+    l2 += kVlanTagLen;
+  }
+  return l2;
+}
+
+unsigned IpVersion(const uint8_t* frame, size_t len) {
+  const size_t l2 = L2Len(frame, len);
+  if (l2 == 0) {
+    return 0;
+  }
+  const uint16_t type = LoadBe16(frame + l2 - 2);
+  return type == kEthIpv4 ? 4 : type == kEthIpv6 ? 6 : 0;
+}
+
+Offload Shifted(const Offload& o, int delta) {
+  Offload r = o;
+  if (r.needs_csum) {
+    r.csum_start = static_cast<uint16_t>(r.csum_start + delta);
+  }
+  if (r.hdr_len != 0) {
+    r.hdr_len = static_cast<uint16_t>(r.hdr_len + delta);
+  }
+  return r;
+}
+
+size_t GsoHeaderLen(const uint8_t* frame, size_t len, const Offload& o) {
+  GsoLayout l;
+  if (o.gso == Gso::kNone || !ParseGso(frame, len, o, &l).ok()) {
+    return 0;
+  }
+  return l.payload;
+}
+
+size_t WireBytes(const uint8_t* frame, size_t len, const Offload& o) {
+  const size_t hdr = GsoHeaderLen(frame, len, o);
+  if (hdr == 0 || len <= hdr) {
+    return len;
+  }
+  const size_t segs = (len - hdr + o.gso_size - 1) / o.gso_size;
+  return len + (segs - 1) * hdr;
+}
+
 Status CheckOffload(const uint8_t* frame, size_t len, const Offload& o) {
   if (o.needs_csum) {
+    const size_t l2 = L2Len(frame, len);
+    if (l2 == 0 || o.csum_start < l2) {
+      return Status::Invalid("csum_start inside the Ethernet header");
+    }
     if (o.csum_start >= len || size_t{o.csum_start} + o.csum_offset + 2 > len) {
       return Status::Invalid("csum_start/csum_offset outside the frame");
     }
   }
   if (o.gso != Gso::kNone) {
+    if (!o.needs_csum) {
+      return Status::Invalid("GSO frame without a partial checksum");
+    }
     GsoLayout l;
     return ParseGso(frame, len, o, &l);
   }

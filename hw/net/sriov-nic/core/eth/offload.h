@@ -53,11 +53,30 @@ uint32_t ChecksumAdd(const uint8_t* p, size_t len, uint32_t sum);
 // Folds @sum to 16 bits and complements it.
 uint16_t ChecksumFinish(uint32_t sum);
 
-// Checks @o against @frame (a guest may send anything): offsets inside
-// the frame, a GSO type that matches the frame's L3 and L4 headers, a
+// Checks @o against @frame (a guest may send anything): a partial
+// checksum starting after the L2 header and ending inside the frame, GSO
+// only with a partial checksum, a GSO type that matches the frame's L3 and L4 headers, a
 // non-zero gso_size cutting it into at most kMaxGsoSegments. OK if
 // Segment/CompleteChecksum can act on it.
 Status CheckOffload(const uint8_t* frame, size_t len, const Offload& o);
+
+// The Ethernet header's length with up to two VLAN tags (14, 18 or 22);
+// 0 if @frame is shorter than its header or has more tags.
+size_t L2Len(const uint8_t* frame, size_t len);
+// The IP version after the L2 header (4 or 6; 0 for anything else).
+unsigned IpVersion(const uint8_t* frame, size_t len);
+
+// @o for the frame with a VLAN tag added (@delta 4) or removed (-4) in
+// front of its EtherType: its offsets move with the headers.
+Offload Shifted(const Offload& o, int delta);
+
+// Bytes that go on the wire for @frame: its length, or for a GSO frame
+// the sum of its segments (each repeats the headers). @o must have passed
+// CheckOffload.
+size_t WireBytes(const uint8_t* frame, size_t len, const Offload& o);
+// The length of the headers a GSO frame's segments repeat (virtio's
+// hdr_len); 0 when @o is not GSO or does not fit @frame.
+size_t GsoHeaderLen(const uint8_t* frame, size_t len, const Offload& o);
 
 // Completes a partial checksum in place (as Linux skb_checksum_help):
 // sums [csum_start, len) and stores the complement at csum_start +

@@ -1,12 +1,12 @@
 // sriov-nic core: the device's migration state (Device::SaveState and
 // Device::LoadState), and the run state around it.
 //
-// The stream, version 1, in order (stream.h: little-endian, fixed width):
+// The stream, version 2, in order (stream.h: little-endian, fixed width):
 //   magic "SNIC" (u32 0x43494e53), version (u32)
 //   configuration: personality (u8, 1 = virtio-net), total-vfs (u16),
-//     queue-size (u16), mtu (u16), PF MAC (6 bytes); the destination's
-//     must be the same
-//   device: NumVFs (u16), uplink link (u8), uplink counters (11 x u64)
+//     queue-size (u16), mtu (u16), offloads (u8), PF MAC (6 bytes); the
+//     destination's must be the same
+//   device: NumVFs (u16), uplink link (u8), uplink counters (12 x u64)
 //   per VF: host policy: MAC (6), vlan (u16), qos (u8), spoofchk (u8),
 //     trust (u8), link-state (u8), max-tx-rate (u32)
 //   per function (PF, then each VF): the port (the personality's
@@ -43,7 +43,7 @@ namespace {
 
 constexpr uint32_t kMagic = 0x43494e53;  // "SNIC"
 constexpr uint32_t kEnd = 0x21444e45;    // "END!"
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: offloads
 constexpr uint8_t kPersonalityVirtioNet = 1;
 
 std::string FnName(FnId fn) {
@@ -55,7 +55,7 @@ void EncodeUplinkStats(Encoder& e, const port::UplinkStats& s) {
   for (uint64_t v : {s.rx_frames, s.rx_bytes, s.rx_dropped_malformed,
                      s.rx_unclaimed, s.rx_dropped_no_buffers, s.rx_holds,
                      s.tx_frames, s.tx_bytes, s.tx_queued,
-                     s.tx_dropped_link_down, s.tx_purged}) {
+                     s.tx_dropped_link_down, s.tx_purged, s.tx_segmented}) {
     e.U64(v);
   }
 }
@@ -65,7 +65,7 @@ void DecodeUplinkStats(Decoder& d, port::UplinkStats* s) {
        {&s->rx_frames, &s->rx_bytes, &s->rx_dropped_malformed,
         &s->rx_unclaimed, &s->rx_dropped_no_buffers, &s->rx_holds,
         &s->tx_frames, &s->tx_bytes, &s->tx_queued, &s->tx_dropped_link_down,
-        &s->tx_purged}) {
+        &s->tx_purged, &s->tx_segmented}) {
     *v = d.U64("uplink counters");
   }
 }
@@ -116,6 +116,7 @@ void Device::SaveState(std::vector<uint8_t>* out) {
   enc.U16(cfg_.total_vfs);
   enc.U16(cfg_.queue_size);
   enc.U16(cfg_.mtu);
+  enc.Bool(cfg_.offloads);
   enc.Bytes(cfg_.pf_mac.data(), 6);
   enc.U16(num_vfs_);
   enc.Bool(uplink_.link_up);
@@ -157,6 +158,8 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
     ExpectSame(d, "total-vfs", d.U16("total-vfs"), cfg_.total_vfs);
     ExpectSame(d, "queue-size", d.U16("queue-size"), cfg_.queue_size);
     ExpectSame(d, "mtu", d.U16("mtu"), cfg_.mtu);
+    ExpectSame(d, "offloads", d.Bool("offloads") ? 1 : 0,
+               cfg_.offloads ? 1 : 0);
     MacAddress mac;
     d.Bytes("mac", mac.data(), 6);
     if (d.ok() && mac != cfg_.pf_mac) {
@@ -335,10 +338,10 @@ void Device::Announce() {
     vswitch::Decide(&p.state(), *eth, active_, &d);
     vswitch::FrameForms forms(frame.data(), len, d, scratch.data());
     // For the network outside: the uplink only, in the port's VLAN.
-    const auto [data, n] = forms.Get(d.uplink_tagged);
+    const vswitch::Form u = forms.Get(d.uplink_tagged);
     uplink_.stats.tx_frames++;
-    uplink_.stats.tx_bytes += n;
-    effects_.UplinkSend(data, n, fn);
+    uplink_.stats.tx_bytes += u.len;
+    effects_.UplinkSend(u.data, u.len, fn);
   }
 }
 

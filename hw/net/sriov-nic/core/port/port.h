@@ -15,6 +15,10 @@
 //    the same frame again. EndTxBatch() ends a batch of consumes (the
 //    driver may want an interrupt);
 //  - RX: Deliver() one frame, or say why not.
+// Frames travel with their offload metadata (eth::Offload: a partial
+// checksum, a GSO frame). A port says which it takes on RX (rx_offloads);
+// the forwarder converts a frame into what the port takes (segments it,
+// completes its checksum) before Deliver().
 // Every call that changes guest-visible state records its interrupts in
 // the caller's Effects and returns what happened (PortEvents) instead of
 // setting flags for the layer above.
@@ -29,6 +33,7 @@
 
 #include "../base/effects.h"
 #include "../base/types.h"
+#include "../eth/offload.h"
 #include "../policy/port_policy.h"
 #include "rx_filter.h"
 #include "stats.h"
@@ -54,6 +59,38 @@ struct PortEvents {
   }
 };
 
+// What a port's driver takes on RX, as it negotiated it (virtio-net: the
+// GUEST_* features, narrowed by CTRL_GUEST_OFFLOADS).
+struct RxOffloads {
+  bool csum = false;  // partial checksums (NEEDS_CSUM) and DATA_VALID
+  bool tso4 = false;
+  bool tso6 = false;
+  bool ecn = false;  // TSO frames with ECN (CWR) set
+  bool uso4 = false;
+  bool uso6 = false;
+
+  // @o can be delivered as it is.
+  bool Takes(const eth::Offload& o) const {
+    if (o.needs_csum && !csum) {
+      return false;
+    }
+    switch (o.gso) {
+      case eth::Gso::kNone:
+        return true;
+      case eth::Gso::kTcp4:
+        return csum && tso4 && (!o.ecn || ecn);
+      case eth::Gso::kTcp6:
+        return csum && tso6 && (!o.ecn || ecn);
+      case eth::Gso::kUdp4:
+        return csum && uso4;
+      case eth::Gso::kUdp6:
+        return csum && uso6;
+    }
+    return false;
+  }
+  bool operator==(const RxOffloads&) const = default;
+};
+
 // The switch's view of a port.
 struct PortState {
   FnId fn = kPfFn;
@@ -69,6 +106,7 @@ struct PortState {
   bool link_up = true;
   policy::PortPolicy policy;
   RxFilter filter;
+  RxOffloads rx_offloads;
 
   // Takes part in the data path: can DMA and has a driver.
   bool running() const { return enabled && bus_master && ready; }
@@ -77,8 +115,9 @@ struct PortState {
 };
 
 struct TxFrame {
-  const uint8_t* data = nullptr;
+  uint8_t* data = nullptr;  // the caller's buffer: may be changed in place
   size_t len = 0;
+  eth::Offload offload;  // checked against the frame (eth::CheckOffload)
 };
 
 enum class TxStatus : uint8_t {
@@ -183,7 +222,10 @@ class Port {
   virtual void ConsumeTx(uint16_t lane, Effects& fx) = 0;
   virtual void EndTxBatch(uint16_t lane, Effects& fx) = 0;
 
-  virtual RxResult Deliver(const uint8_t* frame, size_t len, Effects& fx) = 0;
+  // Delivers @frame with @offload, which rx_offloads Takes() (the
+  // forwarder converts what it does not).
+  virtual RxResult Deliver(const uint8_t* frame, size_t len,
+                           const eth::Offload& offload, Effects& fx) = 0;
 
   // After a migration: the port announces itself to the network if its
   // personality can (virtio-net GUEST_ANNOUNCE: the driver sends

@@ -31,6 +31,11 @@ struct PortStats {
   uint64_t mac_table_overflows = 0;     // MAC lists beyond the cap
   uint64_t guest_errors = 0;            // guest mistakes logged
   uint64_t needs_reset = 0;  // times the function entered its error state
+  // Offloads (eth/offload.h).
+  uint64_t tx_gso = 0;             // GSO frames taken from the guest
+  uint64_t tx_csum_completed = 0;  // partial checksums the device completed
+  uint64_t rx_gso = 0;             // GSO frames delivered whole
+  uint64_t rx_segmented = 0;       // GSO frames delivered cut into segments
 };
 
 // The uplink port as the switch sees it (rx = from the netdev).
@@ -46,6 +51,7 @@ struct UplinkStats {
   uint64_t tx_queued = 0;  // the netdev queued a frame (backend busy)
   uint64_t tx_dropped_link_down = 0;
   uint64_t tx_purged = 0;  // queued frames dropped: their function reset
+  uint64_t tx_segmented = 0;  // GSO frames sent cut into segments
 };
 
 }  // namespace snic::port

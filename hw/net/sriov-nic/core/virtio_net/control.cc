@@ -188,6 +188,30 @@ ControlResult Vlan(uint8_t cmd, virtio::Reader& data, RxFilter& f) {
   return r;
 }
 
+// 5.1.6.5.6.1: the offloads must be ones the driver negotiated.
+ControlResult GuestOffloads(uint8_t cmd, virtio::Reader& data,
+                            uint64_t features) {
+  if (cmd != kCtrlGuestOffloadsSet) {
+    return Err("unknown ctrl GUEST_OFFLOADS command");
+  }
+  Le64 v;
+  if (data.remaining() != sizeof(v)) {
+    return Err("ctrl GUEST_OFFLOADS_SET with a bad length");
+  }
+  if (Status s = data.ReadObj(&v); !s.ok()) {
+    return ReadFailed(s, "ctrl GUEST_OFFLOADS_SET with a bad length");
+  }
+  const uint64_t want = v.get();
+  if (want & ~(features & kGuestOffloadMask)) {
+    return Err("ctrl GUEST_OFFLOADS_SET with offloads that were not "
+               "negotiated");
+  }
+  ControlResult r = Ok();
+  r.set_guest_offloads = true;
+  r.guest_offloads = want;
+  return r;
+}
+
 }  // namespace
 
 ControlResult ExecuteControl(const CtrlHdr& hdr, virtio::Reader& data,
@@ -216,6 +240,12 @@ ControlResult ExecuteControl(const CtrlHdr& hdr, virtio::Reader& data,
       r.announce_acked = true;
       return r;
     }
+    case kCtrlGuestOffloads:
+      if (!Has(ctx.features, kFCtrlGuestOffloads)) {
+        return Err("ctrl GUEST_OFFLOADS class without "
+                   "VIRTIO_NET_F_CTRL_GUEST_OFFLOADS");
+      }
+      return GuestOffloads(hdr.cmd, data, ctx.features);
     default:
       return Err("unknown ctrl class");
   }

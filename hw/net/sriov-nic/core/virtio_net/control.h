@@ -17,7 +17,10 @@
 //    and not another function's MAC);
 //  - VLAN (needs CTRL_VLAN): ADD and DEL of a 12-bit VID (le16);
 //  - ANNOUNCE (needs GUEST_ANNOUNCE): ACK, the driver has announced itself
-//    after the device asked (VIRTIO_NET_S_ANNOUNCE).
+//    after the device asked (VIRTIO_NET_S_ANNOUNCE);
+//  - GUEST_OFFLOADS (needs CTRL_GUEST_OFFLOADS): SET, the receive offloads
+//    the driver wants from now on (a le64 of GUEST_* feature bits, a
+//    subset of the negotiated ones: ethtool -K rx/lro/rx-gro-hw).
 // The host's trust policy gates the requests only trust allows (as `ip
 // link set ... trust off` on a real NIC): turning PROMISC, ALLMULTI or
 // ALLUNI on and MAC_ADDR_SET to another MAC are refused (VIRTIO_NET_ERR,
@@ -37,6 +40,13 @@
 
 namespace snic::virtio_net {
 
+// The feature bits GUEST_OFFLOADS_SET may name (5.1.6.5.6.1).
+inline constexpr uint64_t kGuestOffloadMask =
+    (uint64_t{1} << kFGuestCsum) | (uint64_t{1} << kFGuestTso4) |
+    (uint64_t{1} << kFGuestTso6) | (uint64_t{1} << kFGuestEcn) |
+    (uint64_t{1} << kFGuestUfo) | (uint64_t{1} << kFGuestUso4) |
+    (uint64_t{1} << kFGuestUso6);
+
 struct ControlContext {
   FnId fn;
   uint64_t features;  // negotiated
@@ -49,6 +59,8 @@ struct ControlResult {
   bool mac_changed = false;        // ADDR_SET: device config changed
   bool filter_changed = false;     // RX modes, tables or VLANs changed
   bool announce_acked = false;     // ANNOUNCE_ACK: clear VIRTIO_NET_S_ANNOUNCE
+  bool set_guest_offloads = false;  // GUEST_OFFLOADS_SET: guest_offloads
+  uint64_t guest_offloads = 0;
   bool refused_untrusted = false;  // needs trust: answered ERR
   bool table_overflow = false;     // a MAC list was longer than the cap
   const char* error = nullptr;     // why ack is ERR, for the guest error log

@@ -71,6 +71,9 @@ void Function::ProcessControl(Effects& fx, port::PortEvents* ev) {
       announce_ = false;
       transport_.BumpGeneration();
     }
+    if (res.set_guest_offloads) {
+      SetGuestOffloads(res.guest_offloads);
+    }
     ev->changed |= res.filter_changed;
     Writer w(mem, chain);
     Status s = w.Write(&res.ack, 1);

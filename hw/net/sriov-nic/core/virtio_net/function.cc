@@ -11,12 +11,16 @@ namespace snic::virtio_net {
 using port::PortEvents;
 using virtio::Bit;
 
-uint64_t OfferedFeatures(bool is_pf) {
+uint64_t OfferedFeatures(bool is_pf, bool offloads) {
   uint64_t f = Bit(virtio::kFVersion1) | Bit(virtio::kFRingIndirectDesc) |
                Bit(virtio::kFRingEventIdx) | Bit(virtio::kFAccessPlatform) |
                Bit(kFMac) | Bit(kFStatus) | Bit(kFMtu) | Bit(kFCtrlVq) |
                Bit(kFCtrlRx) | Bit(kFCtrlVlan) | Bit(kFCtrlMacAddr) |
                Bit(kFMrgRxbuf) | Bit(kFGuestAnnounce) | Bit(kFSpeedDuplex);
+  if (offloads) {
+    f |= kHostOffloadFeatures | kGuestOffloadFeatures |
+         Bit(kFCtrlGuestOffloads);
+  }
   if (is_pf) {
     f |= Bit(virtio::kFSrIov);
   }
@@ -25,12 +29,47 @@ uint64_t OfferedFeatures(bool is_pf) {
 
 const char* ValidateNetFeatures(uint64_t acked) {
   const uint64_t needs_cvq = Bit(kFCtrlRx) | Bit(kFCtrlVlan) |
-                             Bit(kFCtrlMacAddr) | Bit(kFGuestAnnounce);
+                             Bit(kFCtrlMacAddr) | Bit(kFGuestAnnounce) |
+                             Bit(kFCtrlGuestOffloads);
   if ((acked & needs_cvq) && !(acked & Bit(kFCtrlVq))) {
-    return "CTRL_RX/CTRL_VLAN/CTRL_MAC_ADDR/GUEST_ANNOUNCE acked without "
-           "CTRL_VQ";
+    return "CTRL_RX/CTRL_VLAN/CTRL_MAC_ADDR/GUEST_ANNOUNCE/"
+           "CTRL_GUEST_OFFLOADS acked without CTRL_VQ";
+  }
+  // 5.1.3.1 feature requirements.
+  auto has = [acked](unsigned b) { return (acked & Bit(b)) != 0; };
+  if ((has(kFHostTso4) || has(kFHostTso6) || has(kFHostUso)) &&
+      !has(kFCsum)) {
+    return "HOST_TSO4/HOST_TSO6/HOST_USO acked without CSUM";
+  }
+  if (has(kFHostEcn) && !has(kFHostTso4) && !has(kFHostTso6)) {
+    return "HOST_ECN acked without HOST_TSO4 or HOST_TSO6";
+  }
+  if ((has(kFGuestTso4) || has(kFGuestTso6) || has(kFGuestUso4) ||
+       has(kFGuestUso6)) &&
+      !has(kFGuestCsum)) {
+    return "GUEST_TSO4/GUEST_TSO6/GUEST_USO4/GUEST_USO6 acked without "
+           "GUEST_CSUM";
+  }
+  if (has(kFGuestEcn) && !has(kFGuestTso4) && !has(kFGuestTso6)) {
+    return "GUEST_ECN acked without GUEST_TSO4 or GUEST_TSO6";
   }
   return nullptr;
+}
+
+port::RxOffloads RxOffloadsOf(uint64_t guest_offloads) {
+  auto has = [guest_offloads](unsigned b) {
+    return (guest_offloads & Bit(b)) != 0;
+  };
+  port::RxOffloads r;
+  r.csum = has(kFGuestCsum);
+  // A driver that turned GUEST_CSUM off takes no GSO frame either: they
+  // carry partial checksums.
+  r.tso4 = r.csum && has(kFGuestTso4);
+  r.tso6 = r.csum && has(kFGuestTso6);
+  r.ecn = (r.tso4 || r.tso6) && has(kFGuestEcn);
+  r.uso4 = r.csum && has(kFGuestUso4);
+  r.uso6 = r.csum && has(kFGuestUso6);
+  return r;
 }
 
 namespace {
@@ -39,7 +78,7 @@ virtio::TransportConfig MakeTransportConfig(const FunctionConfig& cfg) {
   virtio::TransportConfig t;
   t.fn = cfg.fn;
   t.has_intx = cfg.fn == kPfFn;
-  t.device_features = OfferedFeatures(cfg.fn == kPfFn);
+  t.device_features = OfferedFeatures(cfg.fn == kPfFn, cfg.offloads);
   t.num_queues = kNumQueues;
   t.max_queue_size = cfg.queue_size;
   t.num_vectors = kMsixVectors;
@@ -96,7 +135,13 @@ void Function::DeviceReset(Effects& fx) {
   announce_ = false;
   tx_peeked_ = false;
   tx_completed_ = false;
+  SetGuestOffloads(0);
   UpdateReady();
+}
+
+void Function::SetGuestOffloads(uint64_t offloads) {
+  guest_offloads_ = offloads;
+  state_.rx_offloads = RxOffloadsOf(offloads);
 }
 
 bool Function::Announce(Effects& fx) {
@@ -198,6 +243,9 @@ PortEvents Function::MmioWrite(uint32_t region, uint64_t offset,
       if (res.events & virtio::kEventFeaturesOk) {
         state_.filter.programmable = transport_.Has(kFCtrlRx);
         state_.filter.vlan_filtering = transport_.Has(kFCtrlVlan);
+        // 5.1.6.5.6.1: all negotiated receive offloads are on at first.
+        SetGuestOffloads(transport_.driver_features() &
+                         kGuestOffloadFeatures);
       }
       UpdateReady();
       if (res.events & virtio::kEventDriverOk) {

@@ -33,16 +33,31 @@
 
 namespace snic::virtio_net {
 
+// The offloads a function offers (unless FunctionConfig::offloads is off):
+// checksum, TSO (with ECN) and USO in both directions, and
+// CTRL_GUEST_OFFLOADS for the driver to narrow the receive ones at run
+// time (ethtool -K).
+inline constexpr uint64_t kHostOffloadFeatures =
+    virtio::Bit(kFCsum) | virtio::Bit(kFHostTso4) | virtio::Bit(kFHostTso6) |
+    virtio::Bit(kFHostEcn) | virtio::Bit(kFHostUso);
+inline constexpr uint64_t kGuestOffloadFeatures =
+    virtio::Bit(kFGuestCsum) | virtio::Bit(kFGuestTso4) |
+    virtio::Bit(kFGuestTso6) | virtio::Bit(kFGuestEcn) |
+    virtio::Bit(kFGuestUso4) | virtio::Bit(kFGuestUso6);
+
 // Features offered by every function; the PF adds VIRTIO_F_SR_IOV.
-uint64_t OfferedFeatures(bool is_pf);
+uint64_t OfferedFeatures(bool is_pf, bool offloads = true);
 // Feature dependencies (5.1.3.1); null when @acked is acceptable.
 const char* ValidateNetFeatures(uint64_t acked);
+// What a driver with these receive offloads on takes.
+port::RxOffloads RxOffloadsOf(uint64_t guest_offloads);
 
 struct FunctionConfig {
   FnId fn = kPfFn;
   uint16_t mtu = 9000;
   uint32_t speed = 10000;  // Mb/s, in the config space (SPEED_DUPLEX)
   uint16_t queue_size = virtio::kMaxQueueSize;
+  bool offloads = true;  // offer the checksum and segmentation offloads
 };
 
 class Function final : public port::Port {
@@ -63,7 +78,7 @@ class Function final : public port::Port {
   void EndTxBatch(uint16_t lane, Effects& fx) override;
 
   port::RxResult Deliver(const uint8_t* frame, size_t len,
-                         Effects& fx) override;
+                         const eth::Offload& offload, Effects& fx) override;
 
   bool Announce(Effects& fx) override;
   port::PortEvents Resume(Effects& fx) override;
@@ -85,6 +100,14 @@ class Function final : public port::Port {
   // Fatal guest error: NEEDS_RESET, config interrupt, stop processing.
   void Fail(const Status& why, Effects& fx);
   void UpdateReady() { state_.ready = transport_.driver_ok() && !broken_; }
+  NetHdr RxHeader(const uint8_t* frame, size_t len,
+                  const eth::Offload& o) const;
+  // The receive offloads on now (CTRL_GUEST_OFFLOADS), and rx_offloads.
+  void SetGuestOffloads(uint64_t offloads);
+  // Reads transmitq0's virtio_net_hdr into @o, or says why it is
+  // malformed.
+  Status ParseTxHeader(const NetHdr& hdr, const uint8_t* frame,
+                            size_t len, eth::Offload* o) const;
   // Queue @q can be worked on: running, enabled.
   bool QueueLive(uint16_t q) const {
     return running() && transport_.queue(q).enabled();
@@ -103,6 +126,7 @@ class Function final : public port::Port {
   uint32_t speed_;
   bool broken_ = false;
   bool announce_ = false;  // VIRTIO_NET_S_ANNOUNCE, until ANNOUNCE_ACK
+  uint64_t guest_offloads_ = 0;  // GUEST_* offloads on (5.1.6.5.6.1)
   // The chain PeekTx() took from transmitq0 and not yet consumed.
   bool tx_peeked_ = false;
   uint16_t tx_peeked_head_ = 0;

@@ -11,6 +11,7 @@ namespace snic::virtio_net {
 struct Function::Image final : port::PortImage {
   bool broken = false;
   bool announce = false;
+  uint64_t guest_offloads = 0;
   virtio::Transport::State transport;
 };
 
@@ -25,6 +26,7 @@ void Function::Encode(migration::Encoder& e) const {
   EncodeCommon(e);
   e.Bool(broken_);
   e.Bool(announce_);
+  e.U64(guest_offloads_);
   virtio::EncodeState(e, transport_.Export());
 }
 
@@ -34,6 +36,7 @@ std::unique_ptr<port::PortImage> Function::Decode(
   DecodeCommon(d, &img->common);
   img->broken = d.Bool("needs_reset");
   img->announce = d.Bool("announce");
+  img->guest_offloads = d.U64("guest_offloads");
   {
     migration::Scope scope(d, "virtio");
     virtio::DecodeState(d, transport_.num_queues(), &img->transport);
@@ -49,6 +52,11 @@ std::unique_ptr<port::PortImage> Function::Decode(
       !(img->transport.driver_features & virtio::Bit(kFGuestAnnounce))) {
     d.Fail("announce", "is set without VIRTIO_NET_F_GUEST_ANNOUNCE");
   }
+  if (d.ok() &&
+      (img->guest_offloads & ~(img->transport.driver_features &
+                               kGuestOffloadFeatures)) != 0) {
+    d.Fail("guest_offloads", "names offloads the driver did not negotiate");
+  }
   return img;
 }
 
@@ -57,6 +65,7 @@ void Function::Commit(const port::PortImage& image) {
   CommitCommon(img.common);
   broken_ = img.broken;
   announce_ = img.announce;
+  SetGuestOffloads(img.guest_offloads);
   transport_.Import(img.transport);
   tx_peeked_ = false;
   tx_completed_ = false;

@@ -18,7 +18,48 @@ using virtio::Writer;
 // dropped). Buffers are published only when the
 // whole frame is written, so a ring short of buffers gives them all back
 // untouched (kNoBuffers: the sender may wait and retry).
-RxResult Function::Deliver(const uint8_t* frame, size_t len, Effects& fx) {
+// 5.1.6.4.1: the header a received frame gets. The forwarder delivers only
+// offloads rx_offloads takes; anything else is left out (flags 0: the
+// driver checks the checksums itself).
+NetHdr Function::RxHeader(const uint8_t* frame, size_t len,
+                          const eth::Offload& o) const {
+  NetHdr hdr{};
+  hdr.num_buffers.set(1);
+  const port::RxOffloads& rx = state_.rx_offloads;
+  if (!rx.Takes(o) || !rx.csum) {
+    return hdr;
+  }
+  if (o.needs_csum) {
+    hdr.flags = kHdrFNeedsCsum;
+    hdr.csum_start.set(o.csum_start);
+    hdr.csum_offset.set(o.csum_offset);
+  } else if (o.data_valid) {
+    hdr.flags = kHdrFDataValid;
+  }
+  switch (o.gso) {
+    case eth::Gso::kNone:
+      return hdr;
+    case eth::Gso::kTcp4:
+      hdr.gso_type = kGsoTcpv4;
+      break;
+    case eth::Gso::kTcp6:
+      hdr.gso_type = kGsoTcpv6;
+      break;
+    case eth::Gso::kUdp4:
+    case eth::Gso::kUdp6:
+      hdr.gso_type = kGsoUdpL4;
+      break;
+  }
+  if (o.ecn) {
+    hdr.gso_type |= kGsoEcn;
+  }
+  hdr.gso_size.set(o.gso_size);
+  hdr.hdr_len.set(static_cast<uint16_t>(eth::GsoHeaderLen(frame, len, o)));
+  return hdr;
+}
+
+RxResult Function::Deliver(const uint8_t* frame, size_t len,
+                           const eth::Offload& offload, Effects& fx) {
   if (!QueueLive(kRxQueue)) {
     return RxResult::kNotReady;
   }
@@ -28,8 +69,7 @@ RxResult Function::Deliver(const uint8_t* frame, size_t len, Effects& fx) {
   const bool mergeable = transport_.Has(kFMrgRxbuf);
   const uint16_t max_bufs = mergeable ? q.size() : 1;
 
-  NetHdr hdr{};
-  hdr.num_buffers.set(1);
+  NetHdr hdr = RxHeader(frame, len, offload);
   const auto* hbytes = reinterpret_cast<const uint8_t*>(&hdr);
   const uint64_t total = sizeof(hdr) + len;
   // Writes bytes [pos, pos + count) of the stream "header, then frame".

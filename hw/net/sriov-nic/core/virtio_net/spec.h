@@ -15,8 +15,19 @@
 namespace snic::virtio_net {
 
 // 5.1.3: feature bits.
+inline constexpr unsigned kFCsum = 0;
+inline constexpr unsigned kFGuestCsum = 1;
+inline constexpr unsigned kFCtrlGuestOffloads = 2;
 inline constexpr unsigned kFMtu = 3;
 inline constexpr unsigned kFMac = 5;
+inline constexpr unsigned kFGuestTso4 = 7;
+inline constexpr unsigned kFGuestTso6 = 8;
+inline constexpr unsigned kFGuestEcn = 9;
+inline constexpr unsigned kFGuestUfo = 10;
+inline constexpr unsigned kFHostTso4 = 11;
+inline constexpr unsigned kFHostTso6 = 12;
+inline constexpr unsigned kFHostEcn = 13;
+inline constexpr unsigned kFHostUfo = 14;
 inline constexpr unsigned kFMrgRxbuf = 15;
 inline constexpr unsigned kFStatus = 16;
 inline constexpr unsigned kFCtrlVq = 17;
@@ -24,6 +35,9 @@ inline constexpr unsigned kFCtrlRx = 18;
 inline constexpr unsigned kFCtrlVlan = 19;
 inline constexpr unsigned kFGuestAnnounce = 21;
 inline constexpr unsigned kFCtrlMacAddr = 23;
+inline constexpr unsigned kFGuestUso4 = 54;
+inline constexpr unsigned kFGuestUso6 = 55;
+inline constexpr unsigned kFHostUso = 56;
 inline constexpr unsigned kFSpeedDuplex = 63;
 
 // Queue indices with max_virtqueue_pairs = 1 (5.1.2).
@@ -65,7 +79,13 @@ static_assert(sizeof(NetHdr) == 12);
 static_assert(std::is_trivially_copyable_v<NetHdr>);
 inline constexpr uint64_t kNumBuffersOffset = 10;
 inline constexpr uint8_t kHdrFNeedsCsum = 1;
+inline constexpr uint8_t kHdrFDataValid = 2;
 inline constexpr uint8_t kGsoNone = 0;
+inline constexpr uint8_t kGsoTcpv4 = 1;
+inline constexpr uint8_t kGsoUdp = 3;  // UFO: not offered
+inline constexpr uint8_t kGsoTcpv6 = 4;
+inline constexpr uint8_t kGsoUdpL4 = 5;
+inline constexpr uint8_t kGsoEcn = 0x80;
 
 // 5.1.6.5: control virtqueue.
 struct CtrlHdr {
@@ -94,6 +114,11 @@ inline constexpr uint8_t kCtrlVlanDel = 1;
 
 inline constexpr uint8_t kCtrlAnnounce = 3;
 inline constexpr uint8_t kCtrlAnnounceAck = 0;
+
+// 5.1.6.5.6.1: the receive offloads the driver wants now (a subset of the
+// negotiated GUEST_* features, as a le64 feature bitmap).
+inline constexpr uint8_t kCtrlGuestOffloads = 5;
+inline constexpr uint8_t kCtrlGuestOffloadsSet = 0;
 
 }  // namespace snic::virtio_net
 

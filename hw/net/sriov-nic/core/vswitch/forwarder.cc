@@ -2,22 +2,87 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "forwarder.h"
 
+#include <cstring>
+
 namespace snic::vswitch {
 
-std::pair<const uint8_t*, size_t> FrameForms::Get(bool tagged) {
+Form FrameForms::Get(bool tagged) {
   if (tagged == d_.source_tagged) {
-    return {frame_, len_};
+    return {frame_, len_, offload_};
   }
   if (other_len_ == 0) {
     other_len_ = tagged ? eth::Tag(frame_, len_, d_.tci, scratch_)
                         : eth::Untag(frame_, len_, scratch_);
   }
-  return {scratch_, other_len_};
+  const int delta = static_cast<int>(other_len_) - static_cast<int>(len_);
+  return {scratch_, other_len_, eth::Shifted(offload_, delta)};
+}
+
+bool CompleteForDestinations(const Destinations& d,
+                             std::span<port::Port* const> ports,
+                             bool uplink_takes_csum, uint8_t* frame,
+                             size_t len, eth::Offload* o) {
+  if (!o->needs_csum || o->gso != eth::Gso::kNone) {
+    return false;
+  }
+  bool complete = d.uplink && !uplink_takes_csum;
+  for (const Target& t : d.list()) {
+    if (t.fate == Fate::kDeliver && !ports[t.fn]->state().rx_offloads.csum) {
+      complete = true;
+    }
+  }
+  if (!complete || !eth::CompleteChecksum(frame, len, *o).ok()) {
+    return false;
+  }
+  *o = eth::Offload{};
+  o->data_valid = true;
+  return true;
+}
+
+port::RxResult DeliverForm(port::Port& p, const Form& f, uint8_t* seg_scratch,
+                           Effects& fx) {
+  if (p.state().rx_offloads.Takes(f.offload)) {
+    const port::RxResult r = p.Deliver(f.data, f.len, f.offload, fx);
+    if (r == port::RxResult::kDelivered && f.offload.gso != eth::Gso::kNone) {
+      p.stats().rx_gso++;
+    }
+    return r;
+  }
+  if (f.offload.gso == eth::Gso::kNone) {
+    // A partial checksum CompleteForDestinations did not complete (it was
+    // not a destination then): complete a copy.
+    std::memcpy(seg_scratch, f.data, f.len);
+    eth::Offload done;
+    if (eth::CompleteChecksum(seg_scratch, f.len, f.offload).ok()) {
+      done.data_valid = true;
+    }
+    return p.Deliver(seg_scratch, f.len, done, fx);
+  }
+  eth::Offload seg_offload;
+  seg_offload.data_valid = true;
+  port::RxResult first = port::RxResult::kDelivered;
+  size_t n = 0;
+  (void)eth::Segment(f.data, f.len, f.offload, seg_scratch,
+                     [&](const uint8_t* seg, size_t seg_len) {
+                       const port::RxResult r =
+                           p.Deliver(seg, seg_len, seg_offload, fx);
+                       if (n++ == 0) {
+                         first = r;
+                       } else if (r == port::RxResult::kNoBuffers) {
+                         p.stats().rx_drop_no_buffers++;
+                       }
+                       return r == port::RxResult::kDelivered;
+                     });
+  if (first == port::RxResult::kDelivered) {
+    p.stats().rx_segmented++;
+  }
+  return first;
 }
 
 ForwardResult DeliverToPorts(const Destinations& d, FrameForms& forms,
                              std::span<port::Port* const> ports,
-                             bool may_hold, Effects& fx) {
+                             bool may_hold, uint8_t* seg_scratch,
+                             Effects& fx) {
   ForwardResult res;
   const std::optional<FnId> sole = d.SoleFunction();
   for (const Target& t : d.list()) {
@@ -35,8 +100,8 @@ ForwardResult DeliverToPorts(const Destinations& d, FrameForms& forms,
       case Fate::kDeliver:
         break;
     }
-    const auto [data, len] = forms.Get(t.tagged);
-    const port::RxResult r = p.Deliver(data, len, fx);
+    const port::RxResult r =
+        DeliverForm(p, forms.Get(t.tagged), seg_scratch, fx);
     if (sole) {
       res.sole = r;
     }
