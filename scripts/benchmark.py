@@ -10,8 +10,18 @@ measures iperf3 TCP throughput between two network namespaces of that guest,
 each holding one interface of the configuration:
 
   sriov-nic        two VFs of one sriov-nic PF (embedded switch)
+  sriov-nic-no-offloads  the same with offloads=off
   virtio-net-pair  two virtio-net-pci NICs joined by a QEMU hub
+  tap-bridge       two virtio-net-pci NICs on taps bridged in a network
+                   namespace this script creates (vnet_hdr: CSUM/TSO on)
   igb-vfs          two VFs of QEMU's igb (82576) PF (VMDq loopback)
+  veth             a veth pair inside the guest (no device: the guest
+                   stack's own limit)
+  sriov-nic-uplink-tap  VF 0 -> the device's uplink (a tap) -> iperf3 -s in
+                   a network namespace this script creates, on the host
+
+Configurations with "# host-netns: bridge|peer" run QEMU inside a network
+namespace made for the run (needs root and iperf3 on the host for "peer").
 
 Runs are interleaved (A B C, A B C, ...) so that machine noise hits every
 configuration alike.  Prints each run as it finishes, then a table (median,
@@ -45,8 +55,12 @@ COMMON_TAIL = "iperf-pair.sh"
 # (key, scenario file, label)
 CONFIGS = [
     ("sriov-nic", "sriov-nic.sh", "sriov-nic VFs"),
+    ("sriov-nic-no-offloads", "sriov-nic-no-offloads.sh", "sriov-nic offloads=off"),
     ("virtio-net-pair", "virtio-net-pair.sh", "virtio-net-pci pair"),
+    ("tap-bridge", "tap-bridge.sh", "virtio-net-pci taps"),
     ("igb-vfs", "igb-vfs.sh", "igb VFs"),
+    ("veth", "veth-pair.sh", "in-guest veth"),
+    ("sriov-nic-uplink-tap", "sriov-nic-uplink-tap.sh", "VF->tap uplink"),
 ]
 REFERENCE = "sriov-nic"  # the numerator of every ratio
 
@@ -185,12 +199,83 @@ def parse_output(run, text):
             run.reason = "run-scenario failed (see log)"
 
 
+def sh(*cmd):
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
+
+
+class HostNetns:
+    """The network namespace a "# host-netns:" configuration runs QEMU in:
+    "bridge" (taps snicb0 and snicb1 on a bridge) or "peer" (tap snicb0
+    with 169.254.10.2/24 and an iperf3 server)."""
+
+    def __init__(self, kind, qemu, outdir):
+        self.kind = kind
+        self.name = f"snic-bench-{os.getpid()}"
+        self.iperf = None
+        self.wrapper = os.path.join(outdir, "qemu-in-netns.sh")
+        self.qemu = qemu
+
+    def __enter__(self):
+        n = self.name
+        try:
+            sh("ip", "netns", "add", n)
+            sh("ip", "-n", n, "link", "set", "lo", "up")
+            if self.kind == "bridge":
+                sh("ip", "-n", n, "link", "add", "br0", "type", "bridge")
+                sh("ip", "-n", n, "link", "set", "br0", "up")
+                for t in ("snicb0", "snicb1"):
+                    sh("ip", "-n", n, "tuntap", "add", "dev", t, "mode", "tap")
+                    sh("ip", "-n", n, "link", "set", t, "master", "br0")
+                    sh("ip", "-n", n, "link", "set", t, "up")
+            else:
+                sh("ip", "-n", n, "tuntap", "add", "dev", "snicb0", "mode", "tap")
+                sh("ip", "-n", n, "addr", "add", "169.254.10.2/24", "dev", "snicb0")
+                sh("ip", "-n", n, "link", "set", "snicb0", "up")
+                self.iperf = subprocess.Popen(
+                    ["ip", "netns", "exec", n, "iperf3", "-s"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except (OSError, subprocess.CalledProcessError) as e:
+            self.__exit__()
+            err = getattr(e, "stderr", b"") or b""
+            raise SetupError(f"cannot set up network namespace {n}: {e} "
+                             f"{err.decode(errors='replace').strip()}")
+        with open(self.wrapper, "w", encoding="utf-8") as f:
+            f.write(f"#!/bin/sh\nexec ip netns exec {n} {shlex.quote(self.qemu)} \"$@\"\n")
+        os.chmod(self.wrapper, 0o755)
+        return self
+
+    def __exit__(self, *exc):
+        if self.iperf:
+            self.iperf.terminate()
+            self.iperf.wait()
+        subprocess.run(["ip", "netns", "del", self.name], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+
+
+def host_netns_kind(scenario):
+    with open(scenario, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"#\s*host-netns:\s*(\w+)", line)
+            if m:
+                return m.group(1)
+    return None
+
+
 def one_run(args, key, scenario, index, outdir):
+    kind = host_netns_kind(scenario)
+    if kind is None:
+        return _one_run(args, args.qemu, key, scenario, index, outdir)
+    with HostNetns(kind, args.qemu, outdir) as ns:
+        return _one_run(args, ns.wrapper, key, scenario, index, outdir)
+
+
+def _one_run(args, qemu, key, scenario, index, outdir):
     run = Run(key, index)
     run.others = other_guests()
     log_dir = os.path.join(outdir, "logs", f"{key}.run{index}")
     os.makedirs(log_dir, exist_ok=True)
-    cmd = [sys.executable, RUN_SCENARIO, "--kernel", args.kernel, "--qemu", args.qemu,
+    cmd = [sys.executable, RUN_SCENARIO, "--kernel", args.kernel, "--qemu", qemu,
            "--log-dir", log_dir, "--set", f"SECONDS_IPERF={args.seconds}",
            "--timeout", str(300 + 2 * args.seconds), scenario]
     if args.verbose:

@@ -46,6 +46,19 @@ typedef uint16_t SnicFn;
 #define SNIC_MAX_VFS 255
 
 /* Callbacks into the host (QEMU glue). All are required. */
+/*
+ * The virtio_net_hdr of a frame (virtio 1.2 5.1.6), as a vnet-header
+ * netdev (a tap) exchanges it with the uplink. Host byte order.
+ */
+typedef struct SnicNetHdr {
+    uint8_t flags;        /* 1: NEEDS_CSUM, 2: DATA_VALID */
+    uint8_t gso_type;     /* 0 none, 1 TCPv4, 4 TCPv6, 5 UDP_L4; | 0x80 ECN */
+    uint16_t hdr_len;
+    uint16_t gso_size;
+    uint16_t csum_start;
+    uint16_t csum_offset;
+} SnicNetHdr;
+
 typedef struct SnicHostOps {
     /*
      * Guest memory access on behalf of function @fn (pci_dma_read/write on
@@ -94,6 +107,14 @@ typedef struct SnicHostOps {
     uint64_t (*now_ns)(void *opaque);
     /* A guest mistake (LOG_GUEST_ERROR). */
     void (*log_guest_error)(void *opaque, SnicFn fn, const char *msg);
+    /*
+     * Optional (may be NULL): send one frame with its virtio_net_hdr out
+     * of an uplink that exchanges one (snic_core_set_uplink_vnet_hdr).
+     * Returns as uplink_send. Once vnet headers are on, every frame goes
+     * this way (plain ones with a zero header).
+     */
+    bool (*uplink_send_hdr)(void *opaque, const struct SnicNetHdr *hdr,
+                            const uint8_t *frame, size_t len);
 } SnicHostOps;
 
 typedef struct SnicConfig {
@@ -178,6 +199,20 @@ bool snic_core_uplink_can_receive(SnicCore *core);
 size_t snic_core_uplink_receive(SnicCore *core, const uint8_t *frame,
                                 size_t len);
 void snic_core_uplink_send_done(SnicCore *core);
+/*
+ * The uplink's netdev exchanges virtio_net_hdr (QEMU: qemu_has_vnet_hdr
+ * and qemu_set_vnet_hdr_len on the peer): GSO frames and partial
+ * checksums then go to it whole (with @uso, UDP segmentation too) and come
+ * from it through snic_core_uplink_receive_hdr. Needs the uplink_send_hdr
+ * op; false (nothing changed) without it.
+ */
+bool snic_core_set_uplink_vnet_hdr(SnicCore *core, bool uso);
+/*
+ * As snic_core_uplink_receive, for a frame with its header. A header that
+ * does not fit the frame is dropped as malformed (rx_drop_malformed).
+ */
+size_t snic_core_uplink_receive_hdr(SnicCore *core, const SnicNetHdr *hdr,
+                                    const uint8_t *frame, size_t len);
 /* Uplink link state (NetClientInfo.link_status_changed). */
 void snic_core_set_uplink_link(SnicCore *core, bool up);
 

@@ -49,6 +49,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -441,6 +442,7 @@ def run_scenario(scenario, kernel=None, qemu=None, timeout=None, qemu_args="",
         raise
     machine.kill_all()  # a source or destination left behind
     machine.join()
+    _remove_host_netns(cfg.runid)
     res.rc = rc
     res.total = time.monotonic() - machine.t0
     vlines_raw = []
@@ -555,7 +557,11 @@ def _prepare(scenario_arg, kernel, qemu, qemu_args, sets, append_arg, log_dir,
         c.krel = "?"
 
     variables = {"DEVICE": os.environ.get("SNIC_DEVICE", "sriov-nic"),
-                 "KERNEL": kernel}
+                 "KERNEL": kernel,
+                 "HOSTDIR": os.path.join(ROOT, "tests", "guest", "host"),
+                 # Unique to the run: names of host objects (tap devices,
+                 # their namespaces) of runs side by side must not meet.
+                 "RUNID": uuid.uuid4().hex[:6]}
     variables.update(hdr["vars"])
     for s in sets:
         k, eq, v = s.partition("=")
@@ -643,7 +649,28 @@ def _prepare(scenario_arg, kernel, qemu, qemu_args, sets, append_arg, log_dir,
         return dcmd + extra_args(values) + ["-incoming", "defer"], dbase
     c.destination = destination
     c.work = work
+    c.runid = variables["RUNID"]
     return c
+
+
+def _remove_host_netns(runid):
+    """Network namespaces tests/guest/host/tap-peer-up made for this run
+    (named after its taps, snic-...<RUNID>...) that a killed QEMU's
+    downscript did not remove."""
+    try:
+        names = os.listdir("/run/netns")
+    except OSError:
+        return
+    for n in names:
+        if n.startswith("snic-") and runid in n:
+            pids = subprocess.run(["ip", "netns", "pids", n], capture_output=True,
+                                  text=True).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGTERM)
+                except (OSError, ValueError):
+                    pass
+            subprocess.run(["ip", "netns", "del", n], capture_output=True)
 
 
 def _control_args(qmp_path, ctl_path):

@@ -13,6 +13,8 @@
 #include "hw/pci/msix.h"
 #include "hw/pci/pcie_sriov.h"
 #include "qemu/log.h"
+#include "net/net.h"
+#include "standard-headers/linux/virtio_net.h"
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
 #include "sriov-nic.h"
@@ -109,6 +111,29 @@ static bool sriov_nic_uplink_send(void *opaque, const uint8_t *frame,
                                   sriov_nic_uplink_sent) != 0;
 }
 
+static bool sriov_nic_uplink_send_hdr(void *opaque, const SnicNetHdr *hdr,
+                                      const uint8_t *frame, size_t len)
+{
+    SriovNicState *s = opaque;
+    struct virtio_net_hdr_mrg_rxbuf vh = {
+        .hdr = {
+            .flags = hdr->flags,
+            .gso_type = hdr->gso_type,
+            .hdr_len = cpu_to_le16(hdr->hdr_len),
+            .gso_size = cpu_to_le16(hdr->gso_size),
+            .csum_start = cpu_to_le16(hdr->csum_start),
+            .csum_offset = cpu_to_le16(hdr->csum_offset),
+        },
+    };
+    const struct iovec iov[2] = {
+        { .iov_base = &vh, .iov_len = sizeof(vh) },
+        { .iov_base = (void *)frame, .iov_len = len },
+    };
+
+    return qemu_sendv_packet_async(qemu_get_queue(s->nic), iov, 2,
+                                   sriov_nic_uplink_sent) != 0;
+}
+
 static void sriov_nic_uplink_flush(void *opaque)
 {
     SriovNicState *s = opaque;
@@ -168,4 +193,5 @@ const SnicHostOps sriov_nic_host_ops = {
     .timer_arm = sriov_nic_timer_arm,
     .now_ns = sriov_nic_now_ns,
     .log_guest_error = sriov_nic_log_guest_error,
+    .uplink_send_hdr = sriov_nic_uplink_send_hdr,
 };

@@ -13,6 +13,8 @@
 #include "hw/pci/pcie.h"
 #include "hw/pci/pcie_sriov.h"
 #include "hw/qdev-properties.h"
+#include "net/net.h"
+#include "standard-headers/linux/virtio_net.h"
 #include "qapi/error.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
@@ -51,8 +53,47 @@ static ssize_t sriov_nic_receive(NetClientState *nc, const uint8_t *buf,
                                  size_t size)
 {
     SriovNicState *s = qemu_get_nic_opaque(nc);
+    struct virtio_net_hdr_mrg_rxbuf vh;
+    SnicNetHdr h;
 
-    return snic_core_uplink_receive(s->core, buf, size);
+    if (!s->vnet_hdr) {
+        return snic_core_uplink_receive(s->core, buf, size);
+    }
+    if (size < sizeof(vh)) {
+        return size;  /* not even a header: dropped */
+    }
+    memcpy(&vh, buf, sizeof(vh));
+    h = (SnicNetHdr) {
+        .flags = vh.hdr.flags,
+        .gso_type = vh.hdr.gso_type,
+        .hdr_len = le16_to_cpu(vh.hdr.hdr_len),
+        .gso_size = le16_to_cpu(vh.hdr.gso_size),
+        .csum_start = le16_to_cpu(vh.hdr.csum_start),
+        .csum_offset = le16_to_cpu(vh.hdr.csum_offset),
+    };
+    return snic_core_uplink_receive_hdr(s->core, &h, buf + sizeof(vh),
+                                        size - sizeof(vh)) ? size : 0;
+}
+
+/*
+ * A tap (or another vnet-header netdev) as the uplink: GSO frames and
+ * partial checksums cross it whole, with a 12-byte virtio_net_hdr in front
+ * of every frame (as virtio-net-pci does with such a peer).
+ */
+static void sriov_nic_uplink_vnet_init(SriovNicState *s)
+{
+    NetClientState *peer = qemu_get_queue(s->nic)->peer;
+    const int len = sizeof(struct virtio_net_hdr_mrg_rxbuf);
+    bool uso;
+
+    if (!s->offloads || !peer || !qemu_has_vnet_hdr(peer) ||
+        !qemu_has_vnet_hdr_len(peer, len)) {
+        return;
+    }
+    uso = qemu_has_uso(peer);
+    qemu_set_vnet_hdr_len(peer, len);
+    qemu_set_offload(peer, 1, 1, 1, 1, 0, uso, uso);
+    s->vnet_hdr = snic_core_set_uplink_vnet_hdr(s->core, uso);
 }
 
 static void sriov_nic_announce(NetClientState *nc)
@@ -209,6 +250,7 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
                           object_get_typename(OBJECT(s)), DEVICE(s)->id,
                           &DEVICE(s)->mem_reentrancy_guard, s);
     qemu_format_nic_info_str(qemu_get_queue(s->nic), s->conf.macaddr.a);
+    sriov_nic_uplink_vnet_init(s);
     sriov_nic_migration_init(s);
     return;
 

@@ -55,6 +55,7 @@ struct SriovNicState {
     uint16_t mtu;
     uint32_t speed;
     bool offloads;
+    bool vnet_hdr;      /* the uplink's netdev exchanges virtio_net_hdr */
     uint16_t queue_size;
 
     /* Startup per-VF policy, "N=VALUE/..." (see sriov-nic-admin.c). */

@@ -7,24 +7,28 @@
 # (169.254.10.0/24), so nothing ever leaves the guest's own devices.
 # Variables: SECONDS_IPERF (iperf3 -t), set by the configuration's header.
 
-[ -n "${if0:-}" ] && [ -n "${if1:-}" ] || abort "the configuration part did not set \$if0 and \$if1"
-for n in "$if0" "$if1"; do
+# With $if1 empty the peer (169.254.10.2, running iperf3 -s) is on the host,
+# behind the device's uplink (a configuration with "# host-netns: peer").
+[ -n "${if0:-}" ] || abort "the configuration part did not set \$if0"
+remote=
+[ -n "${if1:-}" ] || remote=1
+for n in $if0 $if1; do
     info "$n: driver $(ethtool -i "$n" 2>/dev/null | sed -n 's/^driver: //p'), mac $(cat /sys/class/net/$n/address), bus $(basename "$(readlink -f /sys/class/net/$n/device)")"
 done
 result if0_driver "$(ethtool -i "$if0" 2>/dev/null | sed -n 's/^driver: //p')"
-result if1_driver "$(ethtool -i "$if1" 2>/dev/null | sed -n 's/^driver: //p')"
+[ -n "$remote" ] || result if1_driver "$(ethtool -i "$if1" 2>/dev/null | sed -n 's/^driver: //p')"
 
 require "create netns a and b" sh -c "/usr/sbin/ip netns add a && /usr/sbin/ip netns add b"
 require "move $if0 into netns a" ip link set "$if0" netns a
-require "move $if1 into netns b" ip link set "$if1" netns b
+[ -n "$remote" ] || require "move $if1 into netns b" ip link set "$if1" netns b
 ip -n a link set lo up
 ip -n b link set lo up
 require "address on $if0" ip -n a addr add 169.254.10.1/24 dev "$if0"
-require "address on $if1" ip -n b addr add 169.254.10.2/24 dev "$if1"
+[ -n "$remote" ] || require "address on $if1" ip -n b addr add 169.254.10.2/24 dev "$if1"
 require "$if0 up" ip -n a link set "$if0" up
-require "$if1 up" ip -n b link set "$if1" up
+[ -n "$remote" ] || require "$if1 up" ip -n b link set "$if1" up
 require "carrier on $if0" wait_for 20 sh -c "/usr/sbin/ip -n a link show $if0 | grep -q LOWER_UP"
-require "carrier on $if1" wait_for 20 sh -c "/usr/sbin/ip -n b link show $if1 | grep -q LOWER_UP"
+[ -n "$remote" ] || require "carrier on $if1" wait_for 20 sh -c "/usr/sbin/ip -n b link show $if1 | grep -q LOWER_UP"
 # The first pings may be lost while links and (igb) VF filters settle.
 # pkts NS IF: "tx/rx" packet counters of IF (inside NS).
 pkts() {
@@ -33,10 +37,12 @@ pkts() {
 if wait_for 30 ip netns exec a ping -c 1 -W 1 169.254.10.2; then
     pass "a pings b"
 else
-    abort "netns a cannot ping b (tx/rx packets: $if0 $(pkts a "$if0"), $if1 $(pkts b "$if1"))"
+    abort "netns a cannot ping b (tx/rx packets: $if0 $(pkts a "$if0")${if1:+, $if1 $(pkts b "$if1")})"
 fi
 
-ip netns exec b iperf3 -s -1 -D > /dev/null 2>&1 || abort "iperf3 server did not start"
+if [ -z "$remote" ]; then
+    ip netns exec b iperf3 -s -1 -D > /dev/null 2>&1 || abort "iperf3 server did not start"
+fi
 sleep 1
 info "iperf3 -c 169.254.10.2 -t $SECONDS_IPERF (netns a -> netns b)"
 ip netns exec a timeout $((SECONDS_IPERF + 60)) \

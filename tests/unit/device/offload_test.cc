@@ -350,6 +350,99 @@ TEST_F(Offloads, BogusHeadersAreDroppedAndCounted) {
   EXPECT_EQ(bed_.Stats(1).needs_reset, 0u);
 }
 
+// ---- an uplink with a vnet header (a tap) ----
+
+TEST_F(Offloads, VnetHeaderUplinkTakesGsoFramesAndPartialChecksumsWhole) {
+  Start(kLinuxNetFeatures | kLinuxOffloads, kLinuxNetFeatures);
+  ASSERT_TRUE(snic_core_set_uplink_vnet_hdr(bed_.core.get(), /*uso=*/true));
+  const auto tcp = L4Frame(kRemote, src_->mac(), true, kProtoTcp, 30000);
+  src_->d().SendWithHeader(
+      TxHeader(kNeedsCsum, kGsoTcp6, 74, 1440, L4Offset(true), 16), tcp);
+  const auto small = L4Frame(kRemote, src_->mac(), false, kProtoUdp, 200);
+  src_->d().SendWithHeader(TxHeader(kNeedsCsum, 0, 0, 0, 34, 6), small);
+  bed_.RunAll();
+  ASSERT_EQ(bed_.host.uplink_frames.size(), 2u);
+  ASSERT_EQ(bed_.host.uplink_hdrs.size(), 2u);
+  EXPECT_EQ(bed_.host.uplink_frames[0], tcp);
+  const SnicNetHdr& h = bed_.host.uplink_hdrs[0];
+  EXPECT_EQ(h.flags, kNeedsCsum);
+  EXPECT_EQ(h.gso_type, kGsoTcp6);
+  EXPECT_EQ(h.gso_size, 1440);
+  EXPECT_EQ(h.hdr_len, 74);
+  EXPECT_EQ(h.csum_start, L4Offset(true));
+  EXPECT_EQ(h.csum_offset, 16);
+  EXPECT_EQ(bed_.host.uplink_frames[1], small);  // not completed
+  EXPECT_EQ(bed_.host.uplink_hdrs[1].flags, kNeedsCsum);
+  EXPECT_EQ(bed_.host.uplink_hdrs[1].gso_type, 0);
+  EXPECT_EQ(bed_.Stats(1).tx_csum_completed, 0u);
+}
+
+TEST_F(Offloads, VnetHeaderUplinkWithoutUsoGetsUdpSegments) {
+  Start(kLinuxNetFeatures | kLinuxOffloads, kLinuxNetFeatures);
+  ASSERT_TRUE(snic_core_set_uplink_vnet_hdr(bed_.core.get(), /*uso=*/false));
+  const auto udp = L4Frame(kRemote, src_->mac(), false, kProtoUdp, 3000);
+  src_->d().SendWithHeader(TxHeader(kNeedsCsum, kGsoUdpL4, 42, 1000, 34, 6),
+                           udp);
+  bed_.RunAll();
+  ASSERT_EQ(bed_.host.uplink_frames.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(ChecksumsVerify(bed_.host.uplink_frames[i]));
+    EXPECT_EQ(bed_.host.uplink_hdrs[i].flags, kDataValid);
+    EXPECT_EQ(bed_.host.uplink_hdrs[i].gso_type, 0);
+  }
+}
+
+TEST_F(Offloads, VnetHeaderUplinkDeliversGsoFramesAsEachFunctionTakesThem) {
+  Start(kLinuxNetFeatures | kLinuxOffloads, kLinuxNetFeatures);
+  src_->Post(100);
+  ASSERT_TRUE(snic_core_set_uplink_vnet_hdr(bed_.core.get(), true));
+  auto deliver = [&](const std::array<uint8_t, 6>& to, bool partial_only) {
+    const auto f = L4Frame(to, kRemote, false, kProtoTcp, 9000);
+    SnicNetHdr h{};
+    h.flags = kNeedsCsum;
+    h.csum_start = 34;
+    h.csum_offset = 16;
+    if (!partial_only) {
+      h.gso_type = kGsoTcp4;
+      h.gso_size = 1448;
+      h.hdr_len = 54;
+    }
+    EXPECT_EQ(snic_core_uplink_receive_hdr(bed_.core.get(), &h, f.data(),
+                                           f.size()),
+              f.size());
+    return f;
+  };
+  // VF 0 takes TSO: whole. VF 1 takes nothing: segments, checksums done.
+  auto sent = deliver(src_->mac(), false);
+  auto got = src_->Drain();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].frame, sent);
+  EXPECT_EQ(got[0].gso_type, kGsoTcp4);
+  sent = deliver(dst_->mac(), false);
+  ExpectSegmentsOf(dst_->Drain(), sent, 54, 1448);
+  // A partial checksum: completed for VF 1, on a copy of QEMU's buffer.
+  sent = deliver(dst_->mac(), true);
+  got = dst_->Drain();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(ChecksumsVerify(got[0].frame));
+  EXPECT_FALSE(ChecksumsVerify(sent));
+  // A header that does not fit: dropped as malformed.
+  SnicNetHdr bad{};
+  bad.flags = kNeedsCsum;
+  bad.gso_type = kGsoTcp4;
+  bad.gso_size = 0;
+  bad.csum_start = 34;
+  bad.csum_offset = 16;
+  const auto f = L4Frame(dst_->mac(), kRemote, false, kProtoTcp, 3000);
+  EXPECT_EQ(snic_core_uplink_receive_hdr(bed_.core.get(), &bad, f.data(),
+                                         f.size()),
+            f.size());
+  EXPECT_TRUE(dst_->Drain().empty());
+  SnicUplinkStats u{};
+  snic_core_get_uplink_stats(bed_.core.get(), &u);
+  EXPECT_EQ(u.rx_drop_malformed, 1u);
+}
+
 TEST_F(Offloads, WithoutCsumAPartialChecksumIsMalformed) {
   Start(kLinuxNetFeatures, kLinuxNetFeatures);
   const auto f = L4Frame(dst_->mac(), src_->mac(), false, kProtoTcp, 100);

@@ -39,6 +39,8 @@ class FakeHost {
   std::vector<std::pair<SnicFn, uint16_t>> msix;
   std::vector<std::pair<SnicFn, bool>> intx;
   std::vector<std::vector<uint8_t>> uplink_frames;
+  // The header of each uplink frame, when vnet headers are on.
+  std::vector<SnicNetHdr> uplink_hdrs;
   std::vector<std::string> guest_errors;
   std::vector<std::pair<SnicFn, uint64_t>> dma_writes;  // fn, address
   bool record_dma_writes = false;
@@ -149,6 +151,11 @@ class FakeHost {
     if (h->on_send) h->on_send(h->uplink_frames.back());
     return h->uplink_accepts;
   }
+  static bool UplinkSendHdr(void* o, const SnicNetHdr* hdr, const uint8_t* f,
+                            size_t len) {
+    Self(o)->uplink_hdrs.push_back(*hdr);
+    return UplinkSend(o, f, len);
+  }
   static void UplinkFlush(void* o) {
     Self(o)->flushes++;
     if (Self(o)->on_flush) Self(o)->on_flush();
@@ -171,7 +178,8 @@ class FakeHost {
 
   SnicHostOps ops_{DmaRead,     DmaWrite,   DmaReadU16,  MsixNotify,  SetIntx,
                    MsixEnabled, UplinkSend, UplinkFlush, UplinkPurge,
-                   ScheduleRun, TimerArm,   NowNs,       GuestError};
+                   ScheduleRun, TimerArm,   NowNs,       GuestError,
+                   UplinkSendHdr};
 };
 
 struct CoreDeleter {

@@ -113,6 +113,7 @@ class FakeMemory {
         return uint64_t{0};
       },
       [](void* o, SnicFn, const char*) { Unexpected(o); },
+      nullptr,  // uplink_send_hdr
   };
   Host host_{ops_, this};
 };

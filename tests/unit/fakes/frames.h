@@ -7,6 +7,7 @@
 #ifndef SNIC_TESTS_FAKES_FRAMES_H
 #define SNIC_TESTS_FAKES_FRAMES_H
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -73,8 +74,10 @@ inline std::vector<uint8_t> TaggedFrame(const std::array<uint8_t, 6>& dst,
 
 // The untagged frame a tagged one carries.
 inline std::vector<uint8_t> Untagged(const std::vector<uint8_t>& tagged) {
-  std::vector<uint8_t> f(tagged.begin(), tagged.begin() + 12);
-  f.insert(f.end(), tagged.begin() + 16, tagged.end());
+  // Sized first and copied (GCC 12 -O2 warns, wrongly, on the insert).
+  std::vector<uint8_t> f(tagged.size() - 4);
+  std::copy(tagged.begin(), tagged.begin() + 12, f.begin());
+  std::copy(tagged.begin() + 16, tagged.end(), f.begin() + 12);
   return f;
 }
 

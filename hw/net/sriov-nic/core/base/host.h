@@ -54,6 +54,11 @@ class Host {
   bool UplinkSend(const uint8_t* frame, size_t len) const {
     return ops_.uplink_send(opaque_, frame, len);
   }
+  bool CanSendHdr() const { return ops_.uplink_send_hdr != nullptr; }
+  bool UplinkSendHdr(const SnicNetHdr& hdr, const uint8_t* frame,
+                     size_t len) const {
+    return ops_.uplink_send_hdr(opaque_, &hdr, frame, len);
+  }
   void UplinkFlush() const { ops_.uplink_flush(opaque_); }
   void UplinkPurge() const { ops_.uplink_purge(opaque_); }
   void ScheduleRun() const { ops_.schedule_run(opaque_); }

@@ -61,6 +61,28 @@ SnicStats ToC(const port::PortStats& s) {
   return c;
 }
 
+virtio_net::NetHdr FromC(const SnicNetHdr& c) {
+  virtio_net::NetHdr h{};
+  h.flags = c.flags;
+  h.gso_type = c.gso_type;
+  h.hdr_len.set(c.hdr_len);
+  h.gso_size.set(c.gso_size);
+  h.csum_start.set(c.csum_start);
+  h.csum_offset.set(c.csum_offset);
+  return h;
+}
+
+SnicNetHdr ToC(const virtio_net::NetHdr& h) {
+  SnicNetHdr c{};
+  c.flags = h.flags;
+  c.gso_type = h.gso_type;
+  c.hdr_len = h.hdr_len.get();
+  c.gso_size = h.gso_size.get();
+  c.csum_start = h.csum_start.get();
+  c.csum_offset = h.csum_offset.get();
+  return c;
+}
+
 SnicUplinkStats ToC(const port::UplinkStats& s) {
   SnicUplinkStats c{};
   c.rx_packets = s.rx_frames - s.rx_dropped_malformed;

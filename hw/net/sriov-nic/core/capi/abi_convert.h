@@ -6,11 +6,14 @@
 
 #include "../policy/port_policy.h"
 #include "../port/stats.h"
+#include "../virtio_net/spec.h"
 #include "sriov_nic/sriov_nic.h"
 
 namespace snic::capi {
 
 policy::PortPolicy FromC(const SnicVfPolicy& c);
+virtio_net::NetHdr FromC(const SnicNetHdr& c);
+SnicNetHdr ToC(const virtio_net::NetHdr& h);
 SnicVfPolicy ToC(const policy::PortPolicy& p);
 SnicStats ToC(const port::PortStats& s);
 SnicUplinkStats ToC(const port::UplinkStats& s);

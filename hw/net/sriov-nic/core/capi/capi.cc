@@ -141,6 +141,15 @@ size_t snic_core_uplink_receive(SnicCore* core, const uint8_t* frame,
   return core->device.UplinkReceive(frame, len);
 }
 
+bool snic_core_set_uplink_vnet_hdr(SnicCore* core, bool uso) {
+  return core->device.SetUplinkVnetHdr(uso);
+}
+
+size_t snic_core_uplink_receive_hdr(SnicCore* core, const SnicNetHdr* hdr,
+                                    const uint8_t* frame, size_t len) {
+  return core->device.UplinkReceiveHdr(snic::capi::FromC(*hdr), frame, len);
+}
+
 void snic_core_uplink_send_done(SnicCore* core) {
   core->device.UplinkSendDone();
 }

@@ -3,10 +3,13 @@
 #include "device.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "../policy/settings.h"
+#include "../capi/abi_convert.h"
 #include "../virtio_net/function.h"
+#include "../virtio_net/net_hdr.h"
 #include "../vswitch/forwarder.h"
 #include "../vswitch/switch.h"
 #include "../vswitch/tx_checks.h"
@@ -183,21 +186,30 @@ void Device::PerformEffects(const Effects& fx) {
   }
 }
 
+bool Device::SendFrameToUplink(const uint8_t* frame, size_t len,
+                               const eth::Offload& o) {
+  if (!uplink_.vnet_hdr) {
+    return host_.UplinkSend(frame, len);
+  }
+  return host_.UplinkSendHdr(capi::ToC(virtio_net::MakeNetHdr(o, frame, len)),
+                             frame, len);
+}
+
 bool Device::SendToUplink(const Effects& fx) {
   const eth::Offload& o = fx.uplink_offload();
-  if (o.gso == eth::Gso::kNone) {
-    return host_.UplinkSend(fx.uplink_frame(), fx.uplink_len());
+  if (uplink_.offloads.Takes(o)) {
+    return SendFrameToUplink(fx.uplink_frame(), fx.uplink_len(), o);
   }
-  // The uplink takes no GSO frame: its segments go one by one. All of them
-  // go even when QEMU queues one (it keeps them in order).
+  // The uplink takes no GSO frame of this kind: its segments go one by
+  // one. All of them go even when QEMU queues one (it keeps them in order).
   FramePool::Buffer seg = frames_.Get();
+  eth::Offload done;
+  done.data_valid = true;
   bool all_sent = true;
-  size_t n = 0;
   const Status s = eth::Segment(
       fx.uplink_frame(), fx.uplink_len(), o, seg.data(),
       [&](const uint8_t* data, size_t len) {
-        n++;
-        if (!host_.UplinkSend(data, len)) {
+        if (!SendFrameToUplink(data, len, done)) {
           all_sent = false;
         }
         return true;
@@ -205,6 +217,33 @@ bool Device::SendToUplink(const Effects& fx) {
   uplink_.stats.tx_segmented++;
   (void)s;  // checked when the port took the frame (CheckOffload)
   return all_sent;
+}
+
+bool Device::SetUplinkVnetHdr(bool uso) {
+  if (!host_.CanSendHdr()) {
+    return false;
+  }
+  uplink_.vnet_hdr = true;
+  uplink_.uso = uso;
+  port::RxOffloads& o = uplink_.offloads;
+  o.csum = o.tso4 = o.tso6 = o.ecn = true;
+  o.uso4 = o.uso6 = uso;
+  return true;
+}
+
+size_t Device::UplinkReceiveHdr(const virtio_net::NetHdr& hdr,
+                                const uint8_t* frame, size_t len) {
+  virtio_net::HdrCaps caps;
+  caps.csum = caps.tso4 = caps.tso6 = caps.ecn = true;
+  caps.uso = uplink_.uso;
+  eth::Offload o;
+  if (!uplink_.vnet_hdr || len > eth::kMaxFrameLen ||
+      !virtio_net::ParseNetHdr(hdr, frame, len, caps, &o).ok()) {
+    uplink_.stats.rx_frames++;
+    uplink_.stats.rx_dropped_malformed++;
+    return Consumed(len);
+  }
+  return UplinkReceive(frame, len, &o);
 }
 
 void Device::ArmTimer() {
@@ -445,8 +484,8 @@ Device::TxOutcome Device::TransmitOne(LaneRef l, uint8_t* buf,
   // Rate limits charge what goes on the wire (a GSO frame's segments).
   const size_t wire_bytes = eth::WireBytes(f.data, f.len, f.offload);
   if (vswitch::CompleteForDestinations(d, port_ptrs_,
-                                       /*uplink_takes_csum=*/false, f.data,
-                                       f.len, &f.offload)) {
+                                       uplink_.offloads.csum, f.data, f.len,
+                                       &f.offload)) {
     p.stats().tx_csum_completed++;
   }
   vswitch::FrameForms forms(f.data, f.len, d, scratch, f.offload);
@@ -565,6 +604,11 @@ bool Device::UplinkCanReceive() const {
 }
 
 size_t Device::UplinkReceive(const uint8_t* frame, size_t len) {
+  return UplinkReceive(frame, len, nullptr);
+}
+
+size_t Device::UplinkReceive(const uint8_t* frame, size_t len,
+                             const eth::Offload* offload) {
   Entry e(*this);
   if (e.nested()) {
     // Delivered from inside a state change (through another device's
@@ -587,7 +631,18 @@ size_t Device::UplinkReceive(const uint8_t* frame, size_t len) {
   vswitch::Destinations d;
   vswitch::Decide(nullptr, *eth, active_, &d);
   FramePool::Buffer scratch = frames_.Get();
-  vswitch::FrameForms forms(frame, len, d, scratch.data());
+  FramePool::Buffer copy = frames_.Get();
+  eth::Offload o = offload ? *offload : eth::Offload{};
+  if (vswitch::MustComplete(d, port_ptrs_, /*uplink_takes_csum=*/true, o)) {
+    // On a copy: QEMU's buffer is the netdev's.
+    std::memcpy(copy.data(), frame, len);
+    if (vswitch::CompleteForDestinations(d, port_ptrs_,
+                                         /*uplink_takes_csum=*/true,
+                                         copy.data(), len, &o)) {
+      frame = copy.data();
+    }
+  }
+  vswitch::FrameForms forms(frame, len, d, scratch.data(), o);
   Hold& h = uplink_.rx_hold;
   const std::optional<FnId> sole = d.SoleFunction();
   const bool may_hold =

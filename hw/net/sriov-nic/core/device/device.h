@@ -45,6 +45,7 @@
 #include "../base/status.h"
 #include "../eth/frame.h"
 #include "../port/port.h"
+#include "../virtio_net/spec.h"
 #include "frame_pool.h"
 #include "tx_scheduler.h"
 
@@ -114,6 +115,13 @@ class Device final : public port::MacDirectory {
   // Non-zero if consumed (delivered or dropped), 0 to leave it queued in
   // QEMU (which then stops delivering until it is flushed).
   size_t UplinkReceive(const uint8_t* frame, size_t len);
+  // The uplink exchanges virtio_net_hdr (a tap): it takes and gives
+  // partial checksums and TSO (and USO with @uso). False without the
+  // host's uplink_send_hdr.
+  bool SetUplinkVnetHdr(bool uso);
+  // A frame from such an uplink with its header.
+  size_t UplinkReceiveHdr(const virtio_net::NetHdr& hdr, const uint8_t* frame,
+                          size_t len);
   void UplinkSendDone();
   void SetUplinkLink(bool up);
   const port::UplinkStats& uplink_stats() const { return uplink_.stats; }
@@ -168,6 +176,9 @@ class Device final : public port::MacDirectory {
 
   struct Uplink {
     bool link_up = true;
+    bool vnet_hdr = false;  // frames go with virtio_net_hdr (SetUplinkVnetHdr)
+    bool uso = false;
+    port::RxOffloads offloads;  // what it takes
     bool busy = false;     // QEMU queued one of our frames
     FnId busy_from = 0;    // the function that sent it
     Hold rx_hold;          // a frame from the netdev waits (left in QEMU)
@@ -223,6 +234,10 @@ class Device final : public port::MacDirectory {
   // Sends the uplink frame of @fx (its segments, for a GSO frame); false
   // if QEMU queued it.
   bool SendToUplink(const Effects& fx);
+  bool SendFrameToUplink(const uint8_t* frame, size_t len,
+                         const eth::Offload& o);
+  size_t UplinkReceive(const uint8_t* frame, size_t len,
+                       const eth::Offload* offload);
   void ArmTimer();
 
   DeviceConfig cfg_;

@@ -2,6 +2,7 @@
 // 5.1.6.4 mergeable buffers).
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "function.h"
+#include "net_hdr.h"
 
 #include <algorithm>
 
@@ -23,39 +24,13 @@ using virtio::Writer;
 // driver checks the checksums itself).
 NetHdr Function::RxHeader(const uint8_t* frame, size_t len,
                           const eth::Offload& o) const {
-  NetHdr hdr{};
-  hdr.num_buffers.set(1);
   const port::RxOffloads& rx = state_.rx_offloads;
   if (!rx.Takes(o) || !rx.csum) {
-    return hdr;
+    NetHdr plain{};
+    plain.num_buffers.set(1);
+    return plain;
   }
-  if (o.needs_csum) {
-    hdr.flags = kHdrFNeedsCsum;
-    hdr.csum_start.set(o.csum_start);
-    hdr.csum_offset.set(o.csum_offset);
-  } else if (o.data_valid) {
-    hdr.flags = kHdrFDataValid;
-  }
-  switch (o.gso) {
-    case eth::Gso::kNone:
-      return hdr;
-    case eth::Gso::kTcp4:
-      hdr.gso_type = kGsoTcpv4;
-      break;
-    case eth::Gso::kTcp6:
-      hdr.gso_type = kGsoTcpv6;
-      break;
-    case eth::Gso::kUdp4:
-    case eth::Gso::kUdp6:
-      hdr.gso_type = kGsoUdpL4;
-      break;
-  }
-  if (o.ecn) {
-    hdr.gso_type |= kGsoEcn;
-  }
-  hdr.gso_size.set(o.gso_size);
-  hdr.hdr_len.set(static_cast<uint16_t>(eth::GsoHeaderLen(frame, len, o)));
-  return hdr;
+  return MakeNetHdr(o, frame, len);
 }
 
 RxResult Function::Deliver(const uint8_t* frame, size_t len,

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "function.h"
+#include "net_hdr.h"
 
 namespace snic::virtio_net {
 
@@ -13,66 +14,19 @@ using virtio::Reader;
 // 5.1.6.2: what the driver asks of the device for this frame. Anything
 // it did not negotiate, or that does not fit the frame, is malformed.
 Status Function::ParseTxHeader(const NetHdr& hdr, const uint8_t* frame,
-                                    size_t len, eth::Offload* o) const {
-  *o = eth::Offload{};
-  if (hdr.flags & kHdrFNeedsCsum) {
-    if (!transport_.Has(kFCsum)) {
-      return Status::Invalid("TX header asks for a checksum without VIRTIO_NET_F_CSUM");
-    }
-    o->needs_csum = true;
-    o->csum_start = hdr.csum_start.get();
-    o->csum_offset = hdr.csum_offset.get();
+                               size_t len, eth::Offload* o) const {
+  HdrCaps caps;
+  caps.csum = transport_.Has(kFCsum);
+  caps.tso4 = transport_.Has(kFHostTso4);
+  caps.tso6 = transport_.Has(kFHostTso6);
+  caps.ecn = transport_.Has(kFHostEcn);
+  caps.uso = transport_.Has(kFHostUso);
+  if (Status s = ParseNetHdr(hdr, frame, len, caps, o); !s.ok()) {
+    return Status::Invalid(std::string("TX ") + s.message());
   }
-  // DATA_VALID and RSC_INFO mean nothing on transmit (5.1.6.2.1: the driver
-  // must not set them) and are ignored, as QEMU does.
-  const uint8_t type = hdr.gso_type & static_cast<uint8_t>(~kGsoEcn);
-  const bool ecn = (hdr.gso_type & kGsoEcn) != 0;
-  switch (type) {
-    case kGsoNone:
-      if (ecn) {
-        return Status::Invalid("TX header with the GSO ECN bit and no GSO type");
-      }
-      break;
-    case kGsoTcpv4:
-      if (!transport_.Has(kFHostTso4)) {
-        return Status::Invalid("TX header asks for TSO4 without VIRTIO_NET_F_HOST_TSO4");
-      }
-      o->gso = eth::Gso::kTcp4;
-      break;
-    case kGsoTcpv6:
-      if (!transport_.Has(kFHostTso6)) {
-        return Status::Invalid("TX header asks for TSO6 without VIRTIO_NET_F_HOST_TSO6");
-      }
-      o->gso = eth::Gso::kTcp6;
-      break;
-    case kGsoUdpL4:
-      if (!transport_.Has(kFHostUso)) {
-        return Status::Invalid("TX header asks for USO without VIRTIO_NET_F_HOST_USO");
-      }
-      if (ecn) {
-        return Status::Invalid("TX header with the GSO ECN bit on a UDP frame");
-      }
-      o->gso = eth::IpVersion(frame, len) == 6 ? eth::Gso::kUdp6
-                                               : eth::Gso::kUdp4;
-      break;
-    default:
-      return Status::Invalid("TX header with an unknown or unoffered gso_type");
-  }
-  if (ecn && !transport_.Has(kFHostEcn)) {
-    return Status::Invalid("TX header asks for TSO with ECN without VIRTIO_NET_F_HOST_ECN");
-  }
-  if (o->gso != eth::Gso::kNone) {
-    o->ecn = ecn;
-    o->gso_size = hdr.gso_size.get();
-    o->hdr_len = hdr.hdr_len.get();
-  }
-  if (!o->any()) {
-    return Status::Ok();
-  }
-  if (Status s = eth::CheckOffload(frame, len, *o); !s.ok()) {
-    return Status::Invalid(std::string("TX header does not fit the frame: ") +
-                           s.message());
-  }
+  // DATA_VALID means nothing on transmit (5.1.6.2.1: the driver must not
+  // set it); ignored, as QEMU does.
+  o->data_valid = false;
   return Status::Ok();
 }
 

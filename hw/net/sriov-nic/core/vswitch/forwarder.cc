@@ -18,20 +18,28 @@ Form FrameForms::Get(bool tagged) {
   return {scratch_, other_len_, eth::Shifted(offload_, delta)};
 }
 
+bool MustComplete(const Destinations& d, std::span<port::Port* const> ports,
+                  bool uplink_takes_csum, const eth::Offload& o) {
+  if (!o.needs_csum || o.gso != eth::Gso::kNone) {
+    return false;
+  }
+  if (d.uplink && !uplink_takes_csum) {
+    return true;
+  }
+  for (const Target& t : d.list()) {
+    if (t.fate == Fate::kDeliver && !ports[t.fn]->state().rx_offloads.csum) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool CompleteForDestinations(const Destinations& d,
                              std::span<port::Port* const> ports,
                              bool uplink_takes_csum, uint8_t* frame,
                              size_t len, eth::Offload* o) {
-  if (!o->needs_csum || o->gso != eth::Gso::kNone) {
-    return false;
-  }
-  bool complete = d.uplink && !uplink_takes_csum;
-  for (const Target& t : d.list()) {
-    if (t.fate == Fate::kDeliver && !ports[t.fn]->state().rx_offloads.csum) {
-      complete = true;
-    }
-  }
-  if (!complete || !eth::CompleteChecksum(frame, len, *o).ok()) {
+  if (!MustComplete(d, ports, uplink_takes_csum, *o) ||
+      !eth::CompleteChecksum(frame, len, *o).ok()) {
     return false;
   }
   *o = eth::Offload{};

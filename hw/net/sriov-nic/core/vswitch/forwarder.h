@@ -58,6 +58,9 @@ class FrameForms {
 // rx_offloads lack csum, or the uplink unless @uplink_takes_csum. GSO
 // frames are left alone: their segments get complete checksums. True if
 // it completed one.
+// A partial checksum of @o that a destination of @d cannot take.
+bool MustComplete(const Destinations& d, std::span<port::Port* const> ports,
+                  bool uplink_takes_csum, const eth::Offload& o);
 bool CompleteForDestinations(const Destinations& d,
                              std::span<port::Port* const> ports,
                              bool uplink_takes_csum, uint8_t* frame,
