@@ -81,6 +81,8 @@ class Run:
         self.reason = ""
         self.log = ""
         self.results = {}
+        self.udp_mbit = None
+        self.udp_loss = None
         self.others = 0  # other QEMU processes seen when the run started or ended
 
 
@@ -183,6 +185,11 @@ def parse_output(run, text):
     except ValueError:
         run.mbit = None
     run.retr = run.results.get("bench_retr")
+    for attr, key in (("udp_mbit", "bench_udp_mbit"), ("udp_loss", "bench_udp_loss")):
+        try:
+            setattr(run, attr, float(run.results[key]))
+        except (KeyError, ValueError):
+            pass
     run.ok = passed and run.mbit is not None
     if not run.ok:
         # An abort after a failed `require` repeats that check's name; the
@@ -277,6 +284,7 @@ def _one_run(args, qemu, key, scenario, index, outdir):
     os.makedirs(log_dir, exist_ok=True)
     cmd = [sys.executable, RUN_SCENARIO, "--kernel", args.kernel, "--qemu", qemu,
            "--log-dir", log_dir, "--set", f"SECONDS_IPERF={args.seconds}",
+           "--set", f"UDP_MBIT={args.udp}",
            "--timeout", str(300 + 2 * args.seconds), scenario]
     if args.verbose:
         cmd.insert(2, "-v")
@@ -322,7 +330,11 @@ def summarize(runs_by_cfg, configs):
         for r in runs:
             if not r.ok and r.reason not in reasons:
                 reasons.append(r.reason)
+        udp = [r.udp_mbit for r in runs if r.udp_mbit is not None]
+        loss = [r.udp_loss for r in runs if r.udp_loss is not None]
         summary[key] = {
+            "udp_mbit": statistics.median(udp) if udp else None,
+            "udp_loss": statistics.median(loss) if loss else None,
             "label": label, "ok": len(vals), "n": len(runs), "values": vals,
             "median": statistics.median(vals) if vals else None,
             "min": min(vals) if vals else None,
@@ -375,6 +387,14 @@ def print_table(meta, summary, configs, out=sys.stdout):
         s = summary[key]
         if s["ok"] < s["n"]:
             w(f"  {s['label']}: {s['n'] - s['ok']} run(s) failed: {s['reason']}\n")
+    if any(summary[k]["udp_mbit"] is not None for k, _, _ in configs):
+        w(f"\nUDP at {meta['udp']} Mbit/s offered (1400-byte datagrams), median of "
+          "the runs:\n")
+        for key, _, _ in configs:
+            s = summary[key]
+            if s["udp_mbit"] is not None:
+                w(f"  {s['label']:<21} {fmt(s['udp_mbit']):>9} Mbit/s received, "
+                  f"loss {fmt(s['udp_loss'], 2)} %\n")
     w("\n")
     keys = [k for k, _, _ in configs]
     if REFERENCE in keys:
@@ -396,7 +416,8 @@ def write_csv(path, meta, summary, configs):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     cols = ["date", "qemu_version", "kernel", "kernel_release", "seconds", "repeat",
             "config", "label", "runs_ok", "runs", "median_mbit", "min_mbit",
-            "max_mbit", "ratio_sriov_nic_over_this", "per_run_mbit", "failure"]
+            "max_mbit", "ratio_sriov_nic_over_this", "per_run_mbit",
+            "udp_offered_mbit", "udp_median_mbit", "udp_median_loss_pct", "failure"]
     with open(path, "w", newline="", encoding="utf-8") as f:
         wr = csv.writer(f)
         wr.writerow(cols)
@@ -411,6 +432,8 @@ def write_csv(path, meta, summary, configs):
                          fmt(s["max"]) if s["max"] is not None else "",
                          "" if key == REFERENCE else (f"{rv:.3f}" if rv is not None else "n/a"),
                          " ".join(fmt(r.mbit) if r.ok else "fail" for r in s["runs"]),
+                         meta["udp"], fmt(s["udp_mbit"]) if s["udp_mbit"] is not None else "",
+                         fmt(s["udp_loss"], 2) if s["udp_loss"] is not None else "",
                          s["reason"]])
     root, ext = os.path.splitext(path)
     runs_path = root + "-runs" + (ext or ".csv")
@@ -432,6 +455,9 @@ def main(argv=None):
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3, help="runs per configuration (3)")
     ap.add_argument("--seconds", type=int, default=10, help="iperf3 -t per run (10)")
+    ap.add_argument("--udp", type=int, default=300, metavar="MBIT",
+                    help="after the TCP run, UDP at this offered load (Mbit/s, "
+                         "1400-byte datagrams); 0: none (default 300)")
     ap.add_argument("--kernel", choices=("6.1", "6.12"),
                     default=os.environ.get("SNIC_KERNEL", "6.12"),
                     help="guest kernel (default $SNIC_KERNEL or 6.12)")
@@ -475,6 +501,7 @@ def main(argv=None):
             "qemu": args.qemu, "qemu_version": qemu_version(args.qemu),
             "kernel": args.kernel, "kernel_release": guest_kernel(args.kernel),
             "seconds": args.seconds, "repeat": args.repeat, "host": host_info(),
+            "udp": args.udp,
             "load_start": loadavg(), "load_end": "?",
         }
         scenarios = {k: compose(k, f, outdir) for k, f, _ in configs}

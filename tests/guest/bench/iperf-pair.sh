@@ -58,3 +58,28 @@ if [ $rc -eq 0 ] && [ -n "$mbit" ]; then
 else
     fail "iperf3 a -> b" "iperf3 exited $rc: $(grep -m1 -i error /tmp/iperf.txt)"
 fi
+
+# UDP at a fixed offered load (UDP_MBIT, 0: skip): what arrives and the
+# loss the receiver reports. 1400-byte datagrams (no fragmentation at MTU
+# 1500).
+if [ "${UDP_MBIT:-0}" -gt 0 ]; then
+    if [ -z "$remote" ]; then
+        ip netns exec b iperf3 -s -1 -D > /dev/null 2>&1
+    fi
+    sleep 1
+    ip netns exec a timeout $((SECONDS_IPERF + 60)) \
+        iperf3 -c 169.254.10.2 -u -b "${UDP_MBIT}M" -l 1400 -t "$SECONDS_IPERF" -f m > /tmp/udp.txt 2>&1
+    rc=$?
+    sed 's/^/    | /' /tmp/udp.txt | tail -4
+    # receiver line: ... Mbits/sec  jitter ms  lost/total (loss%)  receiver
+    line=$(grep receiver /tmp/udp.txt | tail -1)
+    udp=$(echo "$line" | sed -n 's/.* \([0-9.]*\) Mbits\/sec.*/\1/p')
+    loss=$(echo "$line" | sed -n 's/.*(\([0-9.e+-]*\)%).*/\1/p')
+    if [ $rc -eq 0 ] && [ -n "$udp" ] && [ -n "$loss" ]; then
+        pass "iperf3 -u a -> b at ${UDP_MBIT} Mbit/s"
+        result bench_udp_mbit "$udp"
+        result bench_udp_loss "$loss"
+    else
+        fail "iperf3 -u a -> b" "iperf3 exited $rc: $(grep -m1 -i error /tmp/udp.txt)"
+    fi
+fi

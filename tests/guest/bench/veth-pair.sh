@@ -5,5 +5,6 @@
 # var: SECONDS_IPERF=10
 # timeout: 300
 
+modprobe veth
 ip link add snv0 type veth peer name snv1 || abort "cannot create a veth pair"
 if0=snv0 if1=snv1
