@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "fakes/fake_driver.h"
+#include "fakes/gso_frames.h"
 
 namespace snic::testing {
 namespace {
@@ -24,21 +25,43 @@ namespace {
 constexpr int kBatch = 64;
 constexpr uint32_t kRxBuf = 4096;
 
+// What the sender's frames are: plain, or a TCP/IPv4 TSO frame (MSS 1448)
+// to a receiver with GUEST_TSO (passed whole) or without (segmented).
+enum Mode { kPlain = 0, kTsoWhole = 1, kTsoSegmented = 2 };
+
 class Pair {
  public:
-  explicit Pair(size_t frame_len) : bed_(2, 256), frame_len_(frame_len) {
+  explicit Pair(size_t frame_len, Mode mode = kPlain)
+      : bed_(2, 256), frame_len_(frame_len) {
     snic_core_set_num_vfs(bed_.core.get(), 2);
     a_ = std::make_unique<FakeDriver>(bed_.Driver(1));
     b_ = std::make_unique<FakeDriver>(bed_.Driver(2));
-    a_->Init(kLinuxNetFeatures, 256);
-    b_->Init(kLinuxNetFeatures, 256);
-    frame_ = Frame(MacOf(bed_.core.get(), 2), MacOf(bed_.core.get(), 1),
-                   frame_len - 14);
+    a_->Init(kLinuxNetFeatures | (mode != kPlain ? kLinuxOffloads : 0), 256);
+    b_->Init(kLinuxNetFeatures | (mode == kTsoWhole ? kLinuxOffloads : 0),
+             256);
+    std::vector<uint8_t> hdr(12, 0);
+    size_t rx_frames = 1;  // per sent frame
+    size_t rx_len = frame_len;
+    if (mode == kPlain) {
+      frame_ = Frame(MacOf(bed_.core.get(), 2), MacOf(bed_.core.get(), 1),
+                     frame_len - 14);
+    } else {
+      frame_ = L4Frame(MacOf(bed_.core.get(), 2), MacOf(bed_.core.get(), 1),
+                       false, kProtoTcp, frame_len - 54);
+      const auto h = TxHeader(1, 1, 54, 1448, 34, 16);
+      hdr.assign(h.begin(), h.end());
+      if (mode == kTsoSegmented) {
+        rx_frames = (frame_len - 54 + 1447) / 1448;
+        rx_len = 54 + 1448;
+      }
+    }
     hdr_ = bed_.ram.Alloc(12, 16);
-    bed_.ram.Put(hdr_, std::vector<uint8_t>(12, 0).data(), 12);
+    bed_.ram.Put(hdr_, hdr.data(), 12);
     data_ = bed_.ram.Alloc(frame_.size(), 64);
     bed_.ram.Put(data_, frame_.data(), frame_.size());
-    const size_t bufs_per_frame = (frame_len + 12 + kRxBuf - 1) / kRxBuf;
+    const size_t bufs_per_frame =
+        rx_frames * ((rx_len + 12 + kRxBuf - 1) / kRxBuf);
+    rx_per_frame_ = rx_frames;
     // As many frames as one ring of RX buffers holds, at most kBatch.
     batch_ = static_cast<int>(std::min<size_t>(kBatch, 256 / bufs_per_frame));
     for (size_t i = 0; i < size_t(batch_) * bufs_per_frame; ++i) {
@@ -66,6 +89,7 @@ class Pair {
   }
   size_t frame_len() const { return frame_len_; }
   int batch() const { return batch_; }
+  size_t rx_per_frame() const { return rx_per_frame_; }
   uint64_t delivered() {
     SnicStats s{};
     snic_core_get_stats(bed_.core.get(), 2, &s);
@@ -76,6 +100,7 @@ class Pair {
   Bed bed_;
   size_t frame_len_;
   int batch_ = kBatch;
+  size_t rx_per_frame_ = 1;
   std::unique_ptr<FakeDriver> a_, b_;
   std::vector<uint8_t> frame_;
   uint64_t hdr_ = 0, data_ = 0;
@@ -98,6 +123,29 @@ void BM_VfToVf(benchmark::State& state) {
   state.SetBytesProcessed(int64_t(frames * p.frame_len()));
 }
 BENCHMARK(BM_VfToVf)->Arg(64)->Arg(1514)->Arg(9014)->Arg(65536);
+
+// A 64 KB TSO frame (as Linux sends with offloads on) to a VF that takes
+// it whole (GUEST_TSO) and to one the device segments for (45 frames with
+// checksums computed). Bytes: the TSO frame's.
+void BM_VfToVfTso(benchmark::State& state) {
+  const Mode mode = static_cast<Mode>(state.range(1));
+  Pair p(static_cast<size_t>(state.range(0)), mode);
+  for (auto _ : state) {
+    state.PauseTiming();
+    p.Prepare();
+    state.ResumeTiming();
+    p.Run();
+  }
+  const uint64_t frames = p.delivered();
+  const uint64_t sent = uint64_t(state.iterations()) * p.batch();
+  if (frames != sent * p.rx_per_frame()) {
+    state.SkipWithError("frames were lost");
+  }
+  state.SetItemsProcessed(int64_t(sent));
+  state.SetBytesProcessed(int64_t(sent * p.frame_len()));
+  state.SetLabel(mode == kTsoWhole ? "GSO whole" : "segmented");
+}
+BENCHMARK(BM_VfToVfTso)->Args({65536, kTsoWhole})->Args({65536, kTsoSegmented});
 
 // The floor: copying the same bytes once, kBatch times (per frame: the
 // same as one copy).
