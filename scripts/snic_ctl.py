@@ -3,14 +3,19 @@
 The host-side control plane of the device (the guest's virtio_net PF driver
 has no `ip link set vf`). Mirrors ip-link habits:
 
-  sriov-nic-ctl --qmp SOCK DEV vf N [mac XX:XX:XX:XX:XX:XX] [vlan VID [qos Q]]
-                [spoofchk on|off] [trust on|off] [state auto|enable|disable]
-                [max-tx-rate MBPS]
-  sriov-nic-ctl --qmp SOCK DEV show [vf N]
-  sriov-nic-ctl --qmp SOCK DEV stats [vf N | uplink]   (one "counter value" a line)
+  sriov-nic-ctl [-j] (--qmp SOCK | --libvirt DOMAIN [--connect URI]) DEV COMMAND
+  COMMAND:
+    vf VFS [mac XX:XX:XX:XX:XX:XX] [vlan VID [qos Q]] [spoofchk on|off]
+           [trust on|off] [state auto|enable|disable] [max-tx-rate MBPS]
+    show [vf VFS]
+    stats [vf VFS | uplink]   (one "counter value" a line; -j: JSON)
+  VFS: N, N-M, a comma list of those, or all, for settings as for show
+  and stats ("vf 0-3,6 spoofchk off").
 
-SOCK is a QMP unix socket (-qmp unix:SOCK,server=on,wait=off). DEV is the
-PF's id (-device sriov-nic,id=DEV) or a full QOM path. Each VF is reachable
+SOCK is a QMP unix socket (-qmp unix:SOCK,server=on,wait=off); DOMAIN a
+libvirt domain (through `virsh qemu-monitor-command`). DEV is the
+PF's id (-device sriov-nic,id=DEV) or a full QOM path. -j prints JSON (as
+`ip -j`). Each VF is reachable
 as DEV/vfN with QOM properties mac, vlan, qos, spoofchk, trust, link-state,
 max-tx-rate and read-only stats, enabled. Errors from QEMU are printed as
 QEMU wrote them. Standard library only.
@@ -23,6 +28,7 @@ Exit status: 0 done; 1 QEMU refused, the QMP connection failed or the words
 make no sense; 2 bad options (argparse).
 """
 import argparse
+import json
 import sys
 
 import snic_qmp
@@ -116,6 +122,25 @@ def vf_number(word):
         raise UsageError(f"VF number expected, not '{word}'") from None
 
 
+def vf_list(word, total):
+    """VFS ("3", "0-3", "0-3,6", "all") -> VF numbers below total, in order."""
+    if word == "all":
+        return list(range(total))
+    out = []
+    for part in word.split(","):
+        lo, dash, hi = part.partition("-")
+        a = vf_number(lo)
+        b = vf_number(hi) if dash else a
+        if b < a:
+            raise UsageError(f"VF range '{part}' runs backwards")
+        for n in range(a, b + 1):
+            if n >= total:
+                raise UsageError(f"VF {n} does not exist (total-vfs {total})")
+            if n not in out:
+                out.append(n)
+    return out
+
+
 def dev_path(dev):
     return dev if dev.startswith("/") else f"/machine/peripheral/{dev}"
 
@@ -149,27 +174,62 @@ def fmt_vf(n, get):
     return "\n".join(parts)
 
 
-def show(q, dev, only, out):
+VF_PROPS = ("mac", "vlan", "qos", "spoofchk", "trust", "link-state",
+            "max-tx-rate", "enabled", "stats")
+
+
+def vf_json(n, get):
+    """One VF as `ip -j link`'s vfinfo_list entries spell it."""
+    j = {"vf": n, "address": get("mac"), "vlan_list": [], "spoofchk": get("spoofchk"),
+         "link_state": get("link-state"), "trust": get("trust"),
+         "rate": {"max_tx": get("max-tx-rate"), "min_tx": 0},
+         "enabled": get("enabled"), "stats": get("stats")}
+    if get("vlan"):
+        j["vlan_list"] = [{"vlan": get("vlan"), "qos": get("qos")}]
+    return j
+
+
+def show(q, dev, vfs, out, as_json=False):
     path = dev_path(dev)
     total = q.cmd("qom-get", path=path, property="total-vfs")
     num = q.cmd("qom-get", path=path, property="num-vfs")
     mac = q.cmd("qom-get", path=path, property="mac")
+    vfs = range(total) if vfs is None else vfs(total)
+    if as_json:
+        entries = []
+        for n in vfs:
+            vpath = f"{path}/vf{n}"
+            cache = {}
+
+            def get(p, vpath=vpath, cache=cache):
+                if p not in cache:
+                    cache[p] = q.cmd("qom-get", path=vpath, property=p)
+                return cache[p]
+            entries.append(vf_json(n, get))
+        json.dump([{"ifname": dev, "device": "sriov-nic", "address": mac,
+                    "total_vfs": total, "num_vfs": num, "vfinfo_list": entries}],
+                  out)
+        out.write("\n")
+        return
     print(f"{dev}: sriov-nic link/ether {mac} total-vfs {total} num-vfs {num}", file=out)
-    vfs = range(total) if only is None else [only]
     for n in vfs:
         vpath = f"{path}/vf{n}"
         print(fmt_vf(n, lambda p: q.cmd("qom-get", path=vpath, property=p)), file=out)
 
 
-def run(q, dev, w, out):
-    """Carry out the words w ('show ...', 'stats ...', 'vf N ...') on DEV."""
+def total_vfs(q, dev):
+    return q.cmd("qom-get", path=dev_path(dev), property="total-vfs")
+
+
+def run(q, dev, w, out, as_json=False):
+    """Carry out the words w ('show ...', 'stats ...', 'vf VFS ...') on DEV."""
     if w[0] == "show":
-        only = None
+        vfs = None
         if len(w) == 3 and w[1] == "vf":
-            only = vf_number(w[2])
+            vfs = lambda total: vf_list(w[2], total)  # noqa: E731
         elif len(w) != 1:
-            raise UsageError("usage: DEV show [vf N]")
-        show(q, dev, only, out)
+            raise UsageError("usage: DEV show [vf VFS]")
+        show(q, dev, vfs, out, as_json)
         return
     if w[0] == "stats":
         path = dev_path(dev)
@@ -178,20 +238,36 @@ def run(q, dev, w, out):
         elif len(w) == 2 and w[1] == "uplink":
             st = q.cmd("qom-get", path=path, property="uplink-stats")
         elif len(w) == 3 and w[1] == "vf":
-            st = q.cmd("qom-get", path=f"{path}/vf{vf_number(w[2])}",
-                       property="stats")
+            vfs = vf_list(w[2], total_vfs(q, dev))
+            per = {n: q.cmd("qom-get", path=f"{path}/vf{n}", property="stats")
+                   for n in vfs}
+            if as_json:
+                json.dump([{"vf": n, "stats": st} for n, st in per.items()], out)
+                out.write("\n")
+                return
+            for n, st in per.items():
+                for k, v in st.items():
+                    # One VF: "counter value", as before; several: "vf N ...".
+                    prefix = f"vf {n} " if len(vfs) > 1 else ""
+                    print(f"{prefix}{k} {v}", file=out)
+            return
         else:
-            raise UsageError("usage: DEV stats [vf N | uplink]")
+            raise UsageError("usage: DEV stats [vf VFS | uplink]")
+        if as_json:
+            json.dump(st, out)
+            out.write("\n")
+            return
         for k, v in st.items():
             print(f"{k} {v}", file=out)
         return
     if w[0] != "vf" or len(w) < 2:
-        raise UsageError("expected 'vf N ...' or 'show'")
-    n = vf_number(w[1])
+        raise UsageError("expected 'vf VFS ...', 'show' or 'stats'")
     settings = parse_settings(w[2:])
-    vpath = f"{dev_path(dev)}/vf{n}"
-    for prop, value in settings:
-        q.cmd("qom-set", path=vpath, property=prop, value=value)
+    vfs = vf_list(w[1], total_vfs(q, dev)) if not w[1].isdigit() else [vf_number(w[1])]
+    for n in vfs:
+        vpath = f"{dev_path(dev)}/vf{n}"
+        for prop, value in settings:
+            q.cmd("qom-set", path=vpath, property=prop, value=value)
 
 
 def main(argv=None, out=None, err=None, client=None):
@@ -201,17 +277,40 @@ def main(argv=None, out=None, err=None, client=None):
     err = err or sys.stderr
     ap = _Parser(
         prog="sriov-nic-ctl", out=out, err=err,
-        description="Set and show per-VF policy of an sriov-nic PF over QMP.",
-        epilog="examples:\n"
+        description="Set and show per-VF policy of an sriov-nic PF over QMP "
+                    "(a QEMU monitor socket or a libvirt domain).",
+        epilog="commands (VFS: N, N-M, comma lists of those, or all):\n"
+               "  vf VFS SETTING VALUE...  set mac, vlan [qos], spoofchk, trust, "
+               "state, max-tx-rate\n"
+               "  show [vf VFS]            the PF and its VFs, as ip link show\n"
+               "  stats [vf VFS | uplink]  counters: one 'counter value' a line\n"
+               "\nexamples:\n"
                "  sriov-nic-ctl --qmp /tmp/qmp.sock pf0 vf 0 mac 02:00:00:00:00:10 "
-               "vlan 10 spoofchk on trust off state disable max-tx-rate 100\n"
-               "  sriov-nic-ctl --qmp /tmp/qmp.sock pf0 show",
+               "vlan 10 qos 3\n"
+               "  sriov-nic-ctl --qmp /tmp/qmp.sock pf0 vf 0-3 spoofchk on trust off\n"
+               "  sriov-nic-ctl --qmp /tmp/qmp.sock pf0 vf 2 state disable "
+               "max-tx-rate 100\n"
+               "  sriov-nic-ctl --qmp /tmp/qmp.sock pf0 show\n"
+               "  sriov-nic-ctl -j --qmp /tmp/qmp.sock pf0 show vf 1,3\n"
+               "  sriov-nic-ctl --qmp /tmp/qmp.sock pf0 stats vf 0\n"
+               "  sriov-nic-ctl --qmp /tmp/qmp.sock pf0 stats uplink\n"
+               "  sriov-nic-ctl --libvirt guest1 pf0 show\n"
+               "\nexit status: 0 done; 1 QEMU refused, the connection failed or "
+               "the command\nmakes no sense; 2 bad options.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--qmp", required=client is None, metavar="SOCK",
-                    help="QMP unix socket of the running QEMU")
+    where = ap.add_mutually_exclusive_group(required=client is None)
+    where.add_argument("--qmp", metavar="SOCK",
+                       help="QMP unix socket of the running QEMU")
+    where.add_argument("--libvirt", metavar="DOMAIN",
+                       help="a libvirt domain (virsh qemu-monitor-command)")
+    ap.add_argument("--connect", metavar="URI",
+                    help="libvirt URI for --libvirt (virsh -c)")
+    ap.add_argument("-j", "--json", action="store_true",
+                    help="JSON output for show and stats")
     ap.add_argument("dev", metavar="DEV", help="PF id or QOM path")
-    ap.add_argument("words", nargs="+", metavar="...",
-                    help="'vf N SETTING VALUE...', 'show [vf N]' or 'stats [vf N|uplink]'")
+    ap.add_argument("words", nargs="+", metavar="COMMAND",
+                    help="'vf VFS SETTING VALUE...', 'show [vf VFS]' or "
+                         "'stats [vf VFS|uplink]'")
     try:
         a = ap.parse_args(argv)
     except _Exit as e:
@@ -219,8 +318,9 @@ def main(argv=None, out=None, err=None, client=None):
     q = client
     try:
         if q is None:
-            q = snic_qmp.connect(a.qmp)
-        run(q, a.dev, a.words, out)
+            q = (snic_qmp.connect_libvirt(a.libvirt, uri=a.connect) if a.libvirt
+                 else snic_qmp.connect(a.qmp))
+        run(q, a.dev, a.words, out, a.json)
         return 0
     except UsageError as e:
         print(f"sriov-nic-ctl: {e}", file=err)

@@ -2,6 +2,7 @@
 """Tests of scripts/sriov-nic-ctl and the per-VF QOM properties against a
 running QEMU (paused with -S: no guest needed for the control plane).
 Standard library only."""
+import json
 import os
 import subprocess
 import sys
@@ -74,6 +75,87 @@ class CtlTest(unittest.TestCase):
                        property=prop)
         self.assertIn("return", r, r)
         return r["return"]
+
+    def test_json_show_and_ranges(self):
+        rc, out, err = self.q.ctl("-j", "pf0", "show")
+        self.assertEqual(rc, 0, err)
+        j = json.loads(out)
+        self.assertEqual(len(j), 1)
+        pf = j[0]
+        self.assertEqual((pf["ifname"], pf["total_vfs"], pf["num_vfs"]), ("pf0", 4, 0))
+        vfs = pf["vfinfo_list"]
+        self.assertEqual([v["vf"] for v in vfs], [0, 1, 2, 3])
+        self.assertEqual(vfs[0]["vlan_list"], [{"vlan": 10, "qos": 3}])
+        self.assertEqual(vfs[3]["address"], "02:00:00:00:00:33")
+        self.assertEqual(vfs[1]["link_state"], "disable")
+        self.assertIn("rx-packets", vfs[0]["stats"])
+        rc, out, err = self.q.ctl("-j", "pf0", "show", "vf", "1,3")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([v["vf"] for v in json.loads(out)[0]["vfinfo_list"]], [1, 3])
+        rc, out, err = self.q.ctl("-j", "pf0", "stats", "vf", "0-1")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([e["vf"] for e in json.loads(out)], [0, 1])
+        rc, out, err = self.q.ctl("pf0", "stats", "vf", "2-3")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("vf 3 rx-packets 0", out.splitlines())
+        rc, out, err = self.q.ctl("-j", "pf0", "stats", "uplink")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("tx-segmented", json.loads(out))
+        for bad, why in (("3-1", "runs backwards"), ("0-9", "VF 4 does not exist"),
+                         ("x", "VF number expected")):
+            rc, out, err = self.q.ctl("pf0", "show", "vf", bad)
+            self.assertEqual(rc, 1, out)
+            self.assertIn(why, err)
+
+    def test_setting_a_range(self):
+        before = [self.get(n, "max-tx-rate") for n in range(4)]
+        try:
+            rc, out, err = self.q.ctl("pf0", "vf", "0-1,3", "max-tx-rate", "55")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual([self.get(n, "max-tx-rate") for n in range(4)],
+                             [55, 55, before[2], 55])
+            rc, out, err = self.q.ctl("pf0", "vf", "all", "max-tx-rate", "77")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual([self.get(n, "max-tx-rate") for n in range(4)], [77] * 4)
+        finally:
+            for n, v in enumerate(before):
+                self.q.qmp("qom-set", path=f"/machine/peripheral/pf0/vf{n}",
+                           property="max-tx-rate", value=v)
+
+    def test_libvirt_transport_through_virsh(self):
+        """--libvirt runs `virsh qemu-monitor-command DOMAIN JSON`; a stand-in
+        virsh (SNIC_VIRSH) forwards it to this QEMU's QMP socket as libvirt
+        would, and prints the reply."""
+        fake = os.path.join(self.q.dir, "virsh")
+        with open(fake, "w") as f:
+            f.write(f"""#!{sys.executable}
+import json, sys
+sys.path.insert(0, {os.path.join(ROOT, "scripts")!r})
+import snic_qmp
+assert sys.argv[1:3] == ["qemu-monitor-command", "dom1"], sys.argv
+msg = json.loads(sys.argv[3])
+with snic_qmp.connect({self.q.sock!r}) as q:
+    r = q.execute(msg["execute"], **msg.get("arguments", {{}}))
+r["id"] = "libvirt-42"
+print(json.dumps(r))
+""")
+        os.chmod(fake, 0o755)
+        env = dict(os.environ, SNIC_VIRSH=fake)
+        p = subprocess.run([sys.executable, CTL, "--libvirt", "dom1", "pf0", "show",
+                            "vf", "0"], capture_output=True, text=True, env=env,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("vf 0", p.stdout)
+        self.assertIn("vlan 10, qos 3", p.stdout)
+        p = subprocess.run([sys.executable, CTL, "--libvirt", "dom1", "pf0", "vf", "0",
+                            "vlan", "5000"], capture_output=True, text=True, env=env,
+                           timeout=60)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("vlan", p.stderr)
+        p = subprocess.run([sys.executable, CTL, "--qmp", self.q.sock, "--libvirt",
+                            "dom1", "pf0", "show"], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 2)
 
     def test_show_table(self):
         rc, out, err = self.q.ctl("pf0", "show")
