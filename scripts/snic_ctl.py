@@ -221,6 +221,14 @@ def total_vfs(q, dev):
     return q.cmd("qom-get", path=dev_path(dev), property="total-vfs")
 
 
+def vfs_of(q, dev, word):
+    """VFS of DEV; a single number is used as it is (QEMU says if there is
+    no such VF), ranges and "all" are checked against total-vfs."""
+    if word.isdigit():
+        return [vf_number(word)]
+    return vf_list(word, total_vfs(q, dev))
+
+
 def run(q, dev, w, out, as_json=False):
     """Carry out the words w ('show ...', 'stats ...', 'vf VFS ...') on DEV."""
     if w[0] == "show":
@@ -238,7 +246,7 @@ def run(q, dev, w, out, as_json=False):
         elif len(w) == 2 and w[1] == "uplink":
             st = q.cmd("qom-get", path=path, property="uplink-stats")
         elif len(w) == 3 and w[1] == "vf":
-            vfs = vf_list(w[2], total_vfs(q, dev))
+            vfs = vfs_of(q, dev, w[2])
             per = {n: q.cmd("qom-get", path=f"{path}/vf{n}", property="stats")
                    for n in vfs}
             if as_json:
@@ -263,8 +271,7 @@ def run(q, dev, w, out, as_json=False):
     if w[0] != "vf" or len(w) < 2:
         raise UsageError("expected 'vf VFS ...', 'show' or 'stats'")
     settings = parse_settings(w[2:])
-    vfs = vf_list(w[1], total_vfs(q, dev)) if not w[1].isdigit() else [vf_number(w[1])]
-    for n in vfs:
+    for n in vfs_of(q, dev, w[1]):
         vpath = f"{dev_path(dev)}/vf{n}"
         for prop, value in settings:
             q.cmd("qom-set", path=vpath, property=prop, value=value)
