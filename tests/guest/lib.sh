@@ -164,6 +164,13 @@ finish() {
     exit $?
 }
 
+# peer_wait: the end of a peer VM's part ("# peer:" scenarios): it keeps
+# serving until the runner stops it when the main guest is done.
+peer_wait() {
+    info "peer: serving until the main guest is done"
+    while :; do sleep 60; done
+}
+
 # abort REASON: record a failure and end the scenario now.
 abort() {
     fail abort "$*"

@@ -24,6 +24,13 @@ Header lines in the scenario (anywhere in the leading comment block):
                         new QEMU (tests/guest/migrate.py)
   # append: ARGS        extra kernel command line (e.g. snic.coldplug=0)
   # exclusive: yes      run-all runs it alone, with no other guest beside it
+  # peer: ARGS          QEMU arguments of a second VM (a peer): the runner
+                        boots it beside the guest with the same kernel and
+                        scenario, SNIC_ROLE=peer (the guest has
+                        SNIC_ROLE=main); its SNIC-FAIL lines fail the run;
+                        it is stopped when the guest is done. PORT0, PORT1
+                        and PORT2 (free loopback ports) and RUNID help join
+                        the two VMs' netdevs
                         (benchmarks, timing-sensitive checks)
 Built-in variables: DEVICE (env SNIC_DEVICE, default sriov-nic), KERNEL.
 
@@ -58,7 +65,7 @@ KERNELS = ("6.1", "6.12")
 DEFAULT_TIMEOUT = 180
 BIOS_DIRS = ("/usr/share/seabios", "/usr/share/qemu")
 MARKER = re.compile(r"SNIC-(BOOT|PASS|FAIL|SKIP|RESULT|DONE|EXIT)\b.*")
-HEADER = re.compile(r"^#\s*(qemu|var|timeout|kernels|append|host-control|exclusive):\s*(.*?)\s*$")
+HEADER = re.compile(r"^#\s*(qemu|peer|var|timeout|kernels|append|host-control|exclusive):\s*(.*?)\s*$")
 PLACEHOLDER = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)@")
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[()][0-9A-Za-z]|[A-Za-z])")
 
@@ -80,7 +87,7 @@ def default_qemu():
 def parse_header(path):
     """Return dict(qemu=[str], vars={}, timeout=int|None, kernels=[...],
     append=[str], host_control=bool, exclusive=bool)."""
-    hdr = {"qemu": [], "vars": {}, "timeout": None, "kernels": list(KERNELS),
+    hdr = {"qemu": [], "peer": [], "vars": {}, "timeout": None, "kernels": list(KERNELS),
            "append": [], "host_control": False, "exclusive": False}
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -95,6 +102,8 @@ def parse_header(path):
             key, val = m.groups()
             if key == "qemu":
                 hdr["qemu"].append(val)
+            elif key == "peer":
+                hdr["peer"].append(val)
             elif key == "var":
                 name, eq, value = val.partition("=")
                 if not eq or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
@@ -277,15 +286,18 @@ class Machine:
         self.lock = threading.Lock()
         self.qemus = []
         self.current = None
+        self.peer = None          # a "# peer:" VM
+        self.peer_died = None     # its exit status, if it ended first
         self.migrating = False
         self.count = 0
         self.t0 = time.monotonic()
         self.log_file = open(cfg.tmp["console.log"], "w", encoding="utf-8")
 
-    def start(self, cmd, base, qmp_path, ctl_path):
+    def start(self, cmd, base, qmp_path, ctl_path, prefix=""):
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         q = _Qemu(proc, base, ctl_path, qmp_path)
+        q.prefix = prefix
         q.reader = threading.Thread(target=self._read, args=(q,), daemon=True)
         q.reader.start()
         with self.lock:
@@ -299,7 +311,7 @@ class Machine:
             line = ANSI.sub("", raw.decode("utf-8", "replace")).rstrip("\r\n")
             line = line.replace("\r", "")
             q.output.append(line)
-            self._console(line)
+            self._console(getattr(q, "prefix", "") + line)
 
     def _console(self, line):
         res = self.res
@@ -308,7 +320,7 @@ class Machine:
             res.console.append((t, line))
             self.log_file.write(f"[{t:7.2f}] {line}\n")
             self.log_file.flush()
-            if res.boot is None and "SNIC-BOOT" in line:
+            if res.boot is None and "SNIC-BOOT" in line and not line.startswith("peer| "):
                 res.boot = t
         if self.verbose:
             print(f"  | {line}", file=self.out, flush=True)
@@ -364,6 +376,15 @@ class Machine:
                     if cur is self.current:
                         return False, rc
                 continue
+            if self.peer is not None and self.peer_died is None:
+                prc = self.peer.proc.poll()
+                if prc is not None:
+                    # The guest would wait for it in vain: end the run.
+                    self.peer_died = prc
+                    self.log(f"the peer VM's QEMU exited with status {prc} "
+                             "before the guest was done; stopping the guest")
+                    self.kill_all()
+                    continue
             if time.monotonic() > deadline:
                 self.kill_all()
                 return True, cur.proc.returncode
@@ -430,6 +451,11 @@ def run_scenario(scenario, kernel=None, qemu=None, timeout=None, qemu_args="",
     machine = Machine(cfg, res, verbose, out)
     src = machine.start(cfg.cmd, os.path.join(cfg.work, "src"), cfg.qmp_path,
                         cfg.ctl_path)
+    if cfg.peer_cmd:
+        print("run-scenario: peer: " + " ".join(shlex.quote(c) for c in cfg.peer_cmd),
+              file=out, flush=True)
+        machine.peer = machine.start(cfg.peer_cmd, os.path.join(cfg.work, "peer"),
+                                     None, None, prefix="peer| ")
     if cfg.ctl_path:
         threading.Thread(target=serve_host_control,
                          args=(src.proc, cfg.ctl_path, cfg.qmp_path, machine),
@@ -445,6 +471,13 @@ def run_scenario(scenario, kernel=None, qemu=None, timeout=None, qemu_args="",
     _remove_host_netns(cfg.runid)
     res.rc = rc
     res.total = time.monotonic() - machine.t0
+    peer_fails = []
+    peer_done = False
+    if cfg.peer_cmd and os.path.exists(cfg.tmp["peer-verdict.log"]):
+        with open(cfg.tmp["peer-verdict.log"], encoding="utf-8", errors="replace") as f:
+            for l in f:
+                peer_fails += [l.strip()] if l.startswith("SNIC-FAIL") else []
+                peer_done |= l.startswith("SNIC-PASS")
     vlines_raw = []
     if os.path.exists(cfg.tmp["verdict.log"]):
         with open(cfg.tmp["verdict.log"], encoding="utf-8", errors="replace") as f:
@@ -479,6 +512,14 @@ def run_scenario(scenario, kernel=None, qemu=None, timeout=None, qemu_args="",
         problems.append("the guest never started the scenario (no SNIC-BOOT)")
     if res.fails:
         problems.append(f"{len(res.fails)} check(s) failed")
+    if machine.peer_died is not None:
+        problems.append(f"peer: its QEMU exited with status {machine.peer_died} "
+                        "before the guest was done (see the peer| lines)")
+    if cfg.peer_cmd:
+        for l in peer_fails:
+            problems.append("peer: " + l)
+        if not peer_done and not peer_fails:
+            problems.append("peer: the peer VM made no check (did it boot?)")
     if not done:
         problems.append("no SNIC-DONE: the scenario did not run to its end")
     for e in exits:
@@ -561,7 +602,10 @@ def _prepare(scenario_arg, kernel, qemu, qemu_args, sets, append_arg, log_dir,
                  "HOSTDIR": os.path.join(ROOT, "tests", "guest", "host"),
                  # Unique to the run: names of host objects (tap devices,
                  # their namespaces) of runs side by side must not meet.
-                 "RUNID": uuid.uuid4().hex[:6]}
+                 "RUNID": uuid.uuid4().hex[:6],
+                 "PORT0": str(_free_port()), "PORT1": str(_free_port()),
+                 "PORT2": str(_free_port()),
+                 "SNIC_ROLE": "main"}
     variables.update(hdr["vars"])
     for s in sets:
         k, eq, v = s.partition("=")
@@ -630,6 +674,27 @@ def _prepare(scenario_arg, kernel, qemu, qemu_args, sets, append_arg, log_dir,
         c.qmp_path, c.ctl_path = os.path.join(work, "qmp"), os.path.join(work, "ctl")
         cmd += _control_args(c.qmp_path, c.ctl_path)
     c.cmd = cmd + extra
+    c.peer_cmd = None
+    if hdr["peer"] and not interactive:
+        pvars = dict(variables, SNIC_ROLE="peer")
+        c.tmp["peer-scenario.sh"] = os.path.join(work, "peer-scenario.sh")
+        c.tmp["peer-verdict.log"] = os.path.join(work, "peer-verdict.log")
+        c.final["peer-scenario.sh"] = f"{base}.peer-scenario.sh"
+        c.final["peer-verdict.log"] = f"{base}.peer-verdict.log"
+        compose_script(scenario, pvars, c.tmp["peer-scenario.sh"])
+        pcmd = []
+        for a in cmd:
+            if a == f"file:{c.tmp['verdict.log']}":
+                a = f"file:{c.tmp['peer-verdict.log']}"
+            elif a == f"name=opt/snic/scenario,file={c.tmp['scenario.sh']}":
+                a = f"name=opt/snic/scenario,file={c.tmp['peer-scenario.sh']}"
+            pcmd.append(a)
+        if "-qmp" in pcmd:  # host control is the guest's only
+            i = pcmd.index("-qmp")
+            pcmd = pcmd[:i] + pcmd[i + 6:]
+        for i, a in enumerate(hdr["peer"]):
+            pcmd += shlex.split(substitute(a, pvars, f"{name}: '# peer:' line {i + 1}"))
+        c.peer_cmd = pcmd
 
     def destination(sets, tag):
         """A migration destination's command line: the same machine (the
@@ -651,6 +716,25 @@ def _prepare(scenario_arg, kernel, qemu, qemu_args, sets, append_arg, log_dir,
     c.work = work
     c.runid = variables["RUNID"]
     return c
+
+
+def _free_port():
+    """A loopback port free for both TCP and UDP now (a peer scenario joins
+    two QEMUs' netdevs on it)."""
+    for _ in range(50):
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            t.bind(("127.0.0.1", 0))
+            port = t.getsockname()[1]
+            u.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            t.close()
+            u.close()
+    raise SetupError("no free loopback port")
 
 
 def _remove_host_netns(runid):
