@@ -555,6 +555,12 @@ class Env {
   bool raw_uplink_used_ = false;
   bool link_up_ = true;
   bool send_pending_ = false;
+  // Frames QEMU queued for the netdev (each gets a send_done): the
+  // segments of one GSO frame all go even when the first is queued.
+  unsigned send_queued_ = 0;
+  bool pending_l4_ = false;  // the queued frame is an L4 frame:
+  uint32_t pending_seq_ = 0;  // its seq and sender
+  uint8_t pending_sender_ = 0;
   uint8_t accept_mode_ = 0;
   unsigned send_count_ = 0;
   uint8_t sync_answer_ = 0;
@@ -1019,9 +1025,8 @@ int Env::DmaWrite(SnicFn fn, uint64_t a, const uint8_t* b, size_t l) {
     // completes the frame we had queued there (our sent callback, from
     // inside our DMA) ...
     if ((sync_answer_ & 8) && send_pending_ && !g_avoid_nested_ctl) {
-      send_pending_ = false;
-      Trace("      (foreign device: our queued frame is sent, send_done)\n");
-      snic_core_uplink_send_done(core_);
+      Trace("      (foreign device: our queued frames are sent, send_done)\n");
+      CompleteSend();
     }
     // ... and it answers with a frame to our uplink at once (QEMU delivers
     // it or queues it).
@@ -1230,9 +1235,14 @@ bool Env::UplinkSend(const uint8_t* f, size_t l, const SnicNetHdr* h) {
   if (uplink_vnet_ && h == nullptr) {
     Violation("uplink_send (no header) while the uplink has a vnet header");
   }
-  if (send_pending_) {
+  uint32_t l4seq = 0;
+  uint8_t l4sender = 0;
+  const bool l4 = FindL4(f, l, &l4seq, &l4sender);
+  if (send_pending_ && !(pending_l4_ && l4 && l4seq == pending_seq_ &&
+                         l4sender == pending_sender_)) {
     Violation("uplink_send while the previous frame is still queued (no "
-              "send_done yet)");
+              "send_done yet), and not the next segment of the same GSO "
+              "frame");
   }
   if (!link_up_) Violation("uplink_send while the uplink link is down");
   if (!vm_running_) Violation("uplink_send while the VM is stopped");
@@ -1256,7 +1266,16 @@ bool Env::UplinkSend(const uint8_t* f, size_t l, const SnicNetHdr* h) {
     case 3: accept = send_count_ % 2 == 0; break;
   }
   if (draining_) accept = true;
-  if (!accept) send_pending_ = true;
+  if (send_pending_) accept = false;  // QEMU queues it behind the first
+  if (!accept) {
+    if (!send_pending_) {
+      pending_l4_ = l4;
+      pending_seq_ = l4seq;
+      pending_sender_ = l4sender;
+    }
+    send_pending_ = true;
+    send_queued_++;
+  }
   Trace("      uplink_send %zu bytes -> %s\n", l, accept ? "sent" : "queued");
   // slirp answers at once (an ARP reply, say): a frame for our NIC from
   // inside the send.
@@ -1330,16 +1349,15 @@ void Env::QemuFlush() {
 
 void Env::Purge() {
   Trace("      uplink_purge\n");
-  if (send_pending_) {
-    send_pending_ = false;
-    snic_core_uplink_send_done(core_);  // QEMU's purge calls sent_cb
-  }
+  CompleteSend();  // QEMU's purge calls sent_cb for each queued frame
 }
 
 void Env::CompleteSend() {
   if (send_pending_) {
     send_pending_ = false;
-    snic_core_uplink_send_done(core_);
+    const unsigned n = send_queued_;
+    send_queued_ = 0;
+    for (unsigned i = 0; i < n; ++i) snic_core_uplink_send_done(core_);
   }
 }
 
