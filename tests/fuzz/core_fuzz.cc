@@ -2516,8 +2516,9 @@ void Env::UplinkOffload(uint8_t dsel, uint8_t vsel, uint16_t lsel, uint8_t kind,
   std::vector<uint8_t> f = BuildL4(sp, &seq);
   SentFrame& s = sent_.back();
   if (!uplink_vnet_) {
-    if (fuzz % 8 != 0 && f.size() > (fval % f.size())) {
-      f[fval % f.size()] ^= static_cast<uint8_t>(fuzz | 1);  // a wire error
+    if (fuzz % 8 != 0) {
+      // a wire error in the payload (not in what names the frame)
+      f[s.pay + fval % (f.size() - s.pay)] ^= static_cast<uint8_t>(fuzz | 1);
       s.honest = false;
     }
     Trace("  uplink offload seq %u len %zu (plain)%s\n", seq, f.size(),
@@ -2631,6 +2632,13 @@ void Env::CheckL4(const SentFrame& s, uint32_t seq, const uint8_t* f, size_t len
   if (!s.honest) return;  // its header was fuzzed: only lengths and policy
   const size_t rl4 = static_cast<size_t>(s.l4off + delta);
   const size_t rpay = static_cast<size_t>(s.pay + delta);
+  // A frame with a fuzzed csum_start whose checksum the device completed
+  // over its IP addresses may name another frame: its signature says.
+  if (len >= rpay + kSigLen && std::memcmp(f + rpay, kMagic, 4) == 0) {
+    const uint32_t sseq = f[rpay + 5] | f[rpay + 6] << 8 | f[rpay + 7] << 16 |
+                          uint32_t{f[rpay + 8]} << 24;
+    if (sseq != seq && sseq < sent_.size() && !sent_[sseq].honest) return;
+  }
   const size_t csum_at = rl4 + (s.tcp ? 16 : 6);
   const uint8_t type = h.gso_type & 0x7f;
   const bool whole = static_cast<long>(len) == expect;
