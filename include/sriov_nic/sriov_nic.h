@@ -89,7 +89,10 @@ typedef struct SnicHostOps {
     /*
      * Send one frame out of the uplink (the QEMU netdev). Returns false
      * when the backend queued it and will call snic_core_uplink_send_done()
-     * once it is out; the core then sends nothing more until then.
+     * once it is out (once per queued frame, as QEMU's sent callback); the
+     * core then sends nothing more until every queued frame is out, except
+     * the remaining segments of the GSO frame it is cutting (QEMU queues
+     * them behind the first, in order).
      */
     bool (*uplink_send)(void *opaque, const uint8_t *frame, size_t len);
     /* Deliver the frames QEMU queued for the core (may call back). */

@@ -87,6 +87,21 @@ constexpr uint64_t F(unsigned b) { return uint64_t{1} << b; }
 constexpr uint64_t kLinuxFeatures = F(32) | F(28) | F(29) | F(33) | F(3) |
                                     F(5) | F(15) | F(16) | F(17) | F(18) |
                                     F(19) | F(21) | F(23);
+// The checksum and segmentation offloads (virtio 1.2 5.1.3): CSUM,
+// GUEST_CSUM, CTRL_GUEST_OFFLOADS, GUEST_TSO4/6, GUEST_ECN, HOST_TSO4/6,
+// HOST_ECN, GUEST_USO4/6, HOST_USO.
+constexpr uint64_t kOffloadFeatures = F(0) | F(1) | F(2) | F(7) | F(8) |
+                                      F(9) | F(11) | F(12) | F(13) | F(54) |
+                                      F(55) | F(56);
+// The receive offloads CTRL_GUEST_OFFLOADS turns on and off.
+constexpr uint64_t kGuestOffloadBits =
+    F(1) | F(7) | F(8) | F(9) | F(54) | F(55);
+// L4 frames (kSendOffload, kUplinkOffload): TCP/UDP over IPv4/IPv6 with
+// these ports; the IP addresses carry sender and sequence number.
+constexpr uint16_t kL4Sport = 0x534e, kL4Dport = 0x4f46;
+constexpr uint8_t kHdrNeedsCsum = 1, kHdrDataValid = 2;
+constexpr uint8_t kTcpFin = 0x01, kTcpPsh = 0x08, kTcpAck = 0x10,
+                  kTcpCwr = 0x80;
 constexpr uint8_t kAck = 1, kDrv = 2, kDrvOk = 4, kFeatOk = 8,
                   kNeedsReset = 0x40, kFailed = 0x80;
 constexpr uint16_t kDNext = 1, kDWrite = 2, kDIndirect = 4;
@@ -192,6 +207,17 @@ struct SentFrame {
   uint16_t tpid = 0, tci = 0;  // outer tag as sent (tpid 0: untagged)
   uint32_t len = 0;
   uint32_t readers = 0;  // bit fn: fn's DMA read the signature
+  // L4 frames (BuildL4): TCP/UDP over IPv4/IPv6, the signature at the
+  // start of the payload, payload byte p >= kSigLen the filler's byte p.
+  bool l4 = false;
+  bool honest = false;   // headers and checksum as a stack makes them
+  bool must_drop = false;  // its virtio_net_hdr is malformed
+  bool ipv6 = false, tcp = false, gso = false, ecn = false;
+  bool partial = false;  // L4 checksum field holds the pseudo-header sum
+  uint16_t gso_size = 0;
+  uint16_t l3 = 0, l4off = 0, pay = 0;
+  uint32_t plen = 0;
+  std::vector<uint8_t> head;  // bytes [0, pay + kSigLen)
 };
 
 // The driver's view of one split virtqueue (fake_driver.h's DriverQueue).
@@ -205,6 +231,9 @@ struct DQ {
   std::vector<std::vector<uint16_t>> chain;  // by head, empty: not in flight
   std::vector<int32_t> tag;                  // by head: RX buffer index
 };
+
+// TX tags (DQ::tag of the TX queue): what the device must make of a chain.
+constexpr int32_t kTxUnknown = -1, kTxExpectOk = -2, kTxExpectBad = -3;
 
 struct Drv {
   bool managed = false;  // the driver model owns the function's rings
@@ -227,6 +256,12 @@ struct Drv {
   uint64_t op_base_rx = 0, op_base_tx = 0;
   uint64_t op_rx_frames = 0;
   uint64_t op_tx_used = 0;
+  // Offloads: the GUEST_* bits that may be on now (negotiated, narrowed by
+  // CTRL_GUEST_OFFLOADS_SET; a union while a SET may be in flight), and
+  // this operation's TX chains whose fate the harness knows.
+  uint64_t rx_maybe = 0;
+  uint64_t op_base_txp = 0, op_base_bad = 0;
+  uint64_t op_tx_ok = 0, op_tx_bad = 0;
   bool clean() const { return managed && !tainted; }
 };
 
@@ -246,6 +281,14 @@ struct ReadRec {
 struct Frame {
   std::vector<uint8_t> b;
   bool raw = false;  // off-contract: bypassed QEMU's queue
+  bool has_hdr = false;  // with a virtio_net_hdr (vnet-header uplink)
+  SnicNetHdr hdr{};
+};
+
+// The 10 bytes of virtio_net_hdr a receiver gets (num_buffers aside).
+struct RxHdr {
+  uint8_t flags = 0, gso_type = 0;
+  uint16_t hdr_len = 0, gso_size = 0, csum_start = 0, csum_offset = 0;
 };
 
 // ---- the environment: host ops, driver model, checks -----------------------
@@ -297,7 +340,15 @@ class Env {
     return e.msix_on_[fn];
   }
   static bool HUplinkSend(void* o, const uint8_t* f, size_t l) {
-    return E(o).UplinkSend(f, l);
+    return E(o).UplinkSend(f, l, nullptr);
+  }
+  static bool HUplinkSendHdr(void* o, const SnicNetHdr* h, const uint8_t* f,
+                             size_t l) {
+    Env& e = E(o);
+    if (!e.uplink_vnet_) {
+      Violation("uplink_send_hdr while the uplink has no vnet header");
+    }
+    return e.UplinkSend(f, l, h);
   }
   static void HFlush(void* o) { E(o).QemuFlush(); }
   static void HPurge(void* o) { E(o).Purge(); }
@@ -330,12 +381,24 @@ class Env {
   bool InEcam(uint64_t a) const {
     return a >= kEcamBase && a - kEcamBase < 0x1000ull * nfns_;
   }
-  bool UplinkSend(const uint8_t* f, size_t l);
+  bool UplinkSend(const uint8_t* f, size_t l, const SnicNetHdr* h);
   void QemuFlush();
-  void QemuSend(std::vector<uint8_t> f);  // the netdev sends us a frame
-  size_t ReceiveGuarded(const uint8_t* f, size_t l) {
+  // the netdev sends us a frame (with a header on a vnet-header uplink)
+  void QemuSend(std::vector<uint8_t> f, const SnicNetHdr* h = nullptr);
+  size_t ReceiveGuarded(const uint8_t* f, size_t l,
+                        const SnicNetHdr* h = nullptr) {
     Engaged g(*this);
+    if (uplink_vnet_) {
+      // QEMU hands a vnet-header peer's frames over with their header
+      const SnicNetHdr zero{};
+      return snic_core_uplink_receive_hdr(core_, h != nullptr ? h : &zero, f,
+                                          l);
+    }
     return snic_core_uplink_receive(core_, f, l);
+  }
+  size_t ReceiveFrame(const Frame& fr) {
+    return ReceiveGuarded(fr.b.data(), fr.b.size(),
+                          fr.has_hdr ? &fr.hdr : nullptr);
   }
   void Purge();
   void TimerArm(uint64_t d);
@@ -345,7 +408,41 @@ class Env {
   void RefreshAll();
   void CheckAfterOp();
   void CheckCounters();
-  void CheckFrame(const uint8_t* f, size_t len, int dst_fn);
+  // @hdr: the virtio_net_hdr the receiver got (nullptr: none, a plain
+  // uplink).
+  void CheckFrame(const uint8_t* f, size_t len, int dst_fn,
+                  const RxHdr* hdr = nullptr);
+  void CheckRxHdr(const RxHdr& h, const uint8_t* f, size_t len, int dst_fn);
+  void CheckL4(const SentFrame& s, uint32_t seq, const uint8_t* f,
+               size_t len, long expect, const RxHdr& h, const char* dname);
+  bool FindL4(const uint8_t* f, size_t len, uint32_t* seq,
+              uint8_t* sender) const;
+  uint8_t L4Byte(const SentFrame& s, size_t pos) const;  // frame byte
+  // Builds an L4 frame and records it (SentFrame::l4).
+  struct L4Spec {
+    Mac dst{}, src{};
+    uint16_t tpid = 0, tci = 0;
+    bool ipv6 = false, tcp = false, gso = false, ecn = false, finpsh = false;
+    bool partial = false;
+    uint16_t gso_size = 0;
+    uint32_t plen = 0;
+    uint8_t sender = 0;
+  };
+  std::vector<uint8_t> BuildL4(const L4Spec& sp, uint32_t* seq_out);
+  // The virtio_net_hdr for an L4 frame, honest or with fuzzed fields;
+  // *honest says whether the frame still is what a stack would send.
+  SnicNetHdr L4Header(const L4Spec& sp, std::vector<uint8_t>& f,
+                      uint8_t fuzz, uint16_t fval, bool* honest);
+  // True if a device with these HOST_* caps must refuse @h for @f.
+  bool HdrMalformed(const SnicNetHdr& h, const uint8_t* f, size_t len,
+                    bool csum, bool tso4, bool tso6, bool ecn,
+                    bool uso) const;
+  L4Spec L4Pick(const Mac& dst, const Mac& src, uint8_t vsel, uint16_t lsel,
+                uint8_t kind, uint16_t mss, uint8_t sender);
+  void SendOffload(SnicFn fn, uint8_t dsel, uint8_t vsel, uint16_t lsel,
+                   uint8_t kind, uint16_t mss, uint8_t fuzz, uint16_t fval);
+  void UplinkOffload(uint8_t dsel, uint8_t vsel, uint16_t lsel, uint8_t kind,
+                     uint16_t mss, uint8_t fuzz, uint16_t fval);
   bool RateLimited() const;
   void ReadPolicies();
   bool Enabled(SnicFn fn) const { return fn == 0 || (fn <= total_vfs_ && fn - 1 < num_vfs_); }
@@ -458,10 +555,21 @@ class Env {
   bool raw_uplink_used_ = false;
   bool link_up_ = true;
   bool send_pending_ = false;
+  // Frames QEMU queued for the netdev (each gets a send_done): the
+  // segments of one GSO frame all go even when the first is queued.
+  unsigned send_queued_ = 0;
+  bool pending_l4_ = false;  // the queued frame is an L4 frame:
+  uint32_t pending_seq_ = 0;  // its seq and sender
+  uint8_t pending_sender_ = 0;
   uint8_t accept_mode_ = 0;
   unsigned send_count_ = 0;
   uint8_t sync_answer_ = 0;
   bool intx_ = false;
+  // the uplink exchanges virtio_net_hdr (snic_core_set_uplink_vnet_hdr)
+  bool uplink_vnet_ = false, uplink_uso_ = false;
+  // a DMA write landed in the filler (hostile rings): L4 payloads are no
+  // longer known
+  bool filler_dirty_ = false;
   // clock and timer, bottom half
   uint64_t now_ = 1'000'000'000;
   bool timer_armed_ = false;
@@ -540,8 +648,19 @@ bool Env::Setup() {
       ram_[i] = static_cast<uint8_t>(x);
     }
   }
-  for (uint64_t i = 0; i < kFillerSize; ++i) {
-    ram_[kFiller + i] = static_cast<uint8_t>(i * 7 + 3);
+  // A pattern where every 8 bytes say where they are (L4 payloads are
+  // compared with it), and never the signature's magic.
+  {
+    uint64_t x = 0x243f6a8885a308d3ull;
+    for (uint64_t i = 0; i < kFillerSize; ++i) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      ram_[kFiller + i] = static_cast<uint8_t>(x >> 24);
+      if (i >= 3 && std::memcmp(&ram_[kFiller + i - 3], kMagic, 4) == 0) {
+        ram_[kFiller + i] ^= 0x55;
+      }
+    }
   }
   start_flags_ = h5;
 
@@ -554,7 +673,7 @@ bool Env::Setup() {
   static const SnicHostOps ops = {
       HDmaRead,    HDmaWrite,    HDmaReadU16, HMsix,     HIntx,
       HMsixEnabled, HUplinkSend, HFlush,      HPurge,    HSchedule,
-      HTimerArm,   HNow,         HLog};
+      HTimerArm,   HNow,         HLog,      HUplinkSendHdr};
   char err[128] = {};
   core_ = snic_core_new(&cfg, &ops, this, err, sizeof(err));
   if (core_ == nullptr) {
@@ -596,6 +715,14 @@ bool Env::Setup() {
         "variant 0x%x\n",
         total_vfs_, dev_qsize_, mtu_, ram_.size() / 1024, h5, h7);
 
+  // header[1] bit 6: the uplink exchanges virtio_net_hdr (bit 7: with USO)
+  if (h1 & 0x40) {
+    uplink_uso_ = h1 & 0x80;
+    if (!snic_core_set_uplink_vnet_hdr(core_, uplink_uso_)) {
+      Violation("snic_core_set_uplink_vnet_hdr refused with uplink_send_hdr");
+    }
+    uplink_vnet_ = true;
+  }
   BeginOp();
   if (h5 & kStartEnableVfs) {
     num_vfs_ = total_vfs_;
@@ -606,7 +733,9 @@ bool Env::Setup() {
     for (uint16_t f = 0; f < nfns_; ++f) {
       if (!Enabled(f)) continue;
       BeginOp();
-      DriverInit(f, h7, 3, 0);
+      // header[1] bits 3-5: the offload driver variants (kDriverInit rx
+      // bits 5-7)
+      DriverInit(f, h7, 3, static_cast<uint8_t>((h1 & 0x38) << 2));
       if (h5 & kStartPostRx) PostRx(f, 255, 0);
       EndOp();
     }
@@ -642,6 +771,10 @@ void Env::BeginOp() {
     drv_[f].op_tx_used = 0;
     drv_[f].op_base_rx = stats_[f].rx_packets;
     drv_[f].op_base_tx = stats_[f].tx_packets + stats_[f].tx_drop_malformed;
+    drv_[f].op_base_txp = stats_[f].tx_packets;
+    drv_[f].op_base_bad = stats_[f].tx_drop_malformed;
+    drv_[f].op_tx_ok = 0;
+    drv_[f].op_tx_bad = 0;
   }
   reads_.clear();
   deferred_.clear();
@@ -892,9 +1025,8 @@ int Env::DmaWrite(SnicFn fn, uint64_t a, const uint8_t* b, size_t l) {
     // completes the frame we had queued there (our sent callback, from
     // inside our DMA) ...
     if ((sync_answer_ & 8) && send_pending_ && !g_avoid_nested_ctl) {
-      send_pending_ = false;
-      Trace("      (foreign device: our queued frame is sent, send_done)\n");
-      snic_core_uplink_send_done(core_);
+      Trace("      (foreign device: our queued frames are sent, send_done)\n");
+      CompleteSend();
     }
     // ... and it answers with a frame to our uplink at once (QEMU delivers
     // it or queues it).
@@ -909,6 +1041,7 @@ int Env::DmaWrite(SnicFn fn, uint64_t a, const uint8_t* b, size_t l) {
   if (!InRam(a, l)) return -1;
   std::memcpy(ram_.data() + a, b, l);
   Taint(a, l, fn);
+  if (Range{kFiller, kFillerSize}.Overlaps(a, l)) filler_dirty_ = true;
   if (in_run_loop_ && l > 0) {
     for (uint64_t g = a / 16; g <= (a + l - 1) / 16; ++g) {
       written_[g / 64] |= uint64_t{1} << (g % 64);
@@ -1098,16 +1231,32 @@ void Env::MsixNotify(SnicFn fn, uint16_t v) {
 
 // ---- the uplink: netdev + QEMU's NetQueue ---------------------------------------
 
-bool Env::UplinkSend(const uint8_t* f, size_t l) {
-  if (send_pending_) {
+bool Env::UplinkSend(const uint8_t* f, size_t l, const SnicNetHdr* h) {
+  if (uplink_vnet_ && h == nullptr) {
+    Violation("uplink_send (no header) while the uplink has a vnet header");
+  }
+  uint32_t l4seq = 0;
+  uint8_t l4sender = 0;
+  const bool l4 = FindL4(f, l, &l4seq, &l4sender);
+  if (send_pending_ && !(pending_l4_ && l4 && l4seq == pending_seq_ &&
+                         l4sender == pending_sender_)) {
     Violation("uplink_send while the previous frame is still queued (no "
-              "send_done yet)");
+              "send_done yet), and not the next segment of the same GSO "
+              "frame");
   }
   if (!link_up_) Violation("uplink_send while the uplink link is down");
   if (!vm_running_) Violation("uplink_send while the VM is stopped");
   if (in_announce_) CheckAnnounceFrame(f, l);
   if (l < 14) Violation("uplink_send of a %zu-byte frame", l);
-  CheckFrame(f, l, -1);
+  {
+    RxHdr rh;
+    if (h != nullptr) {
+      rh = RxHdr{h->flags, h->gso_type, h->hdr_len, h->gso_size,
+                 h->csum_start, h->csum_offset};
+    }
+    CheckRxHdr(rh, f, l, -1);
+    CheckFrame(f, l, -1, &rh);
+  }
   send_count_++;
   bool accept = true;
   switch (accept_mode_ % 4) {
@@ -1117,7 +1266,16 @@ bool Env::UplinkSend(const uint8_t* f, size_t l) {
     case 3: accept = send_count_ % 2 == 0; break;
   }
   if (draining_) accept = true;
-  if (!accept) send_pending_ = true;
+  if (send_pending_) accept = false;  // QEMU queues it behind the first
+  if (!accept) {
+    if (!send_pending_) {
+      pending_l4_ = l4;
+      pending_seq_ = l4seq;
+      pending_sender_ = l4sender;
+    }
+    send_pending_ = true;
+    send_queued_++;
+  }
   Trace("      uplink_send %zu bytes -> %s\n", l, accept ? "sent" : "queued");
   // slirp answers at once (an ARP reply, say): a frame for our NIC from
   // inside the send.
@@ -1132,6 +1290,11 @@ bool Env::UplinkSend(const uint8_t* f, size_t l) {
     for (size_t i = 0; i + 4 <= answer.size(); ++i) {
       if (std::memcmp(answer.data() + i, kMagic, 4) == 0) answer[i] = 'X';
     }
+    uint32_t aseq = 0;
+    uint8_t asender = 0;
+    if (FindL4(answer.data(), answer.size(), &aseq, &asender)) {
+      answer[12] ^= 0x40;  // (an L4 frame's addresses would name it too)
+    }
     QemuSend(std::move(answer));
     depth_--;
   }
@@ -1139,22 +1302,23 @@ bool Env::UplinkSend(const uint8_t* f, size_t l) {
 }
 
 // qemu_net_queue_send() for a frame the netdev sends to our NIC.
-void Env::QemuSend(std::vector<uint8_t> f) {
+void Env::QemuSend(std::vector<uint8_t> f, const SnicNetHdr* h) {
   if (!link_up_) return;  // QEMU drops frames for a NIC whose link is down
   if (f.empty() && g_avoid_empty_frame) return;
+  Frame fr{std::move(f), false, h != nullptr, h != nullptr ? *h : SnicNetHdr{}};
   if (delivering_ || receive_disabled_ || !vm_running_ ||
       !snic_core_uplink_can_receive(core_)) {
-    qemu_queue_.push_back({std::move(f), false});
+    qemu_queue_.push_back(std::move(fr));
     return;
   }
   delivering_ = true;
-  const size_t r = ReceiveGuarded(f.data(), f.size());
+  const size_t r = ReceiveFrame(fr);
   delivering_ = false;
   // Consumed: len, or 1 for an empty frame (0 would mean "queue it").
-  if (r != 0 && r != std::max<size_t>(f.size(), 1)) Violation("uplink_receive returned %zu for %zu", r, f.size());
+  if (r != 0 && r != std::max<size_t>(fr.b.size(), 1)) Violation("uplink_receive returned %zu for %zu", r, fr.b.size());
   if (r == 0) {
     receive_disabled_ = true;
-    qemu_queue_.push_back({std::move(f), false});
+    qemu_queue_.push_back(std::move(fr));
     return;
   }
   QemuFlush();
@@ -1173,7 +1337,7 @@ void Env::QemuFlush() {
     Frame fr = std::move(qemu_queue_.front());
     qemu_queue_.pop_front();
     delivering_ = true;
-    const size_t r = ReceiveGuarded(fr.b.data(), fr.b.size());
+    const size_t r = ReceiveFrame(fr);
     delivering_ = false;
     if (r == 0) {
       receive_disabled_ = true;
@@ -1185,16 +1349,15 @@ void Env::QemuFlush() {
 
 void Env::Purge() {
   Trace("      uplink_purge\n");
-  if (send_pending_) {
-    send_pending_ = false;
-    snic_core_uplink_send_done(core_);  // QEMU's purge calls sent_cb
-  }
+  CompleteSend();  // QEMU's purge calls sent_cb for each queued frame
 }
 
 void Env::CompleteSend() {
   if (send_pending_) {
     send_pending_ = false;
-    snic_core_uplink_send_done(core_);
+    const unsigned n = send_queued_;
+    send_queued_ = 0;
+    for (unsigned i = 0; i < n; ++i) snic_core_uplink_send_done(core_);
   }
 }
 
@@ -1261,7 +1424,8 @@ std::vector<uint8_t> Env::BuildFrame(const Mac& dst, const Mac& src,
 }
 
 // @dst_fn: the function whose RX ring held the frame, -1 for the uplink.
-void Env::CheckFrame(const uint8_t* f, size_t len, int dst_fn) {
+void Env::CheckFrame(const uint8_t* f, size_t len, int dst_fn,
+                     const RxHdr* hdr) {
   size_t at = SIZE_MAX;
   for (size_t i = 12; i + kSigLen <= len && i < 40; ++i) {
     if (std::memcmp(f + i, kMagic, 4) == 0) {
@@ -1269,13 +1433,19 @@ void Env::CheckFrame(const uint8_t* f, size_t len, int dst_fn) {
       break;
     }
   }
-  if (at == SIZE_MAX) return;
-  const uint8_t sender = f[at + 4];
-  const uint32_t seq =
-      f[at + 5] | f[at + 6] << 8 | f[at + 7] << 16 | uint32_t{f[at + 8]} << 24;
+  uint8_t sender = 0;
+  uint32_t seq = 0;
+  if (at != SIZE_MAX) {
+    sender = f[at + 4];
+    seq = f[at + 5] | f[at + 6] << 8 | f[at + 7] << 16 |
+          uint32_t{f[at + 8]} << 24;
+  } else if (!FindL4(f, len, &seq, &sender)) {
+    return;
+  }
   if (seq >= sent_.size()) return;
   const SentFrame& s = sent_[seq];
   if (s.sender != sender) return;  // not what we sent: hostile bytes
+  if (s.l4 != (at == SIZE_MAX)) return;
   // Who really sent it: the function whose DMA read it (replays of old
   // frames through hostile rings are not checked).
   if (sender == kUplinkSender) {
@@ -1347,7 +1517,14 @@ void Env::CheckFrame(const uint8_t* f, size_t len, int dst_fn) {
   } else if (vd != 0 && s.tpid == 0x8100) {
     expect -= 4;  // untagged for the access port
   }
-  if (static_cast<long>(len) != expect) {
+  if (s.must_drop) {
+    Violation("frame seq %u from %u with a malformed virtio_net_hdr reached "
+              "%s (%zu bytes)",
+              seq, sender, dname, len);
+  }
+  if (s.l4) {
+    CheckL4(s, seq, f, len, expect, hdr != nullptr ? *hdr : RxHdr{}, dname);
+  } else if (static_cast<long>(len) != expect) {
     Violation("frame seq %u (sent %u bytes, tpid 0x%04x) reached %s with %zu "
               "bytes, expected %ld",
               seq, s.len, s.tpid, dname, len, expect);
@@ -1390,6 +1567,20 @@ void Env::CheckCounters() {
                   "TX chains came back",
                   f, static_cast<unsigned long long>(dtx),
                   static_cast<unsigned long long>(d.op_tx_used));
+      }
+      if (s.tx_drop_malformed - d.op_base_bad < d.op_tx_bad) {
+        Violation("fn %u: %llu TX chains with a malformed virtio_net_hdr "
+                  "came back, tx_drop_malformed grew by %llu",
+                  f, static_cast<unsigned long long>(d.op_tx_bad),
+                  static_cast<unsigned long long>(s.tx_drop_malformed -
+                                                  d.op_base_bad));
+      }
+      if (s.tx_packets - d.op_base_txp < d.op_tx_ok) {
+        Violation("fn %u: %llu TX chains with a valid virtio_net_hdr came "
+                  "back, tx_packets grew by %llu (dropped as malformed?)",
+                  f, static_cast<unsigned long long>(d.op_tx_ok),
+                  static_cast<unsigned long long>(s.tx_packets -
+                                                  d.op_base_txp));
       }
       if (s.tx_packets + s.tx_drop_malformed - d.tx_count_base >
           d.tx_published) {
@@ -1485,10 +1676,24 @@ void Env::DriverInit(SnicFn fn, uint8_t variant, uint8_t qsel, uint8_t rxsel) {
         qs, rx_count, rx_len);
 
   uint64_t feat = kLinuxFeatures;
+  // rx bit 5: the checksum/segmentation offloads, bits 6-7 which
+  // (kOffload*: fuzz_format.h)
+  if (rxsel & 0x20) {
+    uint64_t off = kOffloadFeatures;
+    switch (rxsel >> 6) {
+      case kOffloadHostOnly: off &= ~kGuestOffloadBits; break;
+      case kOffloadCsumOnly: off = F(0) | F(1) | F(2); break;
+      case kOffloadNoEcnUso: off &= ~(F(9) | F(13) | F(54) | F(55) | F(56)); break;
+      default: break;
+    }
+    feat |= off;
+  }
   if (variant & kVarNoMrg) feat &= ~F(15);
   if (variant & kVarNoEventIdx) feat &= ~F(29);
   if (variant & kVarNoIndirect) feat &= ~F(28);
-  if (variant & kVarNoCtrl) feat &= ~(F(17) | F(18) | F(19) | F(21) | F(23));
+  if (variant & kVarNoCtrl) {
+    feat &= ~(F(17) | F(18) | F(19) | F(21) | F(23) | F(2));
+  }
   Bme(fn, !(variant & kVarNoBme));
   msix_on_[fn] = !(start_flags_ & kStartNoMsix);
   for (uint16_t v = 0; v < layout_->msix_vectors; ++v) {
@@ -1496,12 +1701,10 @@ void Env::DriverInit(SnicFn fn, uint8_t variant, uint8_t qsel, uint8_t rxsel) {
   }
   Wr(fn, kRegCommon, 0x14, 0, 1);  // reset: the old rings are dead
   d = Drv{.area = d.area};
-  {
-    SnicStats s{};
-    snic_core_get_stats(core_, fn, &s);
-    d.op_base_rx = s.rx_packets;
-    d.op_base_tx = s.tx_packets + s.tx_drop_malformed;
-  }
+  SnicStats s0{};
+  snic_core_get_stats(core_, fn, &s0);
+  d.op_base_rx = s0.rx_packets;
+  d.op_base_tx = s0.tx_packets + s0.tx_drop_malformed;
   std::memset(ram_.data() + d.area.a, 0, d.area.len);
   Wr(fn, kRegCommon, 0x14, kAck, 1);
   Wr(fn, kRegCommon, 0x14, kAck | kDrv, 1);
@@ -1516,6 +1719,9 @@ void Env::DriverInit(SnicFn fn, uint8_t variant, uint8_t qsel, uint8_t rxsel) {
   }
   d.features = feat;
   d.mrg = feat & F(15);
+  d.rx_maybe = feat & kGuestOffloadBits;  // all on at DRIVER_OK
+  d.op_base_txp = s0.tx_packets;
+  d.op_base_bad = s0.tx_drop_malformed;
   Wr(fn, kRegCommon, 0x10, 0, 2);
   uint64_t p = d.area.a;
   auto alloc = [&p](uint64_t n) {
@@ -1792,7 +1998,25 @@ void Env::Control(SnicFn fn, uint8_t kind, uint8_t a, uint8_t b) {
   std::vector<uint8_t> data;
   uint8_t cls = 0, cmd = 0;
   auto mac_bytes = [&](const Mac& m) { data.insert(data.end(), m.begin(), m.end()); };
-  switch (kind % 8) {
+  // CTRL_GUEST_OFFLOADS_SET (class 5 command 0, le64 of GUEST_* bits)
+  bool offloads_set = false;
+  uint64_t want = 0;
+  if (kind >= 0xf0) {
+    static constexpr unsigned kBits[6] = {1, 7, 8, 9, 54, 55};
+    for (int i = 0; i < 6; ++i) {
+      if (a & (1u << i)) want |= F(kBits[i]);
+    }
+    if (a & 0x40) want |= F(b % 64);
+    cls = 5;
+    cmd = (b & 0x40) ? static_cast<uint8_t>(1 + (b & 1)) : 0;
+    const unsigned n = (b & 0x20) ? 4 : 8;
+    for (unsigned i = 0; i < n; ++i) data.push_back(static_cast<uint8_t>(want >> (8 * i)));
+    offloads_set = cmd == 0 && n == 8;
+    if (offloads_set) d.rx_maybe |= want & kGuestOffloadBits;
+  }
+  switch (kind >= 0xf0 ? 8 : kind % 8) {
+    case 8:
+      break;
     case 0:
       cls = 0;
       cmd = a % 6;
@@ -1850,6 +2074,14 @@ void Env::Control(SnicFn fn, uint8_t kind, uint8_t a, uint8_t b) {
   if (AddChain(d, q, segs, false, -1) < 0) return;
   Trace("  control fn %u class %u cmd %u (%zu bytes)\n", fn, cls, cmd, data.size());
   Kick(fn, 2);
+  // Every command in flight was answered now: they all read this one's
+  // buffer, so an OK means these offloads are on and nothing else.
+  if (offloads_set && GetLe<uint16_t>(q.used + 2) == q.avail_idx &&
+      GetLe<uint8_t>(ack) == 0) {
+    d.rx_maybe = want & kGuestOffloadBits;
+    Trace("      (guest offloads now 0x%llx)\n",
+          static_cast<unsigned long long>(d.rx_maybe));
+  }
 }
 
 void Env::Harvest(SnicFn fn) {
@@ -1877,6 +2109,8 @@ void Env::Harvest(SnicFn fn) {
       const int id = take(&len);
       if (qi == 1) {
         d.op_tx_used++;
+        if (q.tag[id] == kTxExpectOk) d.op_tx_ok++;
+        if (q.tag[id] == kTxExpectBad) d.op_tx_bad++;
         continue;
       }
       if (qi == 2) continue;
@@ -1891,9 +2125,9 @@ void Env::Harvest(SnicFn fn) {
                   d.rx_len);
       }
       const uint16_t nb = GetLe<uint16_t>(a + 10);
-      if (ram_[a] != 0 || ram_[a + 1] != 0) {
-        Violation("fn %u: RX header flags 0x%x gso 0x%x", fn, ram_[a], ram_[a + 1]);
-      }
+      const RxHdr rh{ram_[a], ram_[a + 1], GetLe<uint16_t>(a + 2),
+                     GetLe<uint16_t>(a + 4), GetLe<uint16_t>(a + 6),
+                     GetLe<uint16_t>(a + 8)};
       if (nb == 0 || (!d.mrg && nb != 1) || nb > q.size) {
         Violation("fn %u: RX num_buffers %u", fn, nb);
       }
@@ -1918,11 +2152,633 @@ void Env::Harvest(SnicFn fn) {
                      ram_.begin() + static_cast<long>(a + l2));
       }
       d.op_rx_frames++;
-      Trace("      fn %u received %zu bytes in %u buffer(s)\n", fn,
-            frame.size(), nb);
-      CheckFrame(frame.data(), frame.size(), fn);
+      Trace("      fn %u received %zu bytes in %u buffer(s), hdr flags %u gso "
+            "0x%x size %u csum %u+%u\n",
+            fn, frame.size(), nb, rh.flags, rh.gso_type, rh.gso_size,
+            rh.csum_start, rh.csum_offset);
+      CheckRxHdr(rh, frame.data(), frame.size(), fn);
+      CheckFrame(frame.data(), frame.size(), fn, &rh);
     }
     if (q.event_idx) PutLe<uint16_t>(q.avail + 4 + 2ull * q.size, q.last_used);
+  }
+}
+
+
+// ---- offloads: L4 frames, their headers, and what receivers get -------------
+
+namespace {
+uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+uint32_t Be32(const uint8_t* p) {
+  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+}
+void SetBe16(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v >> 8);
+  p[1] = static_cast<uint8_t>(v);
+}
+// RFC 1071, written independently of the core.
+uint32_t CsumAdd(const uint8_t* p, size_t n, uint32_t sum) {
+  uint64_t s = sum;
+  size_t i = 0;
+  for (; i + 1 < n; i += 2) s += uint32_t{p[i]} << 8 | p[i + 1];
+  if (i < n) s += uint32_t{p[i]} << 8;
+  while (s >> 32) s = (s & 0xffffffff) + (s >> 32);
+  return static_cast<uint32_t>(s);
+}
+uint16_t CsumFold(uint32_t s) {
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  return static_cast<uint16_t>(s);
+}
+// The L2 header's length with up to two tags (0: not Ethernet + IP).
+size_t L2Of(const uint8_t* f, size_t len, uint16_t* et) {
+  size_t l2 = 14;
+  if (len < 14) return 0;
+  uint16_t t = Be16(f + 12);
+  for (int tags = 0; t == 0x8100 || t == 0x88a8; ++tags) {
+    if (tags == 2 || len < l2 + 4) return 0;
+    t = Be16(f + l2 + 2);
+    l2 += 4;
+  }
+  *et = t;
+  return l2;
+}
+uint32_t PseudoSum(const uint8_t* ip, bool v6, uint8_t proto, uint32_t l4len) {
+  uint32_t s = v6 ? CsumAdd(ip + 8, 32, 0) : CsumAdd(ip + 12, 8, 0);
+  return s + (l4len >> 16) + (l4len & 0xffff) + proto;
+}
+// As a receiver checks a frame: the IPv4 header checksum, the IP lengths
+// against the frame, and the TCP/UDP checksum. Empty string: valid.
+std::string VerifyL4(const uint8_t* f, size_t len, size_t l3) {
+  if (len < l3 + 20) return "no IP header";
+  const bool v6 = (f[l3] >> 4) == 6;
+  size_t l4;
+  uint8_t proto;
+  if (v6) {
+    if (len < l3 + 40) return "short IPv6 header";
+    if (Be16(f + l3 + 4) != len - l3 - 40) return "IPv6 payload length != frame";
+    proto = f[l3 + 6];
+    l4 = l3 + 40;
+  } else {
+    const size_t ihl = (f[l3] & 15) * 4u;
+    if (ihl < 20 || len < l3 + ihl) return "bad IPv4 header length";
+    if (CsumFold(CsumAdd(f + l3, ihl, 0)) != 0xffff) return "IPv4 header checksum wrong";
+    if (Be16(f + l3 + 2) != len - l3) return "IPv4 total length != frame";
+    proto = f[l3 + 9];
+    l4 = l3 + ihl;
+  }
+  const uint32_t l4len = static_cast<uint32_t>(len - l4);
+  if (proto == 6) {
+    if (l4len < 20) return "short TCP header";
+  } else if (proto == 17) {
+    if (l4len < 8) return "short UDP header";
+    if (Be16(f + l4 + 4) != l4len) return "UDP length != frame";
+    if (Be16(f + l4 + 6) == 0) return "UDP checksum 0 (none)";
+  } else {
+    return "not TCP or UDP";
+  }
+  const uint32_t sum = CsumAdd(f + l4, l4len, PseudoSum(f + l3, v6, proto, l4len));
+  if (CsumFold(sum) != 0xffff) return proto == 6 ? "TCP checksum wrong" : "UDP checksum wrong";
+  return "";
+}
+}  // namespace
+
+uint8_t Env::L4Byte(const SentFrame& s, size_t pos) const {
+  if (pos < s.head.size()) return s.head[pos];
+  return ram_[kFiller + (pos - s.pay)];
+}
+
+Env::L4Spec Env::L4Pick(const Mac& dst, const Mac& src, uint8_t vsel,
+                        uint16_t lsel, uint8_t kind, uint16_t mss,
+                        uint8_t sender) {
+  L4Spec sp;
+  sp.dst = dst;
+  sp.src = src;
+  static constexpr uint16_t kVids[4] = {1, 10, 20, 4094};
+  switch (vsel % 8) {
+    case 4: sp.tpid = 0x8100; sp.tci = static_cast<uint16_t>((vsel >> 5) << 13 | kVids[(vsel >> 3) % 4]); break;
+    case 5: sp.tpid = 0x88a8; sp.tci = kVids[(vsel >> 3) % 4]; break;
+    case 6: sp.tpid = 0x8100; sp.tci = static_cast<uint16_t>(pol_[(vsel >> 3) % total_vfs_].vlan); break;
+    default: break;
+  }
+  sp.ipv6 = kind & kL4Ipv6;
+  sp.tcp = !(kind & kL4Udp);
+  sp.gso = (kind & kL4Gso) && !(kind & kL4Full);
+  sp.partial = !(kind & kL4Full);
+  sp.ecn = sp.tcp && sp.gso && (kind & kL4Ecn);
+  sp.finpsh = sp.tcp && (kind & kL4FinPsh);
+  sp.gso_size = static_cast<uint16_t>((mss & 0x8000) ? 1 + mss % 128 : 64 + mss % 9000);
+  static constexpr uint32_t kMax[4] = {200, 4000, 16000, 64500};
+  sp.plen = kSigLen + (lsel >> 2) * (lsel % 4 == 3 ? 4u : 1u) % kMax[lsel % 4];
+  sp.sender = sender;
+  return sp;
+}
+
+std::vector<uint8_t> Env::BuildL4(const L4Spec& sp, uint32_t* seq_out) {
+  const uint32_t seq = static_cast<uint32_t>(sent_.size());
+  *seq_out = seq;
+  std::vector<uint8_t> f;
+  f.insert(f.end(), sp.dst.begin(), sp.dst.end());
+  f.insert(f.end(), sp.src.begin(), sp.src.end());
+  auto be16 = [&f](uint16_t v) {
+    f.push_back(static_cast<uint8_t>(v >> 8));
+    f.push_back(static_cast<uint8_t>(v));
+  };
+  if (sp.tpid != 0) {
+    be16(sp.tpid);
+    be16(sp.tci);
+  }
+  be16(sp.ipv6 ? 0x86dd : 0x0800);
+  const size_t l3 = f.size();
+  const uint8_t proto = sp.tcp ? 6 : 17;
+  const size_t l4hdr = sp.tcp ? 20 : 8;
+  const size_t iphdr = sp.ipv6 ? 40 : 20;
+  const size_t total = l3 + iphdr + l4hdr + sp.plen;
+  if (sp.ipv6) {
+    const uint8_t ip[40] = {
+        0x60, 0, 0, 0, 0, 0, proto, 64,
+        0xfd, 0x53, 0x4e, 0x46, 0x5a, 0x4f, 0, 0, 0, 0, 0, 0,
+        static_cast<uint8_t>(seq >> 24), static_cast<uint8_t>(seq >> 16),
+        static_cast<uint8_t>(seq >> 8), static_cast<uint8_t>(seq),
+        0xfd, 0x53, 0x4e, 0x46, 0x5a, 0x4f, 0, 0, 0, 0, 0, 0, 0, 0, 0, sp.sender};
+    f.insert(f.end(), ip, ip + 40);
+    SetBe16(&f[l3 + 4], static_cast<uint16_t>(total - l3 - 40));
+  } else {
+    const uint8_t ip[20] = {
+        0x45, 0, 0, 0, static_cast<uint8_t>(seq >> 3), static_cast<uint8_t>(seq * 29),
+        0x40, 0, 64, proto, 0, 0,
+        10, static_cast<uint8_t>(seq >> 16), static_cast<uint8_t>(seq >> 8),
+        static_cast<uint8_t>(seq), 10, 254, sp.sender, 1};
+    f.insert(f.end(), ip, ip + 20);
+    SetBe16(&f[l3 + 2], static_cast<uint16_t>(total - l3));
+    SetBe16(&f[l3 + 10], static_cast<uint16_t>(~CsumFold(CsumAdd(&f[l3], 20, 0))));
+  }
+  const size_t l4 = f.size();
+  be16(kL4Sport);
+  be16(kL4Dport);
+  if (sp.tcp) {
+    const uint32_t tseq = 0x10000000u + seq * 0x9e37u;
+    const uint8_t rest[16] = {
+        static_cast<uint8_t>(tseq >> 24), static_cast<uint8_t>(tseq >> 16),
+        static_cast<uint8_t>(tseq >> 8), static_cast<uint8_t>(tseq),
+        0, 0, 0x12, 0x34, 0x50,
+        static_cast<uint8_t>(kTcpAck | (sp.finpsh ? kTcpFin | kTcpPsh : 0) |
+                             (sp.ecn ? kTcpCwr : 0)),
+        0xff, 0xff, 0, 0, 0, 0};
+    f.insert(f.end(), rest, rest + 16);
+  } else {
+    be16(static_cast<uint16_t>(total - l4));
+    be16(0);
+  }
+  const size_t pay = f.size();
+  const uint8_t sig[kSigLen] = {kMagic[0], kMagic[1], kMagic[2], kMagic[3], sp.sender,
+                                static_cast<uint8_t>(seq), static_cast<uint8_t>(seq >> 8),
+                                static_cast<uint8_t>(seq >> 16), static_cast<uint8_t>(seq >> 24)};
+  f.insert(f.end(), sig, sig + kSigLen);
+  SentFrame s;
+  s.sender = sp.sender;
+  s.dst = sp.dst;
+  s.src = sp.src;
+  s.tpid = sp.tpid;
+  s.tci = sp.tci;
+  s.len = static_cast<uint32_t>(total);
+  s.l4 = true;
+  s.honest = true;
+  s.ipv6 = sp.ipv6;
+  s.tcp = sp.tcp;
+  s.gso = sp.gso;
+  s.ecn = sp.ecn;
+  s.partial = sp.partial;
+  s.gso_size = sp.gso_size;
+  s.l3 = static_cast<uint16_t>(l3);
+  s.l4off = static_cast<uint16_t>(l4);
+  s.pay = static_cast<uint16_t>(pay);
+  s.plen = sp.plen;
+  s.head = f;
+  f.resize(total);
+  for (size_t p = kSigLen; p < sp.plen; ++p) f[pay + p] = ram_[kFiller + p];
+  // The L4 checksum: complete, or the pseudo-header sum Linux leaves for
+  // CHECKSUM_PARTIAL.
+  const uint32_t l4len = static_cast<uint32_t>(total - l4);
+  const size_t at = l4 + (sp.tcp ? 16 : 6);
+  const uint32_t ps = PseudoSum(&f[l3], sp.ipv6, proto, l4len);
+  uint16_t c;
+  if (sp.partial) {
+    c = CsumFold(ps);
+  } else {
+    c = static_cast<uint16_t>(~CsumFold(CsumAdd(&f[l4], l4len, ps)));
+    if (!sp.tcp && c == 0) c = 0xffff;
+  }
+  SetBe16(&f[at], c);
+  s.head[at] = f[at];
+  s.head[at + 1] = f[at + 1];
+  if (sent_.size() < 1'000'000) sent_.push_back(std::move(s));
+  return f;
+}
+
+SnicNetHdr Env::L4Header(const L4Spec& sp, std::vector<uint8_t>& f,
+                         uint8_t fuzz, uint16_t fval, bool* honest) {
+  const SentFrame& s = sent_.back();
+  SnicNetHdr h{};
+  if (sp.partial) {
+    h.flags = kHdrNeedsCsum;
+    h.csum_start = s.l4off;
+    h.csum_offset = sp.tcp ? 16 : 6;
+  }
+  if (sp.gso) {
+    h.gso_type = static_cast<uint8_t>((sp.tcp ? (sp.ipv6 ? 4 : 1) : 5) | (sp.ecn ? 0x80 : 0));
+    h.gso_size = sp.gso_size;
+    h.hdr_len = s.pay;
+  }
+  *honest = true;
+  switch (fuzz % 8) {
+    case 1:
+      switch (fval & 3) {
+        case 0: h.gso_size = 0; break;
+        case 1: h.gso_size = static_cast<uint16_t>(1 + (fval >> 2) % 8); break;
+        case 2: h.gso_size = 0xffff; break;
+        default: h.gso_size = fval; break;
+      }
+      break;
+    case 2: h.csum_start = fval; *honest = false; break;
+    case 3: h.csum_offset = fval; *honest = false; break;
+    case 4: h.gso_type = static_cast<uint8_t>(fval); h.gso_size = static_cast<uint16_t>(fval >> 8 | 1); *honest = false; break;
+    case 5: h.flags = static_cast<uint8_t>(fval); *honest = false; break;
+    case 6: h.hdr_len = fval; break;
+    case 7: f.resize(std::min<size_t>(f.size(), fval)); *honest = false; break;
+    default: break;
+  }
+  return h;
+}
+
+bool Env::HdrMalformed(const SnicNetHdr& h, const uint8_t* f, size_t len,
+                       bool csum, bool tso4, bool tso6, bool ecn,
+                       bool uso) const {
+  const bool needs = h.flags & kHdrNeedsCsum;
+  const uint8_t type = h.gso_type & 0x7f;
+  const bool e = h.gso_type & 0x80;
+  if (needs && !csum) return true;
+  if (type != 0 && type != 1 && type != 4 && type != 5) return true;
+  if (type == 0 && e) return true;
+  if (type == 5 && e) return true;
+  if (type != 0 && !needs) return true;
+  if ((type == 1 && !tso4) || (type == 4 && !tso6) || (type == 5 && !uso)) return true;
+  if (e && !ecn) return true;
+  uint16_t et = 0;
+  const size_t l2 = L2Of(f, len, &et);
+  if (needs) {
+    if (l2 == 0 || h.csum_start < l2) return true;
+    if (h.csum_start >= len || size_t{h.csum_start} + h.csum_offset + 2 > len) return true;
+  }
+  if (type != 0) {
+    if (h.gso_size == 0) return true;
+    // (the frame is an intact L4 frame here: only type and size matter)
+    const SentFrame& s = sent_.back();
+    if (len != s.len) return false;  // cut: not known
+    if ((type == 1 && !(s.tcp && !s.ipv6)) || (type == 4 && !(s.tcp && s.ipv6)) ||
+        (type == 5 && s.tcp)) {
+      return true;
+    }
+    if (h.csum_start != s.l4off) return true;
+    if ((s.plen + h.gso_size - 1) / h.gso_size > 1024) return true;
+  }
+  return false;
+}
+
+void Env::SendOffload(SnicFn fn, uint8_t dsel, uint8_t vsel, uint16_t lsel,
+                      uint8_t kind, uint16_t mss, uint8_t fuzz,
+                      uint16_t fval) {
+  if (fn >= nfns_ || !vm_running_) return;
+  Drv& d = drv_[fn];
+  if (!d.clean() || !d.q[1].live) return;
+  DQ& q = d.q[1];
+  if (q.free_ids.empty()) return;
+  L4Spec sp = L4Pick(PickMac(dsel), cache_[fn].mac, vsel, lsel, kind, mss,
+                     static_cast<uint8_t>(fn));
+  uint32_t seq = 0;
+  std::vector<uint8_t> f = BuildL4(sp, &seq);
+  bool honest = true;
+  const SnicNetHdr h = L4Header(sp, f, fuzz, fval, &honest);
+  SentFrame& s = sent_.back();
+  s.honest = honest;
+  s.gso_size = h.gso_size;
+  auto has = [&d](unsigned b) { return (d.features & F(b)) != 0; };
+  const bool bad = HdrMalformed(h, f.data(), f.size(), has(0), has(11), has(12),
+                                has(13), has(56)) ||
+                   f.size() < 14;
+  s.must_drop = bad;
+  const int32_t tag = bad ? kTxExpectBad : honest ? kTxExpectOk : kTxUnknown;
+  // header + the frame's head in the TX slot, the rest from the filler
+  const uint32_t len = static_cast<uint32_t>(f.size());
+  const uint32_t first = std::min<uint32_t>(len, kTxSlot - 12);
+  const uint16_t head_guess = q.free_ids.front();
+  const uint64_t slot = d.tx_slots + uint64_t{head_guess} * kTxSlot;
+  uint8_t hb[12] = {h.flags, h.gso_type};
+  const uint16_t hv[4] = {h.hdr_len, h.gso_size, h.csum_start, h.csum_offset};
+  for (int i = 0; i < 4; ++i) {
+    hb[2 + 2 * i] = static_cast<uint8_t>(hv[i]);
+    hb[3 + 2 * i] = static_cast<uint8_t>(hv[i] >> 8);
+  }
+  Put(slot, hb, 12);
+  Put(slot + 12, f.data(), first);
+  std::vector<Seg> segs;
+  if (kind & kL4Split) {
+    segs.push_back({slot, 12, false});
+    if (first > 0) segs.push_back({slot + 12, first, false});
+  } else {
+    segs.push_back({slot, 12 + first, false});
+  }
+  if (len > first) {
+    // frame byte x >= first is payload byte x - pay: the filler's
+    segs.push_back({kFiller + (first - s.pay), len - first, false});
+  }
+  if (q.free_ids.size() < segs.size()) return;
+  const int head = AddChain(d, q, segs, false, tag);
+  if (head < 0) return;
+  if (head != head_guess) Violation("harness: TX slot mismatch");
+  d.tx_published++;
+  Trace("  send offload fn %u seq %u len %u %s%s%s dst %s tpid 0x%x hdr flags %u "
+        "gso 0x%x size %u hdr_len %u csum %u+%u%s%s head %d\n",
+        fn, seq, len, sp.ipv6 ? "ipv6" : "ipv4", sp.tcp ? "/tcp" : "/udp",
+        sp.gso ? " gso" : "", MacStr(sp.dst.data()).c_str(), sp.tpid, h.flags,
+        h.gso_type, h.gso_size, h.hdr_len, h.csum_start, h.csum_offset,
+        honest ? "" : " (fuzzed)", bad ? " (malformed)" : "", head);
+  if (kind & kL4NoKick) return;
+  if (KickNeeded(q)) Kick(fn, 1);
+}
+
+void Env::UplinkOffload(uint8_t dsel, uint8_t vsel, uint16_t lsel, uint8_t kind,
+                        uint16_t mss, uint8_t fuzz, uint16_t fval) {
+  const Mac src = {0x52, 0x54, 0x00, 0xaa, 0xbb, 0xc8};
+  // A plain uplink carries wire frames: complete checksums, no GSO.
+  if (!uplink_vnet_) kind |= kL4Full;
+  L4Spec sp = L4Pick(PickMac(dsel), src, vsel, lsel, kind, mss, kUplinkSender);
+  if (sp.tpid == 0x8100 && (vsel & 0x80)) sp.tci = static_cast<uint16_t>(pol_[(vsel >> 3) % total_vfs_].vlan);
+  uint32_t seq = 0;
+  std::vector<uint8_t> f = BuildL4(sp, &seq);
+  SentFrame& s = sent_.back();
+  if (!uplink_vnet_) {
+    if (fuzz % 8 != 0) {
+      // a wire error in the payload (not in what names the frame)
+      f[s.pay + fval % (f.size() - s.pay)] ^= static_cast<uint8_t>(fuzz | 1);
+      s.honest = false;
+    }
+    Trace("  uplink offload seq %u len %zu (plain)%s\n", seq, f.size(),
+          s.honest ? "" : " (corrupted)");
+    QemuSend(std::move(f));
+    return;
+  }
+  bool honest = true;
+  SnicNetHdr h = L4Header(sp, f, fuzz, fval, &honest);
+  // a tap says DATA_VALID for a frame whose checksums it checked
+  if (honest && !sp.partial && (kind & kL4Ecn)) h.flags = kHdrDataValid;
+  s.honest = honest;
+  s.gso_size = h.gso_size;
+  s.must_drop = HdrMalformed(h, f.data(), f.size(), true, true, true, true, uplink_uso_);
+  Trace("  uplink offload seq %u len %zu hdr flags %u gso 0x%x size %u csum %u+%u%s%s\n",
+        seq, f.size(), h.flags, h.gso_type, h.gso_size, h.csum_start, h.csum_offset,
+        honest ? "" : " (fuzzed)", s.must_drop ? " (malformed)" : "");
+  QemuSend(std::move(f), &h);
+}
+
+bool Env::FindL4(const uint8_t* f, size_t len, uint32_t* seq,
+                 uint8_t* sender) const {
+  uint16_t et = 0;
+  const size_t l3 = L2Of(f, len, &et);
+  if (l3 == 0) return false;
+  static const uint8_t kPre[14] = {0xfd, 0x53, 0x4e, 0x46, 0x5a, 0x4f, 0, 0, 0, 0, 0, 0, 0, 0};
+  size_t l4;
+  if (et == 0x0800 && len >= l3 + 28 && f[l3] == 0x45) {
+    if (f[l3 + 12] != 10 || f[l3 + 16] != 10 || f[l3 + 17] != 254 || f[l3 + 19] != 1) return false;
+    *seq = uint32_t{f[l3 + 13]} << 16 | uint32_t{f[l3 + 14]} << 8 | f[l3 + 15];
+    *sender = f[l3 + 18];
+    l4 = l3 + 20;
+  } else if (et == 0x86dd && len >= l3 + 48 && (f[l3] >> 4) == 6) {
+    if (std::memcmp(f + l3 + 8, kPre, 12) != 0 || std::memcmp(f + l3 + 24, kPre, 14) != 0) return false;
+    *seq = Be32(f + l3 + 20);
+    *sender = f[l3 + 39];
+    l4 = l3 + 40;
+  } else {
+    return false;
+  }
+  return Be16(f + l4) == kL4Sport && Be16(f + l4 + 2) == kL4Dport;
+}
+
+// What a receiver may find in its virtio_net_hdr: only offloads it has on
+// (for a function: negotiated and not turned off by CTRL_GUEST_OFFLOADS;
+// for the uplink: what its vnet header takes), flags NEEDS_CSUM or
+// DATA_VALID, GSO only with NEEDS_CSUM.
+void Env::CheckRxHdr(const RxHdr& h, const uint8_t* f, size_t len, int dst_fn) {
+  bool csum, tso4, tso6, ecn, uso4, uso6;
+  char who[16];
+  std::snprintf(who, sizeof(who), dst_fn < 0 ? "uplink" : "fn %d", dst_fn);
+  if (dst_fn < 0) {
+    csum = tso4 = tso6 = ecn = uplink_vnet_;
+    uso4 = uso6 = uplink_vnet_ && uplink_uso_;
+  } else {
+    const Drv& d = drv_[dst_fn];
+    const uint64_t on = d.rx_maybe & d.features;
+    csum = on & F(1);
+    tso4 = csum && (on & F(7));
+    tso6 = csum && (on & F(8));
+    ecn = (tso4 || tso6) && (on & F(9));
+    uso4 = csum && (on & F(54));
+    uso6 = csum && (on & F(55));
+  }
+  if (!csum && (h.flags != 0 || h.gso_type != 0)) {
+    Violation("%s without GUEST_CSUM got header flags 0x%x gso_type 0x%x", who, h.flags,
+              h.gso_type);
+  }
+  if (h.flags != 0 && h.flags != kHdrNeedsCsum && h.flags != kHdrDataValid) {
+    Violation("%s got header flags 0x%x", who, h.flags);
+  }
+  const uint8_t type = h.gso_type & 0x7f;
+  const bool e = h.gso_type & 0x80;
+  uint16_t et = 0;
+  const size_t l2 = L2Of(f, len, &et);
+  const bool v6 = et == 0x86dd;
+  const bool ok_type = type == 0 || (type == 1 && tso4) || (type == 4 && tso6) ||
+                       (type == 5 && (v6 ? uso6 : uso4));
+  if (!ok_type || (e && (!ecn || (type != 1 && type != 4)))) {
+    Violation("%s got gso_type 0x%x it did not turn on (tso4 %d tso6 %d ecn %d uso4 %d "
+              "uso6 %d)",
+              who, h.gso_type, tso4, tso6, ecn, uso4, uso6);
+  }
+  if (type != 0 && (h.flags != kHdrNeedsCsum || h.gso_size == 0)) {
+    Violation("%s got a GSO header (type 0x%x) with flags 0x%x gso_size %u", who, h.gso_type,
+              h.flags, h.gso_size);
+  }
+  if (h.flags == kHdrNeedsCsum &&
+      (l2 == 0 || h.csum_start < l2 || size_t{h.csum_start} + h.csum_offset + 2 > len)) {
+    Violation("%s got NEEDS_CSUM with csum_start %u csum_offset %u for a %zu-byte frame",
+              who, h.csum_start, h.csum_offset, len);
+  }
+}
+
+// An L4 frame we sent (@s, seq @seq) arrived as @f: whole (@expect bytes,
+// the sender's length with the tag the port VLANs add or remove) or as one
+// segment of a GSO frame.
+void Env::CheckL4(const SentFrame& s, uint32_t seq, const uint8_t* f, size_t len,
+                  long expect, const RxHdr& h, const char* dname) {
+  if (len < 14 || static_cast<long>(len) > expect) {
+    Violation("L4 frame seq %u (sent %u bytes) reached %s with %zu bytes, at most %ld",
+              seq, s.len, dname, len, expect);
+  }
+  const long delta = expect - static_cast<long>(s.len);
+  const size_t rl3 = static_cast<size_t>(s.l3 + delta);
+  uint16_t et = 0;
+  if (L2Of(f, len, &et) != rl3) {
+    Violation("L4 frame seq %u reached %s with an L2 header of %zu bytes, expected %zu", seq,
+              dname, L2Of(f, len, &et), rl3);
+  }
+  if (!s.honest) return;  // its header was fuzzed: only lengths and policy
+  const size_t rl4 = static_cast<size_t>(s.l4off + delta);
+  const size_t rpay = static_cast<size_t>(s.pay + delta);
+  // A frame with a fuzzed csum_start whose checksum the device completed
+  // over its IP addresses may name another frame: its signature says.
+  if (len >= rpay + kSigLen && std::memcmp(f + rpay, kMagic, 4) == 0) {
+    const uint32_t sseq = f[rpay + 5] | f[rpay + 6] << 8 | f[rpay + 7] << 16 |
+                          uint32_t{f[rpay + 8]} << 24;
+    if (sseq != seq && sseq < sent_.size() && !sent_[sseq].honest) return;
+  }
+  const size_t csum_at = rl4 + (s.tcp ? 16 : 6);
+  const uint8_t type = h.gso_type & 0x7f;
+  const bool whole = static_cast<long>(len) == expect;
+  std::vector<uint8_t> g(f, f + len);
+  if (h.flags == kHdrNeedsCsum) {
+    if (!whole || !s.partial) {
+      Violation("L4 frame seq %u reached %s %s with NEEDS_CSUM but its checksum is not "
+                "partial",
+                seq, dname, whole ? "whole" : "as a segment");
+    }
+    if (h.csum_start != rl4 || h.csum_offset != (s.tcp ? 16 : 6)) {
+      Violation("L4 frame seq %u reached %s with csum_start %u csum_offset %u, its L4 header "
+                "is at %zu",
+                seq, dname, h.csum_start, h.csum_offset, rl4);
+    }
+    // complete it as the receiver's stack would
+    SetBe16(&g[csum_at], 0);
+    const uint32_t part = CsumAdd(f + h.csum_start, len - h.csum_start, 0);
+    SetBe16(&g[csum_at], static_cast<uint16_t>(~CsumFold(part)));
+    if (!s.tcp && Be16(&g[csum_at]) == 0) SetBe16(&g[csum_at], 0xffff);
+  }
+  if (whole) {
+    if (type != 0) {
+      const uint8_t want = s.tcp ? (s.ipv6 ? 4 : 1) : 5;
+      if (!s.gso || type != want || h.gso_size != s.gso_size || ((h.gso_type & 0x80) != 0) != s.ecn) {
+        Violation("L4 frame seq %u reached %s with gso_type 0x%x gso_size %u, sent with gso %d "
+                  "size %u ecn %d",
+                  seq, dname, h.gso_type, h.gso_size, s.gso, s.gso_size, s.ecn);
+      }
+    } else if (s.gso && s.plen > s.gso_size) {
+      Violation("GSO frame seq %u (%u payload bytes, gso_size %u) reached %s whole without "
+                "its GSO type",
+                seq, s.plen, s.gso_size, dname);
+    }
+    const bool skip_csum = s.partial && h.flags != kHdrNeedsCsum;
+    if (!filler_dirty_) {
+      for (size_t i = rl3; i < len; ++i) {
+        if (skip_csum && (i == csum_at || i == csum_at + 1)) continue;
+        if (f[i] != L4Byte(s, i - delta)) {
+          Violation("L4 frame seq %u reached %s whole with byte %zu 0x%02x, sent 0x%02x", seq,
+                    dname, i, f[i], L4Byte(s, i - delta));
+        }
+      }
+    }
+    // (a whole GSO frame's partial sum covers all of it: completed as is)
+    const std::string why = VerifyL4(g.data(), len, rl3);
+    if (!why.empty()) {
+      Violation("L4 frame seq %u reached %s whole (header flags %u gso_type 0x%x) and a "
+                "receiver finds: %s",
+                seq, dname, h.flags, h.gso_type, why.c_str());
+    }
+    return;
+  }
+  // A segment: must come from a GSO frame, never say GSO itself.
+  if (!s.gso || type != 0) {
+    Violation("L4 frame seq %u (gso %d) reached %s cut to %zu of %ld bytes (header gso_type "
+              "0x%x)",
+              seq, s.gso, dname, len, expect, h.gso_type);
+  }
+  if (len < rpay) {
+    Violation("segment of seq %u at %s has %zu bytes, its headers %zu", seq, dname, len, rpay);
+  }
+  const size_t n = len - rpay;
+  const uint16_t gs = s.gso_size;
+  if (gs == 0 || n == 0 || n > gs) {
+    Violation("segment of seq %u at %s carries %zu payload bytes (gso_size %u)", seq, dname, n,
+              gs);
+  }
+  // Where its payload came from.
+  size_t off = SIZE_MAX;
+  const uint8_t* ip = f + rl3;
+  const uint8_t* sip = s.head.data() + s.l3;
+  if (s.tcp) {
+    off = static_cast<uint32_t>(Be32(f + rl4 + 4) - Be32(s.head.data() + s.l4off + 4));
+  } else if (!s.ipv6) {
+    off = size_t{static_cast<uint16_t>(Be16(ip + 4) - Be16(sip + 4))} * gs;
+  } else if (!filler_dirty_) {
+    for (size_t k = 0; k * gs < s.plen; ++k) {
+      bool m = true;
+      for (size_t i = 0; i < n && i < 16 && m; ++i) {
+        m = f[rpay + i] == L4Byte(s, s.pay + k * gs + i);
+      }
+      if (m) {
+        off = k * gs;
+        break;
+      }
+    }
+    if (off == SIZE_MAX) {
+      Violation("segment of seq %u at %s: its payload is no piece of the frame sent", seq,
+                dname);
+    }
+  } else {
+    return;
+  }
+  if (off % gs != 0 || off >= s.plen || n != std::min<size_t>(gs, s.plen - off)) {
+    Violation("segment of seq %u at %s: payload offset %zu, %zu bytes (gso_size %u, %u sent)",
+              seq, dname, off, n, gs, s.plen);
+  }
+  const size_t index = off / gs;
+  const bool last = off + n >= s.plen;
+  // Its headers: the sent ones with lengths, IPv4 ID, TCP sequence and
+  // flags, and checksums rewritten.
+  for (size_t i = rl3; i < rpay; ++i) {
+    const size_t si = i - delta;
+    const size_t r3 = si - s.l3, r4 = si - s.l4off;
+    if (si < s.l4off) {
+      if (s.ipv6 ? (r3 == 4 || r3 == 5) : (r3 >= 2 && r3 <= 5) || r3 == 10 || r3 == 11) continue;
+    } else {
+      if (s.tcp ? ((r4 >= 4 && r4 <= 7) || r4 == 13 || r4 == 16 || r4 == 17) : r4 >= 4) continue;
+    }
+    if (f[i] != s.head[si]) {
+      Violation("segment %zu of seq %u at %s: header byte %zu is 0x%02x, sent 0x%02x", index,
+                seq, dname, i, f[i], s.head[si]);
+    }
+  }
+  if (!s.ipv6 && Be16(ip + 4) != static_cast<uint16_t>(Be16(sip + 4) + index)) {
+    Violation("segment %zu of seq %u at %s: IPv4 ID 0x%04x, first 0x%04x", index, seq, dname,
+              Be16(ip + 4), Be16(sip + 4));
+  }
+  if (s.tcp) {
+    uint8_t want = s.head[s.l4off + 13];
+    if (!last) want &= static_cast<uint8_t>(~(kTcpFin | kTcpPsh));
+    if (index > 0) want &= static_cast<uint8_t>(~kTcpCwr);
+    if (f[rl4 + 13] != want) {
+      Violation("segment %zu%s of seq %u at %s: TCP flags 0x%02x, want 0x%02x", index,
+                last ? " (last)" : "", seq, dname, f[rl4 + 13], want);
+    }
+  }
+  if (!filler_dirty_) {
+    for (size_t i = 0; i < n; ++i) {
+      if (f[rpay + i] != L4Byte(s, s.pay + off + i)) {
+        Violation("segment %zu of seq %u at %s: payload byte %zu differs from the frame sent",
+                  index, seq, dname, off + i);
+      }
+    }
+  }
+  const std::string why = VerifyL4(g.data(), len, rl3);
+  if (!why.empty()) {
+    Violation("segment %zu of seq %u at %s (header flags %u): a receiver finds: %s", index, seq,
+              dname, h.flags, why.c_str());
   }
 }
 
@@ -2523,6 +3379,23 @@ void Env::Step(uint8_t op) {
       snic_core_announce(core_);
       in_announce_ = false;
       break;
+    case kSendOffload:
+    case kUplinkOffload: {
+      const uint8_t fn = op == kSendOffload ? in_.u8() : 0;
+      const uint8_t dsel = in_.u8(), vsel = in_.u8();
+      const uint16_t lsel = in_.u16();
+      const uint8_t kind = in_.u8();
+      const uint16_t mss = in_.u16();
+      const uint8_t fuzz = in_.u8();
+      const uint16_t fval = in_.u16();
+      if (op == kSendOffload) {
+        SendOffload(static_cast<uint16_t>(fn % nfns_), dsel, vsel, lsel, kind,
+                    mss, fuzz, fval);
+      } else {
+        UplinkOffload(dsel, vsel, lsel, kind, mss, fuzz, fval);
+      }
+      break;
+    }
     case kQueueHack: {
       const uint16_t fn = static_cast<uint16_t>(in_.u8() % nfns_);
       const uint8_t q = in_.u8(), ring = in_.u8(), where = in_.u8();

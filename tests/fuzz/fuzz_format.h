@@ -12,6 +12,8 @@
 // Header:
 //   [0] total_vfs = 4 + b % 5                (4..8)
 //   [1] bits 0-2: device queue_size index     (kQueueSizes)
+//       bits 3-5: kStartInit's driver offloads (kDriverInit rx bits 5-7)
+//       bit 6: the uplink has a vnet header (bit 7: with USO)
 //   [2] mtu index                             (kMtus)
 //   [3] guest RAM = 256 KiB * (1 + b % 4)
 //   [4] RAM fill seed (0: zeros, else xorshift garbage)
@@ -81,6 +83,11 @@ enum Op : uint8_t {
   kMigrate,       // mode(u8) [n(u8) then n x (pos(u16) xor(u8))]: save and
                   //   load back (mode 0), a mutated or truncated stream (1)
   kAnnounce,      //
+  kSendOffload,   // fn dst(u8) vlan(u8) len(u16) kind(u8) mss(u16) fuzz(u8)
+                  //   fval(u16): a TCP/UDP frame with a virtio_net_hdr
+  kUplinkOffload, // dst(u8) vlan(u8) len(u16) kind(u8) mss(u16) fuzz(u8)
+                  //   fval(u16): the same from the uplink (with its header
+                  //   on a vnet-header uplink)
   kNumOps,
 };
 
@@ -95,6 +102,37 @@ enum DriverVariant : uint8_t {
   kVarNoDriverOk = 64,  // stop before DRIVER_OK
   kVarNoBme = 128,      // leave Bus Master Enable off
 };
+
+// kDriverInit.rx bit 5 (header[1] bit 3): negotiate the offloads; bits 6-7
+// (header[1] bits 4-5) say which.
+enum OffloadVariant : uint8_t {
+  kOffloadAll = 0,       // CSUM, GUEST_CSUM, CTRL_GUEST_OFFLOADS, TSO/ECN/USO
+  kOffloadHostOnly = 1,  // the HOST_* (transmit) ones only
+  kOffloadCsumOnly = 2,  // CSUM and GUEST_CSUM (and CTRL_GUEST_OFFLOADS)
+  kOffloadNoEcnUso = 3,  // all but ECN and USO
+};
+inline constexpr uint8_t kRxOffloads = 0x20;
+
+// kSendOffload / kUplinkOffload.kind bits.
+enum L4Kind : uint8_t {
+  kL4Ipv6 = 1,     // IPv6 (else IPv4)
+  kL4Udp = 2,      // UDP (else TCP)
+  kL4Gso = 4,      // TSO / USO (gso_type, gso_size)
+  kL4Full = 8,     // no offload: the checksum is complete, no header flags
+  kL4Ecn = 16,     // TCP CWR set, gso_type | ECN
+  kL4FinPsh = 32,  // TCP FIN and PSH set
+  kL4Split = 64,   // (TX) header and frame in separate descriptors
+  kL4NoKick = 128, // (TX) never ring the doorbell
+};
+// kSendOffload.fuzz % 8: 0 honest header; 1 gso_size (fval & 3: 0, tiny,
+// 0xffff, fval); 2 csum_start = fval; 3 csum_offset = fval; 4 gso_type =
+// fval; 5 flags = fval; 6 hdr_len = fval; 7 the frame cut to fval bytes.
+// kSendOffload.len: payload 9 + (len >> 2) % 200 / 4000 / 16000 (len % 4
+// = 0 / 1 / 2), or 9 + (len >> 2) * 4 % 64500 (3).
+// kSendOffload.mss: bit 15: gso_size 1 + mss % 128, else 64 + mss % 9000.
+// kControl.kind >= 0xf0: CTRL_GUEST_OFFLOADS_SET, a bits 0-5 the GUEST_*
+// offloads (CSUM, TSO4, TSO6, ECN, USO4, USO6), a bit 6: also bit b % 64;
+// b bit 5: a 4-byte value, b bit 6: command 1 + (b & 1).
 
 // kQueueHack.flags bits; bits 4-6: leave queue 0/1/2 disabled.
 enum QueueHackFlags : uint8_t {

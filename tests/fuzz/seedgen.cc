@@ -42,6 +42,50 @@ Encoder& Uplink(Encoder& e, uint8_t dst, uint8_t vlan = 0, uint16_t len = 1,
   return e.op(kUplinkFrame).u8(dst).u8(vlan).u16(len).u8(mode);
 }
 
+// An L4 frame (kSendOffload / kUplinkOffload) of @payload bytes (< 16000,
+// or a multiple of 4 up to 64500).
+uint16_t L4Len(unsigned payload) {
+  const unsigned p = payload > 9 ? payload - 9 : 0;
+  if (p < 200) return static_cast<uint16_t>(p << 2);
+  if (p < 4000) return static_cast<uint16_t>(p << 2 | 1);
+  if (p < 16000) return static_cast<uint16_t>(p << 2 | 2);
+  return static_cast<uint16_t>((p / 4) << 2 | 3);
+}
+// gso_size @mss (64..9063), or 1..128 with tiny.
+uint16_t Mss(unsigned mss, bool tiny = false) {
+  return static_cast<uint16_t>(tiny ? 0x8000 | (mss - 1) : mss - 64);
+}
+Encoder& Off(Encoder& e, unsigned fn, uint8_t dst, unsigned payload,
+             uint8_t kind, uint16_t mss = Mss(1448), uint8_t fuzz = 0,
+             uint16_t fval = 0, uint8_t vlan = 0) {
+  return e.op(kSendOffload).u8(fn).u8(dst).u8(vlan).u16(L4Len(payload))
+      .u8(kind).u16(mss).u8(fuzz).u16(fval);
+}
+Encoder& UpOff(Encoder& e, uint8_t dst, unsigned payload, uint8_t kind,
+               uint16_t mss = Mss(1448), uint8_t fuzz = 0, uint16_t fval = 0,
+               uint8_t vlan = 0) {
+  return e.op(kUplinkOffload).u8(dst).u8(vlan).u16(L4Len(payload)).u8(kind)
+      .u16(mss).u8(fuzz).u16(fval);
+}
+// Header[1] for the offload variants: all functions negotiate @variant
+// (kOffload*), the uplink with a vnet header (and USO).
+uint8_t OffQ(uint8_t variant = kOffloadAll, bool vnet = false,
+             bool uso = false) {
+  return static_cast<uint8_t>(1 | 0x08 | variant << 4 | (vnet ? 0x40 : 0) |
+                              (uso ? 0x80 : 0));
+}
+// Re-initializes fn with offload variant @v (or none) and 4 KiB buffers.
+Encoder& OffInit(Encoder& e, unsigned fn, int v) {
+  const uint8_t rx = static_cast<uint8_t>(6 | 3 << 3 |
+                                          (v < 0 ? 0 : kRxOffloads | v << 6));
+  e.op(kDriverInit).u8(fn).u8(0).u8(0).u8(rx);
+  return e.op(kPostRx).u8(fn).u8(255).u8(0);
+}
+// A guest-offloads control command of fn: a = kControl's bits.
+Encoder& GuestOff(Encoder& e, unsigned fn, uint8_t a, uint8_t b = 0) {
+  return e.op(kControl).u8(fn).u8(0xf0).u8(a).u8(b);
+}
+
 void Write(const std::string& dir, const std::string& name, const Encoder& e) {
   const std::string path = dir + "/" + name;
   FILE* f = std::fopen(path.c_str(), "wb");
@@ -459,6 +503,154 @@ int main(int argc, char** argv) {
     Run(e);
     Uplink(e, kBcast);
     Write(d, "small", e);
+  }
+  {  // TSO4 between functions that take it, segment it (host offloads
+     // only, checksum only, no offloads) and the uplink
+    Encoder e = Hdr(0, kStartEnableVfs | kStartInit | kStartPostRx, 0, 3, OffQ());
+    OffInit(e, 0, -1);
+    OffInit(e, 1, kOffloadAll);
+    OffInit(e, 2, kOffloadAll);
+    OffInit(e, 3, kOffloadHostOnly);
+    OffInit(e, 4, kOffloadCsumOnly);
+    Off(e, 1, To(2), 5000, kL4Gso);
+    Off(e, 1, To(3), 5000, kL4Gso | kL4FinPsh);
+    Off(e, 1, To(4), 3000, kL4Gso);
+    Off(e, 1, To(0), 3000, kL4Gso);
+    Off(e, 1, kBcast, 6000, kL4Gso | kL4Split);
+    Off(e, 2, kRemote, 4000, kL4Gso);
+    Run(e);
+    Write(d, "offload-tso4", e);
+  }
+  {  // TSO6 and ECN, tagged, through port VLANs
+    Encoder e = Hdr(0, kStartEnableVfs | kStartInit | kStartPostRx, 0, 3, OffQ());
+    for (unsigned f = 0; f < 5; ++f) OffInit(e, f, f == 3 ? kOffloadNoEcnUso : kOffloadAll);
+    Setting(e, 1, 1, 2);  // VF1 vlan 10
+    Setting(e, 2, 1, 2);  // VF2 vlan 10
+    Off(e, 2, To(3), 8000, kL4Gso | kL4Ipv6 | kL4Ecn);
+    Off(e, 2, To(4), 8000, kL4Gso | kL4Ipv6 | kL4Ecn | kL4FinPsh);
+    Off(e, 2, To(0), 2000, kL4Gso | kL4Ipv6, Mss(1000));
+    Off(e, 4, To(0), 3000, kL4Gso | kL4Ipv6, Mss(1400), 0, 0, 4 | 1 << 3);
+    Off(e, 0, To(3), 3000, kL4Gso, Mss(1400), 0, 0, 4 | 1 << 3);
+    Off(e, 0, To(2), 3000, kL4Gso, Mss(1400), 0, 0, 6 | 1 << 3);
+    Off(e, 1, kRemote, 5000, kL4Gso | kL4Ecn);
+    Run(e);
+    Write(d, "offload-tso6-vlan", e);
+  }
+  {  // USO over IPv4 and IPv6, to takers and not
+    Encoder e = Hdr(0, kStartEnableVfs | kStartInit | kStartPostRx, 0, 3, OffQ());
+    for (unsigned f = 0; f < 5; ++f) OffInit(e, f, f % 2 ? kOffloadAll : kOffloadNoEcnUso);
+    Off(e, 1, To(3), 6000, kL4Gso | kL4Udp, Mss(1400));
+    Off(e, 1, To(2), 6000, kL4Gso | kL4Udp | kL4Ipv6, Mss(1200));
+    Off(e, 3, kBcast, 3000, kL4Gso | kL4Udp | kL4Ipv6, Mss(700));
+    Off(e, 3, kRemote, 3000, kL4Gso | kL4Udp, Mss(700));
+    Run(e);
+    Write(d, "offload-uso", e);
+  }
+  {  // partial checksums and complete ones, small and large, tiny gso_size
+    Encoder e = Hdr(0, kStartEnableVfs | kStartInit | kStartPostRx, 0, 3, OffQ());
+    for (unsigned f = 0; f < 5; ++f) OffInit(e, f, f == 2 ? -1 : kOffloadAll);
+    Off(e, 1, To(2), 100, 0);
+    Off(e, 1, To(3), 100, kL4Udp);
+    Off(e, 1, To(2), 1400, kL4Ipv6);
+    Off(e, 1, To(2), 1400, kL4Full | kL4Udp | kL4Ipv6);
+    Off(e, 1, kBcast, 500, 0);
+    Off(e, 3, To(2), 2000, kL4Gso, Mss(7, true));
+    Off(e, 3, To(4), 900, kL4Gso | kL4Udp, Mss(3, true));
+    Off(e, 3, To(1), 60000, kL4Gso, Mss(9000));
+    Off(e, 4, To(1), 60000, kL4Gso, Mss(30, true));  // > 1024 segments
+    Run(e);
+    Write(d, "offload-csum", e);
+  }
+  {  // fuzzed header fields: dropped as malformed, or fine (hdr_len)
+    Encoder e = Hdr(0, kStartEnableVfs | kStartInit | kStartPostRx, 0, 3, OffQ());
+    for (unsigned f = 1; f < 3; ++f) OffInit(e, f, kOffloadAll);
+    Off(e, 1, To(2), 3000, kL4Gso, Mss(1448), 1, 0);       // gso_size 0
+    Off(e, 1, To(2), 3000, kL4Gso, Mss(1448), 1, 2);       // 0xffff
+    Off(e, 1, To(2), 3000, kL4Gso, Mss(1448), 1, 1);       // tiny
+    Off(e, 1, To(2), 3000, kL4Gso, Mss(1448), 2, 5);       // csum_start
+    Off(e, 1, To(2), 300, 0, Mss(1448), 2, 400);
+    Off(e, 1, To(2), 300, 0, Mss(1448), 3, 0xffff);        // csum_offset
+    Off(e, 1, To(2), 300, 0, Mss(1448), 3, 40);
+    Off(e, 1, To(2), 3000, kL4Gso, Mss(1448), 4, 4);       // TCPv6 on v4
+    Off(e, 1, To(2), 3000, kL4Gso, Mss(1448), 4, 3);       // UFO
+    Off(e, 1, To(2), 3000, kL4Gso | kL4Udp, Mss(1448), 4, 0x85);
+    Off(e, 1, To(2), 3000, kL4Gso, Mss(1448), 5, 2);       // DATA_VALID
+    Off(e, 1, To(2), 3000, kL4Gso, Mss(1448), 5, 0);
+    Off(e, 1, To(2), 3000, kL4Gso, Mss(1448), 6, 9999);    // hdr_len
+    Off(e, 1, To(2), 3000, kL4Gso, Mss(1448), 7, 40);      // cut
+    Off(e, 1, To(2), 3000, kL4Gso, Mss(1448), 7, 10);
+    Off(e, 0, To(1), 3000, kL4Gso, Mss(1448));             // PF: no offloads
+    Off(e, 0, To(1), 300, 0);
+    Run(e);
+    Write(d, "offload-malformed", e);
+  }
+  {  // CTRL_GUEST_OFFLOADS_SET: narrow, widen, refused values
+    Encoder e = Hdr(0, kStartEnableVfs | kStartInit | kStartPostRx, 0, 3, OffQ());
+    for (unsigned f = 1; f < 4; ++f) OffInit(e, f, kOffloadAll);
+    GuestOff(e, 2, 0x01);  // GUEST_CSUM only
+    Off(e, 1, To(2), 5000, kL4Gso);
+    Run(e);
+    Off(e, 1, To(2), 500, 0);
+    Run(e);
+    GuestOff(e, 2, 0x00);  // nothing
+    Off(e, 1, To(2), 5000, kL4Gso | kL4Ipv6);
+    Run(e);
+    Off(e, 1, To(2), 500, kL4Udp);
+    Run(e);
+    GuestOff(e, 2, 0x3f);  // all again
+    Off(e, 1, To(2), 5000, kL4Gso | kL4Ecn);
+    Run(e);
+    GuestOff(e, 3, 0x03 | 0x40, 20);  // + an offload that is not one
+    GuestOff(e, 3, 0x03, 0x20);       // 4-byte value
+    GuestOff(e, 3, 0x03, 0x40);       // unknown command
+    GuestOff(e, 3, 0x07);
+    Off(e, 1, To(3), 5000, kL4Gso | kL4Ipv6);
+    Run(e);
+    e.op(kBusMaster).u8(3).u8(0);
+    GuestOff(e, 3, 0x01);  // in flight
+    Off(e, 1, To(3), 5000, kL4Gso);
+    Run(e);
+    e.op(kBusMaster).u8(3).u8(1);
+    Off(e, 1, To(3), 5000, kL4Gso);
+    Run(e);
+    Run(e);
+    Write(d, "offload-ctrl", e);
+  }
+  {  // a vnet-header uplink with USO: GSO frames out whole, in with headers
+    Encoder e = Hdr(0, kStartEnableVfs | kStartInit | kStartPostRx, 0, 3,
+                    OffQ(kOffloadAll, true, true));
+    for (unsigned f = 0; f < 5; ++f) OffInit(e, f, f == 4 ? -1 : kOffloadAll);
+    Off(e, 1, kRemote, 5000, kL4Gso);
+    Off(e, 1, kRemote, 5000, kL4Gso | kL4Udp | kL4Ipv6);
+    Off(e, 1, kRemote, 500, 0);
+    Off(e, 1, kBcast, 4000, kL4Gso | kL4Ipv6);
+    Run(e);
+    UpOff(e, To(1), 5000, kL4Gso);
+    UpOff(e, To(4), 5000, kL4Gso | kL4Ipv6);
+    UpOff(e, kBcast, 3000, kL4Gso | kL4Udp);
+    UpOff(e, To(2), 800, 0);
+    UpOff(e, To(4), 800, kL4Udp);
+    UpOff(e, To(4), 800, kL4Full | kL4Ecn);  // DATA_VALID
+    UpOff(e, To(2), 3000, kL4Gso, Mss(1448), 1, 0);
+    UpOff(e, To(2), 3000, kL4Gso, Mss(1448), 2, 3);
+    UpOff(e, To(2), 3000, kL4Gso, Mss(1448), 4, 0x81);
+    UpOff(e, To(2), 3000, kL4Gso, Mss(1448), 5, 2);
+    UpOff(e, To(2), 3000, kL4Gso, Mss(1448), 7, 50);
+    Uplink(e, To(3));
+    Run(e);
+    Write(d, "offload-uplink-vnet", e);
+  }
+  {  // a plain uplink: wire frames in (some corrupted), segments out
+    Encoder e = Hdr(0, kStartEnableVfs | kStartInit | kStartPostRx, 0, 3,
+                    OffQ(kOffloadAll, false));
+    for (unsigned f = 1; f < 4; ++f) OffInit(e, f, kOffloadAll);
+    Off(e, 1, kRemote, 5000, kL4Gso | kL4Ipv6);
+    Off(e, 2, kRemote, 700, kL4Udp);
+    UpOff(e, To(1), 1400, 0);
+    UpOff(e, To(2), 1400, kL4Udp | kL4Ipv6);
+    UpOff(e, To(3), 1400, 0, Mss(1448), 1, 60);
+    Run(e);
+    Write(d, "offload-uplink-plain", e);
   }
   {  // nothing at all: defaults
     Encoder e = Encoder({0, 0, 0, 0, 0, 0, 0, 0});

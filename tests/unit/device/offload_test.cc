@@ -261,6 +261,36 @@ TEST_F(Offloads, TsoAndUsoToTheUplinkAreSegmented) {
   EXPECT_EQ(u.tx_packets, 2u);  // frames the switch sent, before cutting
 }
 
+// core_fuzz (tests/fuzz/regressions/gso-segments-queued-one-send-done):
+// when QEMU queues the segments of a GSO frame it calls the sent callback
+// for each; the uplink stays busy until the last one, and only then does
+// the next frame go out.
+TEST_F(Offloads, QueuedSegmentsKeepTheUplinkBusyUntilEachIsDone) {
+  Start(kLinuxNetFeatures | kLinuxOffloads, kLinuxNetFeatures);
+  bed_.host.uplink_accepts = false;
+  const auto tcp = L4Frame(kRemote, src_->mac(), false, kProtoTcp, 10000);
+  src_->d().SendWithHeader(TxHeader(kNeedsCsum, kGsoTcp4, 54, 1448, 34, 16),
+                           tcp);
+  bed_.RunAll();
+  ASSERT_EQ(bed_.host.uplink_frames.size(), 7u);  // all queued, in order
+  bed_.host.uplink_accepts = true;
+  const auto next = L4Frame(kRemote, src_->mac(), false, kProtoTcp, 100);
+  src_->d().SendWithHeader(TxHeader(0, 0, 0, 0, 0, 0), next);
+  bed_.RunAll();
+  for (int i = 0; i < 6; ++i) {
+    snic_core_uplink_send_done(bed_.core.get());
+    bed_.RunAll();
+    EXPECT_EQ(bed_.host.uplink_frames.size(), 7u) << "after send_done " << i;
+  }
+  snic_core_uplink_send_done(bed_.core.get());
+  bed_.RunAll();
+  ASSERT_EQ(bed_.host.uplink_frames.size(), 8u);
+  EXPECT_EQ(bed_.host.uplink_frames.back(), next);
+  SnicUplinkStats u{};
+  snic_core_get_uplink_stats(bed_.core.get(), &u);
+  EXPECT_EQ(u.tx_queued, 7u);
+}
+
 TEST_F(Offloads, PortVlanTagsEverySegment) {
   Start(kLinuxNetFeatures | kLinuxOffloads, kLinuxNetFeatures);
   SnicVfPolicy p{};

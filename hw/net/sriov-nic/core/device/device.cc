@@ -171,12 +171,16 @@ void Device::PerformEffects(const Effects& fx) {
   if (fx.uplink_purge()) {
     host_.UplinkPurge();  // QEMU calls UplinkSendDone for the purged frame
   }
-  if (fx.uplink_frame() != nullptr && !SendToUplink(fx)) {
-    // QEMU queued it and calls UplinkSendDone once it is out; until then
-    // frames for the uplink wait.
-    uplink_.busy = true;
-    uplink_.busy_from = fx.uplink_from();
-    uplink_.stats.tx_queued++;
+  if (fx.uplink_frame() != nullptr) {
+    if (const uint32_t q = SendToUplink(fx); q > 0) {
+      // QEMU queued it (or q of its segments) and calls UplinkSendDone
+      // once for each when it is out; until then frames for the uplink
+      // wait.
+      uplink_.busy = true;
+      uplink_.queued += q;
+      uplink_.busy_from = fx.uplink_from();
+      uplink_.stats.tx_queued += q;
+    }
   }
   if (fx.schedule_run()) {
     host_.ScheduleRun();
@@ -195,28 +199,29 @@ bool Device::SendFrameToUplink(const uint8_t* frame, size_t len,
                              frame, len);
 }
 
-bool Device::SendToUplink(const Effects& fx) {
+uint32_t Device::SendToUplink(const Effects& fx) {
   const eth::Offload& o = fx.uplink_offload();
   if (uplink_.offloads.Takes(o)) {
-    return SendFrameToUplink(fx.uplink_frame(), fx.uplink_len(), o);
+    return SendFrameToUplink(fx.uplink_frame(), fx.uplink_len(), o) ? 0 : 1;
   }
   // The uplink takes no GSO frame of this kind: its segments go one by
   // one. All of them go even when QEMU queues one (it keeps them in order).
   FramePool::Buffer seg = frames_.Get();
   eth::Offload done;
   done.data_valid = true;
-  bool all_sent = true;
+  // QEMU calls UplinkSendDone once for each segment it queued.
+  uint32_t queued = 0;
   const Status s = eth::Segment(
       fx.uplink_frame(), fx.uplink_len(), o, seg.data(),
       [&](const uint8_t* data, size_t len) {
         if (!SendFrameToUplink(data, len, done)) {
-          all_sent = false;
+          queued++;
         }
         return true;
       });
   uplink_.stats.tx_segmented++;
   (void)s;  // checked when the port took the frame (CheckOffload)
-  return all_sent;
+  return queued;
 }
 
 bool Device::SetUplinkVnetHdr(bool uso) {
@@ -685,6 +690,11 @@ void Device::UplinkSendDone() {
     Defer(Deferred::Kind::kSendDone);
     return;
   }
+  if (uplink_.queued > 1) {
+    uplink_.queued--;  // more segments of the frame are still queued
+    return;
+  }
+  uplink_.queued = 0;
   uplink_.busy = false;
   if (sched_.ReleaseUplinkWaiters()) {
     effects_.ScheduleRun();

@@ -180,6 +180,7 @@ class Device final : public port::MacDirectory {
     bool uso = false;
     port::RxOffloads offloads;  // what it takes
     bool busy = false;     // QEMU queued one of our frames
+    uint32_t queued = 0;   // ... this many (segments of one GSO frame)
     FnId busy_from = 0;    // the function that sent it
     Hold rx_hold;          // a frame from the netdev waits (left in QEMU)
     port::UplinkStats stats;
@@ -231,9 +232,9 @@ class Device final : public port::MacDirectory {
   uint64_t MaxFrameForRate() const;
   void RebuildActive();
   void PerformEffects(const Effects& fx);
-  // Sends the uplink frame of @fx (its segments, for a GSO frame); false
-  // if QEMU queued it.
-  bool SendToUplink(const Effects& fx);
+  // Sends the uplink frame of @fx (its segments, for a GSO frame); the
+  // number of frames QEMU queued (each gets an UplinkSendDone).
+  uint32_t SendToUplink(const Effects& fx);
   bool SendFrameToUplink(const uint8_t* frame, size_t len,
                          const eth::Offload& o);
   size_t UplinkReceive(const uint8_t* frame, size_t len,

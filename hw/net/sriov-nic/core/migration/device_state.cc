@@ -273,6 +273,7 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
   uplink_.link_up = uplink_link;
   uplink_.stats = uplink_stats;
   uplink_.busy = false;
+  uplink_.queued = 0;
   uplink_.rx_hold.Clear();
   RebuildActive();
   stale_ = true;
