@@ -164,6 +164,15 @@ finish() {
     exit $?
 }
 
+# netdev_by_mac MAC: the name of the netdev with that address.
+netdev_by_mac() {
+    local n
+    for n in /sys/class/net/*; do
+        [ "$(cat "$n/address")" = "$1" ] && { echo "${n##*/}"; return 0; }
+    done
+    return 1
+}
+
 # peer_wait: the end of a peer VM's part ("# peer:" scenarios): it keeps
 # serving until the runner stops it when the main guest is done.
 peer_wait() {

@@ -7,8 +7,10 @@
 # mtu=1500: the peers (virtio-net-pci, igb) run at 1500, so do we here
 # (the device's default is 9000; run with --set MTU=9000 to see it).
 # var: MTU=1500
+# (sriov-nic-no-offloads: the same with OFFLOADS=off, set by benchmark.py.)
+# var: OFFLOADS=on
 # Runs with tests/guest/bench/iperf-pair.sh appended (scripts/benchmark.py).
-# qemu: -device pcie-root-port,id=rp0,slot=1,chassis=1 -device sriov-nic,bus=rp0,netdev=n0,total-vfs=4,mtu=@MTU@ -netdev user,id=n0,restrict=on
+# qemu: -device pcie-root-port,id=rp0,slot=1,chassis=1 -device sriov-nic,bus=rp0,netdev=n0,total-vfs=4,mtu=@MTU@,offloads=@OFFLOADS@ -netdev user,id=n0,restrict=on
 # var: SECONDS_IPERF=10
 # timeout: 300
 

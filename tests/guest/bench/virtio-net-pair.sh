@@ -9,14 +9,6 @@
 # virtio_pci is built into 6.12 and a module on 6.1 (/init coldplugs it too).
 modprobe virtio_pci
 modprobe virtio_net
-# netdev_by_mac MAC: the name of the netdev with that address.
-netdev_by_mac() {
-    local n
-    for n in /sys/class/net/*; do
-        [ "$(cat "$n/address")" = "$1" ] && { echo "${n##*/}"; return 0; }
-    done
-    return 1
-}
 require "NIC 1 has a netdev" wait_for 20 netdev_by_mac 52:54:00:b0:00:01
 require "NIC 2 has a netdev" wait_for 20 netdev_by_mac 52:54:00:b0:00:02
 if0=$(netdev_by_mac 52:54:00:b0:00:01)
