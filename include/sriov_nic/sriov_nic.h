@@ -128,7 +128,13 @@ typedef struct SnicConfig {
     uint32_t speed;         /* link speed in Mb/s (VIRTIO_NET_F_SPEED_DUPLEX,
                              * full duplex); 0: SNIC_DEFAULT_SPEED */
     bool no_offloads;       /* offer no checksum/TSO/USO offloads */
+    uint16_t queue_pairs;   /* receive/transmit queue pairs of every
+                             * function, 1..SNIC_MAX_QUEUE_PAIRS;
+                             * 0: SNIC_DEFAULT_QUEUE_PAIRS */
 } SnicConfig;
+
+#define SNIC_DEFAULT_QUEUE_PAIRS 4
+#define SNIC_MAX_QUEUE_PAIRS 16
 
 #define SNIC_DEFAULT_SPEED 10000
 
@@ -142,7 +148,8 @@ void snic_core_free(SnicCore *core);
 /*
  * BAR 0 of every function (PF and VFs alike), owned by the core: the
  * regions the core serves (snic_core_mmio_* take their index), then the
- * MSI-X table and PBA that the glue hands to QEMU's msix. virtio_cap_type
+ * MSI-X table and PBA that the glue hands to QEMU's msix (one vector for
+ * configuration changes and one per queue: 2 * queue_pairs + 2). virtio_cap_type
  * is the virtio_pci_cap cfg_type of a region (0: not a virtio region).
  */
 typedef struct SnicRegionInfo {

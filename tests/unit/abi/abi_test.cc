@@ -53,18 +53,40 @@ TEST_F(Abi, LayoutIsTheCoresTable) {
     EXPECT_EQ(l->regions[r].virtio_cap_type, want.cap_type) << want.name;
     EXPECT_LE(l->regions[r].offset + l->regions[r].size, l->msix_table_offset);
   }
-  EXPECT_EQ(l->msix_vectors, virtio_net::kMsixVectors);
+  // Config change + 2 * queue_pairs + controlq (the default 4 pairs).
+  EXPECT_EQ(l->msix_vectors, 2 * SNIC_DEFAULT_QUEUE_PAIRS + 2);
   EXPECT_EQ(l->msix_table_offset, virtio_net::kMsixTableOffset);
   EXPECT_EQ(l->msix_pba_offset, virtio_net::kMsixPbaOffset);
   EXPECT_EQ(l->notify_off_multiplier, virtio_net::kNotifyOffMultiplier);
   // The region indices the glue passes to snic_core_mmio_* are these.
   EXPECT_EQ(virtio_net::kRegionCommon, 0u);
   EXPECT_EQ(virtio_net::kRegionNotify, 3u);
-  // One layout for every core (and every function).
+  // The same regions for every core; the MSI-X table follows queue-pairs.
   FakeHost other;
   SnicConfig cfg = TestConfig(0);
+  cfg.queue_pairs = 1;
   CorePtr c(snic_core_new(&cfg, &other.ops(), other.opaque(), nullptr, 0));
-  EXPECT_EQ(snic_core_layout(c.get()), l);
+  ASSERT_TRUE(c);
+  const SnicLayout* one = snic_core_layout(c.get());
+  EXPECT_EQ(one->msix_vectors, 4u);
+  EXPECT_EQ(one->bar_size, l->bar_size);
+  EXPECT_EQ(one->msix_pba_offset, l->msix_pba_offset);
+  cfg.queue_pairs = SNIC_MAX_QUEUE_PAIRS;
+  CorePtr big(snic_core_new(&cfg, &other.ops(), other.opaque(), nullptr, 0));
+  ASSERT_TRUE(big);
+  EXPECT_EQ(snic_core_layout(big.get())->msix_vectors,
+            2 * SNIC_MAX_QUEUE_PAIRS + 2);
+}
+
+TEST_F(Abi, QueuePairsOutOfRangeIsRefused) {
+  FakeHost other;
+  SnicConfig cfg = TestConfig(0);
+  char err[128] = {};
+  cfg.queue_pairs = SNIC_MAX_QUEUE_PAIRS + 1;
+  EXPECT_EQ(snic_core_new(&cfg, &other.ops(), other.opaque(), err,
+                          sizeof(err)),
+            nullptr);
+  EXPECT_STREQ(err, "queue-pairs must be between 1 and 16");
 }
 
 // ---- conversions ----

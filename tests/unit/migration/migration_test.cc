@@ -26,7 +26,7 @@ std::vector<uint8_t> Save(SnicCore* core) {
 // Where the fields of the stream are (the layout documented in
 // migration/device_state.cc), for tests that corrupt one of them.
 struct Layout {
-  static constexpr size_t kHeader = 4 + 4 + 1 + 2 + 2 + 2 + 1 + 6;
+  static constexpr size_t kHeader = 4 + 4 + 1 + 2 + 2 + 2 + 1 + 2 + 6;
   static constexpr size_t kDevice = 2 + 1 + 12 * 8;
   static constexpr size_t kPolicy = 6 + 2 + 1 + 1 + 1 + 1 + 4;
   static constexpr size_t kQueue = 2 + 2 + 1 + 8 + 8 + 8 + 2 + 2 + 2 + 1;
@@ -51,12 +51,19 @@ struct Layout {
       p += 2;  // needs_reset, announce
       f.guest_offloads = p;
       p += 8;
+      f.pairs = p;
+      p += 2;
+      f.rss = p;  // steering, hash_types, table_mask, unclassified
+      p += 1 + 4;
+      p += 2 + 2 + 2 * (size_t{Le16(s, p)} + 1);  // mask, unclassified, table
+      p += 1 + s[p];                                // key_len, key
       f.transport = p;
       f.status = p + 4 + 4 + 8 + 2;
       f.driver_features = p + 8;
+      const size_t queues = Le16(s, p + kTransportFixed);
       p += kTransportFixed + 2;
-      for (size_t q = 0; q < 3; ++q) {
-        f.queue[q] = p;
+      for (size_t q = 0; q < queues; ++q) {
+        if (q < 3) f.queue[q] = p;
         p += kQueue;
       }
       f.rate = p;
@@ -69,8 +76,8 @@ struct Layout {
     return uint16_t(s[p] | s[p + 1] << 8);
   }
   struct Fn {
-    size_t start, mac, flags, uni, multi, broken, guest_offloads, transport,
-        status, driver_features, rate;
+    size_t start, mac, flags, uni, multi, broken, guest_offloads, pairs, rss,
+        transport, status, driver_features, rate;
     size_t queue[3];
   };
   // Offsets of one queue's fields.
@@ -363,8 +370,8 @@ TEST_F(MigrationLoad, RingIndicesAndLayout) {
       "fn 1 (VF 0): virtio: queue 1: last_avail_idx");
   ExpectRefused([&](auto& s) { Put16(s, Layout::Size(tx), 48); },
                 "queue 1: queue_size 48 is not a power of two up to 256");
-  ExpectRefused([&](auto& s) { Put16(s, Layout::Vector(tx), 4); },
-                "queue 1: queue_msix_vector 4 is not below 4");
+  ExpectRefused([&](auto& s) { Put16(s, Layout::Vector(tx), 10); },
+                "queue 1: queue_msix_vector 10 is not below 10");
   ExpectRefused([&](auto& s) { s[Layout::Desc(tx)] |= 8; },
                 "queue 1: ring layout: queue_enable with misaligned");
   ExpectRefused([&](auto& s) { s[Layout::Enabled(tx)] = 2; },

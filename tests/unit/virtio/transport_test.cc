@@ -131,8 +131,9 @@ TEST(Transport, ResetClearsQueuesFeaturesVectors) {
 TEST(Transport, QueueRegisters) {
   Bed bed;
   FakeDriver d = bed.Driver(0);
-  EXPECT_EQ(d.Common(kNumQueues, 2), 3u);
-  for (uint16_t q = 0; q < 3; ++q) {
+  // 4 queue pairs (the default) and the controlq.
+  EXPECT_EQ(d.Common(kNumQueues, 2), 9u);
+  for (uint16_t q = 0; q < 9; ++q) {
     d.SetCommon(kQSelect, q, 2);
     EXPECT_EQ(d.Common(kQSelect, 2), q);
     EXPECT_EQ(d.Common(kQNotifyOff, 2), q);
@@ -147,7 +148,7 @@ TEST(Transport, QueueRegisters) {
   d.SetCommon(kQDriver, 0xabcdef0000001000ull, 8);
   EXPECT_EQ(d.Common(kQDriver + 4, 4), 0xabcdef00u);
   // Nonexistent queue reads size 0.
-  d.SetCommon(kQSelect, 3, 2);
+  d.SetCommon(kQSelect, 9, 2);
   EXPECT_EQ(d.Common(kQSize, 2), 0u);
   EXPECT_EQ(d.Common(kQMsix, 2), 0xffffu);
 }
@@ -169,9 +170,10 @@ TEST(Transport, QueueSizeValidation) {
 TEST(Transport, MsixVectorOutOfRangeReadsNoVector) {
   Bed bed;
   FakeDriver d = bed.Driver(0);
-  d.SetCommon(kMsixConfig, 3, 2);
-  EXPECT_EQ(d.Common(kMsixConfig, 2), 3u);
-  d.SetCommon(kMsixConfig, 4, 2);
+  // 10 vectors: config change and one per queue.
+  d.SetCommon(kMsixConfig, 9, 2);
+  EXPECT_EQ(d.Common(kMsixConfig, 2), 9u);
+  d.SetCommon(kMsixConfig, 10, 2);
   EXPECT_EQ(d.Common(kMsixConfig, 2), 0xffffu);
   d.SetCommon(kQSelect, 2, 2);
   d.SetCommon(kQMsix, 2, 2);
@@ -218,10 +220,10 @@ TEST(Transport, WrongWidthAccessIsLoggedAndIgnored) {
 TEST(Transport, ReadOnlyFieldsIgnoreWrites) {
   Bed bed;
   FakeDriver d = bed.Driver(0);
-  d.SetCommon(kNumQueues, 9, 2);
+  d.SetCommon(kNumQueues, 3, 2);
   d.SetCommon(kGen, 9, 1);
   d.SetCommon(kDf, 0, 4);
-  EXPECT_EQ(d.Common(kNumQueues, 2), 3u);
+  EXPECT_EQ(d.Common(kNumQueues, 2), 9u);
   EXPECT_EQ(bed.host.guest_errors.size(), 3u);
 }
 
@@ -233,12 +235,15 @@ TEST(Transport, DeviceConfigLayout) {
     EXPECT_EQ(d.Read(kRegionDevice, i, 1), cfg.pf_mac[i]);
   }
   EXPECT_EQ(d.Read(kRegionDevice, 6, 2), 1u);  // LINK_UP
-  EXPECT_EQ(d.Read(kRegionDevice, 8, 2), 1u);  // max_virtqueue_pairs
+  EXPECT_EQ(d.Read(kRegionDevice, 8, 2), 4u);  // max_virtqueue_pairs
   EXPECT_EQ(d.Read(kRegionDevice, 10, 2), 1500u);
   EXPECT_EQ(d.Read(kRegionDevice, 0, 4), 0x12005452u);
   EXPECT_EQ(d.Read(kRegionDevice, 12, 4), 10000u);  // speed (SPEED_DUPLEX)
   EXPECT_EQ(d.Read(kRegionDevice, 16, 1), 1u);      // duplex: full
-  EXPECT_EQ(d.Read(kRegionDevice, 17, 4), 0u);      // nothing after it
+  EXPECT_EQ(d.Read(kRegionDevice, 17, 1), 40u);     // rss_max_key_size
+  EXPECT_EQ(d.Read(kRegionDevice, 18, 2), 128u);    // rss_max_indirection_table_length
+  EXPECT_EQ(d.Read(kRegionDevice, 20, 4), 0x3fu);   // supported_hash_types
+  EXPECT_EQ(d.Read(kRegionDevice, 24, 4), 0u);      // nothing after it
   EXPECT_EQ(d.Read(kRegionDevice, 0xffc, 8), 0u);
 }
 

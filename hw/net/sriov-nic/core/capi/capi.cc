@@ -14,9 +14,11 @@
 #include "sriov_nic/sriov_nic.h"
 
 struct SnicCore {
-  SnicCore(const snic::device::DeviceConfig& cfg, const snic::Host& host)
-      : device(cfg, host) {}
+  SnicCore(const snic::device::DeviceConfig& cfg, const snic::Host& host,
+           const SnicLayout& l)
+      : device(cfg, host), layout(l) {}
   snic::device::Device device;
+  SnicLayout layout;  // this core's: the MSI-X table follows queue_pairs
 };
 
 namespace snic::capi {
@@ -51,15 +53,19 @@ constexpr SnicRegionInfo kVirtioRegions[] = {
 };
 static_assert(std::size(kVirtioRegions) == virtio_net::kNumRegions);
 
-constexpr SnicLayout kVirtioLayout = {
-    virtio_net::kBarSize,
-    virtio_net::kNumRegions,
-    kVirtioRegions,
-    virtio_net::kMsixVectors,
-    virtio_net::kMsixTableOffset,
-    virtio_net::kMsixPbaOffset,
-    virtio_net::kNotifyOffMultiplier,
-};
+constexpr SnicLayout VirtioLayout(uint16_t queue_pairs) {
+  return SnicLayout{
+      virtio_net::kBarSize,
+      virtio_net::kNumRegions,
+      kVirtioRegions,
+      virtio_net::MsixVectors(queue_pairs),
+      virtio_net::kMsixTableOffset,
+      virtio_net::kMsixPbaOffset,
+      virtio_net::kNotifyOffMultiplier,
+  };
+}
+static_assert(SNIC_MAX_QUEUE_PAIRS == virtio_net::kMaxQueuePairs);
+static_assert(SNIC_DEFAULT_QUEUE_PAIRS == virtio_net::kDefaultQueuePairs);
 
 }  // namespace
 }  // namespace snic::capi
@@ -82,10 +88,14 @@ SnicCore* snic_core_new(const SnicConfig* cfg, const SnicHostOps* ops,
   dc.speed = cfg->speed ? cfg->speed : SNIC_DEFAULT_SPEED;
   dc.offloads = !cfg->no_offloads;
   dc.queue_size = cfg->queue_size;
+  dc.queue_pairs =
+      cfg->queue_pairs ? cfg->queue_pairs : SNIC_DEFAULT_QUEUE_PAIRS;
   if (!Report(dc.Validate(), err, err_len)) {
     return nullptr;
   }
-  auto* core = new (std::nothrow) SnicCore(dc, snic::Host(*ops, opaque));
+  auto* core = new (std::nothrow)
+      SnicCore(dc, snic::Host(*ops, opaque),
+               snic::capi::VirtioLayout(dc.queue_pairs));
   if (core == nullptr) {
     SetError(err, err_len, "out of memory");
   }
@@ -94,8 +104,8 @@ SnicCore* snic_core_new(const SnicConfig* cfg, const SnicHostOps* ops,
 
 void snic_core_free(SnicCore* core) { delete core; }
 
-const SnicLayout* snic_core_layout(const SnicCore* /*core*/) {
-  return &snic::capi::kVirtioLayout;
+const SnicLayout* snic_core_layout(const SnicCore* core) {
+  return &core->layout;
 }
 
 void snic_core_reset_function(SnicCore* core, SnicFn fn) {

@@ -42,6 +42,10 @@ Status DeviceConfig::Validate() const {
     return Status::Invalid("queue-size must be a power of two between 2 and " +
                            std::to_string(virtio::kMaxQueueSize));
   }
+  if (queue_pairs < 1 || queue_pairs > virtio_net::kMaxQueuePairs) {
+    return Status::Invalid("queue-pairs must be between 1 and " +
+                           std::to_string(virtio_net::kMaxQueuePairs));
+  }
   return Status::Ok();
 }
 
@@ -71,6 +75,7 @@ Device::Device(const DeviceConfig& cfg, const Host& host)
     fc.speed = cfg.speed;
     fc.queue_size = cfg.queue_size;
     fc.offloads = cfg.offloads;
+    fc.queue_pairs = cfg.queue_pairs;
     auto f = std::make_unique<virtio_net::Function>(fc, host_, *this);
     if (fn == kPfFn) {
       f->SetPolicy(policy::PfPolicy(cfg.pf_mac));
@@ -567,6 +572,11 @@ bool Device::Run() {
         } else {
           o = TransmitOne(*lane, frame.data(), scratch.data());
         }
+      }
+      if (o == TxOutcome::kIdle) {
+        // Finding a lane empty costs no budget: it clears the lane's
+        // pending mark, so each lane is found empty at most once a run.
+        break;
       }
       quota--;
       budget--;

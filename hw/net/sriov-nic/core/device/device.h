@@ -63,6 +63,8 @@ struct DeviceConfig {
   // Offer checksum and segmentation offloads (virtio-net CSUM, TSO, USO
   // and their GUEST_* receive sides).
   bool offloads = true;
+  // receiveq/transmitq pairs of every function (virtio-net MQ).
+  uint16_t queue_pairs = 4;
 
   Status Validate() const;
 };

@@ -1,10 +1,11 @@
 // sriov-nic core: the device's migration state (Device::SaveState and
 // Device::LoadState), and the run state around it.
 //
-// The stream, version 2, in order (stream.h: little-endian, fixed width):
+// The stream, version 3, in order (stream.h: little-endian, fixed width):
 //   magic "SNIC" (u32 0x43494e53), version (u32)
 //   configuration: personality (u8, 1 = virtio-net), total-vfs (u16),
-//     queue-size (u16), mtu (u16), offloads (u8), PF MAC (6 bytes); the
+//     queue-size (u16), mtu (u16), offloads (u8), queue-pairs (u16), PF MAC
+//     (6 bytes); the
 //     destination's must be the same
 //   device: NumVFs (u16), uplink link (u8), uplink counters (12 x u64)
 //   per VF: host policy: MAC (6), vlan (u16), qos (u8), spoofchk (u8),
@@ -43,7 +44,7 @@ namespace {
 
 constexpr uint32_t kMagic = 0x43494e53;  // "SNIC"
 constexpr uint32_t kEnd = 0x21444e45;    // "END!"
-constexpr uint32_t kVersion = 2;  // 2: offloads
+constexpr uint32_t kVersion = 3;  // 2: offloads; 3: queue pairs, RSS
 constexpr uint8_t kPersonalityVirtioNet = 1;
 
 std::string FnName(FnId fn) {
@@ -117,6 +118,7 @@ void Device::SaveState(std::vector<uint8_t>* out) {
   enc.U16(cfg_.queue_size);
   enc.U16(cfg_.mtu);
   enc.Bool(cfg_.offloads);
+  enc.U16(cfg_.queue_pairs);
   enc.Bytes(cfg_.pf_mac.data(), 6);
   enc.U16(num_vfs_);
   enc.Bool(uplink_.link_up);
@@ -160,6 +162,7 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
     ExpectSame(d, "mtu", d.U16("mtu"), cfg_.mtu);
     ExpectSame(d, "offloads", d.Bool("offloads") ? 1 : 0,
                cfg_.offloads ? 1 : 0);
+    ExpectSame(d, "queue-pairs", d.U16("queue-pairs"), cfg_.queue_pairs);
     MacAddress mac;
     d.Bytes("mac", mac.data(), 6);
     if (d.ok() && mac != cfg_.pf_mac) {

@@ -212,6 +212,102 @@ ControlResult GuestOffloads(uint8_t cmd, virtio::Reader& data,
   return r;
 }
 
+// The part of struct virtio_net_rss_config (5.1.6.5.7.1) and
+// virtio_net_hash_config (5.1.6.5.6.4) after the command header. Both
+// start with hash_types and end with hash_key_length and the key; the
+// hash config's 8 reserved bytes sit where RSS has the table fields.
+ControlResult Mq(uint8_t cmd, virtio::Reader& data, const ControlContext& ctx) {
+  if (cmd == kCtrlMqVqPairsSet) {
+    if (!Has(ctx.features, kFMq)) {
+      return Err("MQ_VQ_PAIRS_SET without VIRTIO_NET_F_MQ");
+    }
+    Le16 n;
+    if (data.remaining() != sizeof(n)) {
+      return Err("MQ_VQ_PAIRS_SET with a bad length");
+    }
+    if (Status s = data.ReadObj(&n); !s.ok()) {
+      return ReadFailed(s, "MQ_VQ_PAIRS_SET with a bad length");
+    }
+    if (n.get() < kMqPairsMin || n.get() > ctx.max_pairs) {
+      return Err("MQ_VQ_PAIRS_SET outside 1..max_virtqueue_pairs");
+    }
+    ControlResult r = Ok();
+    r.mq = ControlResult::Mq::kPairs;
+    r.pairs = n.get();
+    return r;
+  }
+  const bool rss = cmd == kCtrlMqRssConfig;
+  if (rss && !Has(ctx.features, kFRss)) {
+    return Err("MQ_RSS_CONFIG without VIRTIO_NET_F_RSS");
+  }
+  if (cmd == kCtrlMqHashConfig && !Has(ctx.features, kFHashReport)) {
+    return Err("MQ_HASH_CONFIG without VIRTIO_NET_F_HASH_REPORT");
+  }
+  if (!rss && cmd != kCtrlMqHashConfig) {
+    return Err("unknown ctrl MQ command");
+  }
+  const char* bad = rss ? "MQ_RSS_CONFIG with a bad length"
+                        : "MQ_HASH_CONFIG with a bad length";
+  RssConfig c;
+  Le32 types;
+  Le16 mask, unclassified, max_tx;
+  Status s = data.ReadObj(&types);
+  if (s.ok()) s = data.ReadObj(&mask);
+  if (s.ok()) s = data.ReadObj(&unclassified);
+  if (!s.ok()) return ReadFailed(s, bad);
+  c.hash_types = types.get() & kSupportedHashTypes;
+  if (rss) {
+    const uint32_t entries = uint32_t{mask.get()} + 1;
+    if (entries > kRssMaxTableLen || (entries & (entries - 1)) != 0) {
+      return Err("MQ_RSS_CONFIG indirection table length not a power of "
+                 "two up to rss_max_indirection_table_length");
+    }
+    if (unclassified.get() >= ctx.max_pairs) {
+      return Err("MQ_RSS_CONFIG unclassified_queue beyond the queue pairs");
+    }
+    c.steering = true;
+    c.table_mask = mask.get();
+    c.unclassified = unclassified.get();
+    for (uint32_t i = 0; i < entries; ++i) {
+      Le16 q;
+      if (Status st = data.ReadObj(&q); !st.ok()) return ReadFailed(st, bad);
+      if (q.get() >= ctx.max_pairs) {
+        return Err("MQ_RSS_CONFIG indirection table names a queue beyond "
+                   "the queue pairs");
+      }
+      c.table[i] = q.get();
+    }
+    s = data.ReadObj(&max_tx);
+    if (!s.ok()) return ReadFailed(s, bad);
+    if (max_tx.get() < kMqPairsMin || max_tx.get() > ctx.max_pairs) {
+      return Err("MQ_RSS_CONFIG max_tx_vq outside 1..max_virtqueue_pairs");
+    }
+  } else {
+    // The rest of reserved[4].
+    if (Status st = data.Skip(4); !st.ok()) return ReadFailed(st, bad);
+  }
+  uint8_t key_len = 0;
+  if (Status st = data.ReadObj(&key_len); !st.ok()) return ReadFailed(st, bad);
+  if (key_len > kRssMaxKeySize) {
+    return Err("MQ RSS/hash config key longer than rss_max_key_size");
+  }
+  if (key_len == 0 && c.hash_types != 0) {
+    return Err("MQ RSS/hash config with hash types but no key");
+  }
+  if (data.remaining() != key_len) {
+    return Err(bad);
+  }
+  if (Status st = data.Read(c.key.data(), key_len); !st.ok()) {
+    return ReadFailed(st, bad);
+  }
+  c.key_len = key_len;
+  ControlResult r = Ok();
+  r.mq = rss ? ControlResult::Mq::kRss : ControlResult::Mq::kHash;
+  r.pairs = rss ? max_tx.get() : 0;
+  r.rss = c;
+  return r;
+}
+
 }  // namespace
 
 ControlResult ExecuteControl(const CtrlHdr& hdr, virtio::Reader& data,
@@ -246,6 +342,8 @@ ControlResult ExecuteControl(const CtrlHdr& hdr, virtio::Reader& data,
                    "VIRTIO_NET_F_CTRL_GUEST_OFFLOADS");
       }
       return GuestOffloads(hdr.cmd, data, ctx.features);
+    case kCtrlMq:
+      return Mq(hdr.cmd, data, ctx);
     default:
       return Err("unknown ctrl class");
   }

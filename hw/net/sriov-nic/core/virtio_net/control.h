@@ -20,7 +20,14 @@
 //    after the device asked (VIRTIO_NET_S_ANNOUNCE);
 //  - GUEST_OFFLOADS (needs CTRL_GUEST_OFFLOADS): SET, the receive offloads
 //    the driver wants from now on (a le64 of GUEST_* feature bits, a
-//    subset of the negotiated ones: ethtool -K rx/lro/rx-gro-hw).
+//    subset of the negotiated ones: ethtool -K rx/lro/rx-gro-hw);
+//  - MQ: VQ_PAIRS_SET (needs MQ; 1..max_virtqueue_pairs pairs, automatic
+//    steering), RSS_CONFIG (needs RSS; hash types, indirection table of a
+//    power-of-two length up to kRssMaxTableLen naming existing pairs, the
+//    unclassified pair, max_tx_vq, a key up to kRssMaxKeySize bytes) and
+//    HASH_CONFIG (needs HASH_REPORT; hash types and key only). Hash types
+//    the device does not support are ignored (5.1.6.5.7.1: the device
+//    uses the ones it supports).
 // The host's trust policy gates the requests only trust allows (as `ip
 // link set ... trust off` on a real NIC): turning PROMISC, ALLMULTI or
 // ALLUNI on and MAC_ADDR_SET to another MAC are refused (VIRTIO_NET_ERR,
@@ -36,6 +43,7 @@
 #include "../base/status.h"
 #include "../port/port.h"
 #include "../virtio/queue/descriptor_chain.h"
+#include "rss.h"
 #include "spec.h"
 
 namespace snic::virtio_net {
@@ -52,6 +60,7 @@ struct ControlContext {
   uint64_t features;  // negotiated
   bool trusted;
   const port::MacDirectory* macs;
+  uint16_t max_pairs = 1;  // max_virtqueue_pairs
 };
 
 struct ControlResult {
@@ -61,6 +70,10 @@ struct ControlResult {
   bool announce_acked = false;     // ANNOUNCE_ACK: clear VIRTIO_NET_S_ANNOUNCE
   bool set_guest_offloads = false;  // GUEST_OFFLOADS_SET: guest_offloads
   uint64_t guest_offloads = 0;
+  // MQ class: what the command set (rss holds it for kRss and kHash).
+  enum class Mq : uint8_t { kNone, kPairs, kRss, kHash } mq = Mq::kNone;
+  uint16_t pairs = 0;  // kPairs: virtqueue_pairs; kRss: max_tx_vq
+  RssConfig rss;
   bool refused_untrusted = false;  // needs trust: answered ERR
   bool table_overflow = false;     // a MAC list was longer than the cap
   const char* error = nullptr;     // why ack is ERR, for the guest error log

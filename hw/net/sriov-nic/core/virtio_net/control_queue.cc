@@ -14,10 +14,11 @@ using virtio::Reader;
 using virtio::Writer;
 
 void Function::ProcessControl(Effects& fx, port::PortEvents* ev) {
-  if (!QueueLive(kCtrlQueue)) {
+  const uint16_t cq = CtrlQueue();
+  if (!QueueLive(cq)) {
     return;
   }
-  virtio::SplitQueue& q = transport_.queue(kCtrlQueue);
+  virtio::SplitQueue& q = transport_.queue(cq);
   const virtio::GuestMemory mem = Mem();
   uint16_t done = 0;
   while (done < q.size()) {
@@ -44,7 +45,7 @@ void Function::ProcessControl(Effects& fx, port::PortEvents* ev) {
       break;
     }
     const ControlContext ctx{fn(), transport_.driver_features(),
-                             state_.trusted(), macs_};
+                             state_.trusted(), macs_, max_pairs_};
     const ControlResult res = ExecuteControl(hdr, r, ctx, state_.filter);
     if (!res.dma.ok()) {
       Fail(res.dma, fx);
@@ -74,6 +75,25 @@ void Function::ProcessControl(Effects& fx, port::PortEvents* ev) {
     if (res.set_guest_offloads) {
       SetGuestOffloads(res.guest_offloads);
     }
+    switch (res.mq) {
+      case ControlResult::Mq::kPairs:
+        // Automatic steering over the pairs (5.1.6.5.5); the hash
+        // configuration, if any, still decides hash reports.
+        curr_pairs_ = res.pairs;
+        rss_.steering = false;
+        break;
+      case ControlResult::Mq::kRss:
+        curr_pairs_ = res.pairs;
+        rss_ = res.rss;
+        break;
+      case ControlResult::Mq::kHash:
+        rss_.hash_types = res.rss.hash_types;
+        rss_.key_len = res.rss.key_len;
+        rss_.key = res.rss.key;
+        break;
+      case ControlResult::Mq::kNone:
+        break;
+    }
     ev->changed |= res.filter_changed;
     Writer w(mem, chain);
     Status s = w.Write(&res.ack, 1);
@@ -87,7 +107,7 @@ void Function::ProcessControl(Effects& fx, port::PortEvents* ev) {
     done++;
   }
   if (done > 0 && !broken_) {
-    NotifyQueue(kCtrlQueue, fx);
+    NotifyQueue(cq, fx);
   }
 }
 

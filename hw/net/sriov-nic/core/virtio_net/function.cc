@@ -11,12 +11,16 @@ namespace snic::virtio_net {
 using port::PortEvents;
 using virtio::Bit;
 
-uint64_t OfferedFeatures(bool is_pf, bool offloads) {
+uint64_t OfferedFeatures(bool is_pf, bool offloads, uint16_t queue_pairs) {
   uint64_t f = Bit(virtio::kFVersion1) | Bit(virtio::kFRingIndirectDesc) |
                Bit(virtio::kFRingEventIdx) | Bit(virtio::kFAccessPlatform) |
                Bit(kFMac) | Bit(kFStatus) | Bit(kFMtu) | Bit(kFCtrlVq) |
                Bit(kFCtrlRx) | Bit(kFCtrlVlan) | Bit(kFCtrlMacAddr) |
-               Bit(kFMrgRxbuf) | Bit(kFGuestAnnounce) | Bit(kFSpeedDuplex);
+               Bit(kFMrgRxbuf) | Bit(kFGuestAnnounce) | Bit(kFSpeedDuplex) |
+               Bit(kFHashReport);
+  if (queue_pairs > 1) {
+    f |= Bit(kFMq) | Bit(kFRss);
+  }
   if (offloads) {
     f |= kHostOffloadFeatures | kGuestOffloadFeatures |
          Bit(kFCtrlGuestOffloads);
@@ -30,10 +34,11 @@ uint64_t OfferedFeatures(bool is_pf, bool offloads) {
 const char* ValidateNetFeatures(uint64_t acked) {
   const uint64_t needs_cvq = Bit(kFCtrlRx) | Bit(kFCtrlVlan) |
                              Bit(kFCtrlMacAddr) | Bit(kFGuestAnnounce) |
-                             Bit(kFCtrlGuestOffloads);
+                             Bit(kFCtrlGuestOffloads) | Bit(kFMq) |
+                             Bit(kFRss) | Bit(kFHashReport);
   if ((acked & needs_cvq) && !(acked & Bit(kFCtrlVq))) {
     return "CTRL_RX/CTRL_VLAN/CTRL_MAC_ADDR/GUEST_ANNOUNCE/"
-           "CTRL_GUEST_OFFLOADS acked without CTRL_VQ";
+           "CTRL_GUEST_OFFLOADS/MQ/RSS/HASH_REPORT acked without CTRL_VQ";
   }
   // 5.1.3.1 feature requirements.
   auto has = [acked](unsigned b) { return (acked & Bit(b)) != 0; };
@@ -78,10 +83,11 @@ virtio::TransportConfig MakeTransportConfig(const FunctionConfig& cfg) {
   virtio::TransportConfig t;
   t.fn = cfg.fn;
   t.has_intx = cfg.fn == kPfFn;
-  t.device_features = OfferedFeatures(cfg.fn == kPfFn, cfg.offloads);
-  t.num_queues = kNumQueues;
+  t.device_features =
+      OfferedFeatures(cfg.fn == kPfFn, cfg.offloads, cfg.queue_pairs);
+  t.num_queues = NumQueues(cfg.queue_pairs);
   t.max_queue_size = cfg.queue_size;
-  t.num_vectors = kMsixVectors;
+  t.num_vectors = MsixVectors(cfg.queue_pairs);
   t.notify_off_multiplier = kNotifyOffMultiplier;
   t.validator = &ValidateNetFeatures;
   return t;
@@ -100,6 +106,8 @@ Function::Function(const FunctionConfig& cfg, const Host& host,
       macs_(&macs),
       mtu_(cfg.mtu),
       speed_(cfg.speed),
+      max_pairs_(cfg.queue_pairs),
+      tx_lanes_(cfg.queue_pairs),
       transport_(MakeTransportConfig(cfg)) {}
 
 void Function::GuestError(const char* msg) {
@@ -133,8 +141,9 @@ void Function::DeviceReset(Effects& fx) {
   state_.filter.Reset(state_.policy.mac);
   broken_ = false;
   announce_ = false;
-  tx_peeked_ = false;
-  tx_completed_ = false;
+  tx_lanes_.assign(max_pairs_, TxLane{});
+  curr_pairs_ = 1;
+  rss_ = RssConfig{};
   SetGuestOffloads(0);
   UpdateReady();
 }
@@ -162,7 +171,7 @@ PortEvents Function::Resume(Effects& fx) {
   }
   // Doorbells rung while bus mastering was off are picked up now.
   ProcessControl(fx, &ev);
-  ev.tx_kicks = 1;
+  ev.tx_kicks = AllLanes();
   ev.rx_kick = true;
   return ev;
 }
@@ -250,7 +259,7 @@ PortEvents Function::MmioWrite(uint32_t region, uint64_t offset,
       UpdateReady();
       if (res.events & virtio::kEventDriverOk) {
         // Buffers posted before DRIVER_OK are picked up now.
-        ev.tx_kicks = 1;
+        ev.tx_kicks = AllLanes();
         ev.rx_kick = true;
       }
       ev.changed = was_ready != state_.ready ||
@@ -285,21 +294,18 @@ PortEvents Function::MmioWrite(uint32_t region, uint64_t offset,
 
 PortEvents Function::OnNotify(uint16_t queue, Effects& fx) {
   PortEvents ev;
-  switch (queue) {
-    case kRxQueue:
+  if (queue == CtrlQueue()) {
+    // Drivers busy-wait for the ack (Linux virtnet_send_command), so
+    // commands are answered at once; the loop is bounded by queue size.
+    ProcessControl(fx, &ev);
+  } else if (queue < 2 * UsablePairs()) {
+    if (queue % 2 == 0) {
       ev.rx_kick = true;
-      break;
-    case kTxQueue:
-      ev.tx_kicks = 1;
-      break;
-    case kCtrlQueue:
-      // Drivers busy-wait for the ack (Linux virtnet_send_command), so
-      // commands are answered at once; the loop is bounded by queue size.
-      ProcessControl(fx, &ev);
-      break;
-    default:
-      break;
+    } else {
+      ev.tx_kicks = uint32_t{1} << (queue / 2);
+    }
   }
+  // Other doorbells name queues the negotiated features leave unused.
   return ev;
 }
 
@@ -308,10 +314,13 @@ uint64_t Function::ReadDeviceConfig(uint64_t offset, unsigned size) const {
   std::memcpy(cfg.mac, state_.filter.mac().data(), 6);
   cfg.status.set(static_cast<uint16_t>((state_.link_up ? kStatusLinkUp : 0) |
                                        (announce_ ? kStatusAnnounce : 0)));
-  cfg.max_virtqueue_pairs.set(1);
+  cfg.max_virtqueue_pairs.set(max_pairs_);
   cfg.mtu.set(mtu_);
   cfg.speed.set(speed_);
   cfg.duplex = kDuplexFull;
+  cfg.rss_max_key_size = kRssMaxKeySize;
+  cfg.rss_max_indirection_table_length.set(kRssMaxTableLen);
+  cfg.supported_hash_types.set(kSupportedHashTypes);
   uint8_t bytes[sizeof(NetConfig)];
   std::memcpy(bytes, &cfg, sizeof(cfg));
   uint64_t v = 0;

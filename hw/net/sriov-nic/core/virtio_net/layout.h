@@ -47,9 +47,19 @@ inline constexpr std::array<RegionSpec, kNumRegions> kRegions = {{
 inline constexpr uint32_t kMsixTableOffset = 0x4000;
 inline constexpr uint32_t kMsixPbaOffset = 0x6000;
 inline constexpr uint32_t kNotifyOffMultiplier = 4;
-// Config change + one per queue (receiveq0, transmitq0, controlq).
-inline constexpr uint16_t kNumQueues = 3;
-inline constexpr uint16_t kMsixVectors = 1 + kNumQueues;
+// Queue pairs a function may have (the PF's queue-pairs property): the
+// TX scheduler takes up to 32 lanes, one per transmitq.
+inline constexpr uint16_t kMaxQueuePairs = 16;
+inline constexpr uint16_t kDefaultQueuePairs = 4;
+// receiveqN/transmitqN for each pair, then the controlq.
+constexpr uint16_t NumQueues(uint16_t pairs) {
+  return static_cast<uint16_t>(2 * pairs + 1);
+}
+// Config change + one per queue, so a driver can give every queue its own
+// vector (Linux virtio_pci does when it gets them).
+constexpr uint16_t MsixVectors(uint16_t pairs) {
+  return static_cast<uint16_t>(1 + NumQueues(pairs));
+}
 
 constexpr bool LayoutWellFormed() {
   uint32_t end = 0;
@@ -57,10 +67,13 @@ constexpr bool LayoutWellFormed() {
     if (r.offset < end || r.offset % r.size != 0) return false;
     end = r.offset + r.size;
   }
-  return end <= kMsixTableOffset && kMsixTableOffset + 16 * kMsixVectors <=
-                                        kMsixPbaOffset &&
-         kMsixPbaOffset + 8 <= kBarSize && (kBarSize & (kBarSize - 1)) == 0 &&
-         kNumQueues * kNotifyOffMultiplier <= kRegions[kRegionNotify].size;
+  const uint32_t vectors = MsixVectors(kMaxQueuePairs);
+  return end <= kMsixTableOffset &&
+         kMsixTableOffset + 16 * vectors <= kMsixPbaOffset &&
+         kMsixPbaOffset + 8 * ((vectors + 63) / 64) <= kBarSize &&
+         (kBarSize & (kBarSize - 1)) == 0 &&
+         NumQueues(kMaxQueuePairs) * kNotifyOffMultiplier <=
+             kRegions[kRegionNotify].size;
 }
 static_assert(LayoutWellFormed());
 

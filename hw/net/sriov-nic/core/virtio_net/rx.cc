@@ -1,5 +1,5 @@
-// sriov-nic core: receiveq0 of a virtio-net function (virtio 1.2 5.1.6.3,
-// 5.1.6.4 mergeable buffers).
+// sriov-nic core: the receiveqs of a virtio-net function (virtio 1.2
+// 5.1.6.3, 5.1.6.4 mergeable buffers, 5.1.6.4.3 hash reports).
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "function.h"
 #include "net_hdr.h"
@@ -22,35 +22,55 @@ using virtio::Writer;
 // 5.1.6.4.1: the header a received frame gets. The forwarder delivers only
 // offloads rx_offloads takes; anything else is left out (flags 0: the
 // driver checks the checksums itself).
-NetHdr Function::RxHeader(const uint8_t* frame, size_t len,
-                          const eth::Offload& o) const {
+NetHdrHash Function::RxHeader(const uint8_t* frame, size_t len,
+                              const eth::Offload& o,
+                              const FrameHash& hash) const {
   const port::RxOffloads& rx = state_.rx_offloads;
+  NetHdrHash h{};
   if (!rx.Takes(o) || !rx.csum) {
-    NetHdr plain{};
-    plain.num_buffers.set(1);
-    return plain;
+    h.hdr.num_buffers.set(1);
+  } else {
+    h.hdr = MakeNetHdr(o, frame, len);
   }
-  return MakeNetHdr(o, frame, len);
+  if (hash.report != kReportNone) {
+    h.hash_value.set(hash.value);
+    h.hash_report.set(hash.report);
+  }
+  return h;
 }
 
 RxResult Function::Deliver(const uint8_t* frame, size_t len,
                            const eth::Offload& offload, Effects& fx) {
-  if (!QueueLive(kRxQueue)) {
+  if (!running()) {
     return RxResult::kNotReady;
   }
-  virtio::SplitQueue& q = transport_.queue(kRxQueue);
+  FrameHash hash;
+  uint16_t pair = 0;
+  if (Multiqueue() || transport_.Has(kFHashReport)) {
+    pair = SelectRxPair(rss_, curr_pairs_, frame, len, &hash);
+  }
+  if (!transport_.Has(kFHashReport)) {
+    hash = FrameHash{};
+  }
+  const uint16_t rxq = RxQueueOf(pair);
+  if (pair >= UsablePairs() || !QueueLive(rxq)) {
+    // The driver steered the frame to a queue it has not set up.
+    return RxResult::kNotReady;
+  }
+  virtio::SplitQueue& q = transport_.queue(rxq);
   const virtio::GuestMemory mem = Mem();
   const virtio::QueueFeatures qf = transport_.queue_features();
   const bool mergeable = transport_.Has(kFMrgRxbuf);
   const uint16_t max_bufs = mergeable ? q.size() : 1;
 
-  NetHdr hdr = RxHeader(frame, len, offload);
-  const auto* hbytes = reinterpret_cast<const uint8_t*>(&hdr);
-  const uint64_t total = sizeof(hdr) + len;
+  const NetHdrHash full = RxHeader(frame, len, offload, hash);
+  const auto* hbytes = reinterpret_cast<const uint8_t*>(&full);
+  const uint64_t hdr_len = HdrLen();
+  const uint64_t total = hdr_len + len;
   // Writes bytes [pos, pos + count) of the stream "header, then frame".
   auto write_stream = [&](Writer& w, uint64_t pos, uint64_t count) {
-    if (pos < sizeof(hdr)) {
-      const uint64_t n = std::min<uint64_t>(count, sizeof(hdr) - pos);
+    if (pos < hdr_len) {
+      const uint64_t n = std::min<uint64_t>(count, hdr_len - pos);
       if (Status s = w.Write(hbytes + pos, static_cast<size_t>(n)); !s.ok()) {
         return s;
       }
@@ -58,7 +78,7 @@ RxResult Function::Deliver(const uint8_t* frame, size_t len,
       count -= n;
     }
     return count == 0 ? Status::Ok()
-                      : w.Write(frame + (pos - sizeof(hdr)),
+                      : w.Write(frame + (pos - hdr_len),
                                 static_cast<size_t>(count));
   };
 
@@ -90,7 +110,7 @@ RxResult Function::Deliver(const uint8_t* frame, size_t len,
            fx);
       return RxResult::kBroken;
     }
-    if (n == 1 && c.writable_bytes() < (mergeable ? sizeof(hdr) : total)) {
+    if (n == 1 && c.writable_bytes() < (mergeable ? hdr_len : total)) {
       q.Unpop(n);
       if (mergeable) {
         GuestError("mergeable RX buffer smaller than virtio_net_hdr");
@@ -126,7 +146,7 @@ RxResult Function::Deliver(const uint8_t* frame, size_t len,
   }
   stats_.rx_packets++;
   stats_.rx_bytes += len;
-  NotifyQueue(kRxQueue, fx);
+  NotifyQueue(rxq, fx);
   return RxResult::kDelivered;
 }
 

@@ -34,16 +34,23 @@ inline constexpr unsigned kFCtrlVq = 17;
 inline constexpr unsigned kFCtrlRx = 18;
 inline constexpr unsigned kFCtrlVlan = 19;
 inline constexpr unsigned kFGuestAnnounce = 21;
+inline constexpr unsigned kFMq = 22;
 inline constexpr unsigned kFCtrlMacAddr = 23;
 inline constexpr unsigned kFGuestUso4 = 54;
 inline constexpr unsigned kFGuestUso6 = 55;
 inline constexpr unsigned kFHostUso = 56;
+inline constexpr unsigned kFHashReport = 57;
+inline constexpr unsigned kFRss = 60;
 inline constexpr unsigned kFSpeedDuplex = 63;
 
-// Queue indices with max_virtqueue_pairs = 1 (5.1.2).
-inline constexpr uint16_t kRxQueue = 0;
-inline constexpr uint16_t kTxQueue = 1;
-inline constexpr uint16_t kCtrlQueue = 2;
+// 5.1.2: receiveqN is virtqueue 2N, transmitqN 2N+1; controlq is 2 when
+// neither MQ nor RSS is negotiated, else 2 * max_virtqueue_pairs.
+inline constexpr uint16_t RxQueueOf(uint16_t pair) {
+  return static_cast<uint16_t>(2 * pair);
+}
+inline constexpr uint16_t TxQueueOf(uint16_t pair) {
+  return static_cast<uint16_t>(2 * pair + 1);
+}
 
 // 5.1.4: device configuration status bits.
 inline constexpr uint16_t kStatusLinkUp = 1;
@@ -52,7 +59,8 @@ inline constexpr uint16_t kStatusAnnounce = 2;
 // 5.1.4: duplex values (speed is in Mb/s).
 inline constexpr uint8_t kDuplexFull = 1;
 
-// 5.1.4: struct virtio_net_config, up to and including duplex.
+// 5.1.4: struct virtio_net_config, up to and including
+// supported_hash_types (RSS and HASH_REPORT).
 struct NetConfig {
   uint8_t mac[6];
   Le16 status;
@@ -60,8 +68,11 @@ struct NetConfig {
   Le16 mtu;
   Le32 speed;
   uint8_t duplex;
+  uint8_t rss_max_key_size;
+  Le16 rss_max_indirection_table_length;
+  Le32 supported_hash_types;
 };
-static_assert(sizeof(NetConfig) == 17);
+static_assert(sizeof(NetConfig) == 24);
 static_assert(std::is_trivially_copyable_v<NetConfig>);
 
 // 5.1.6: struct virtio_net_hdr. With VERSION_1 it always includes
@@ -77,6 +88,17 @@ struct NetHdr {
 };
 static_assert(sizeof(NetHdr) == 12);
 static_assert(std::is_trivially_copyable_v<NetHdr>);
+// 5.1.6: struct virtio_net_hdr_v1_hash, the header on both queues once
+// VIRTIO_NET_F_HASH_REPORT is negotiated (the driver leaves the hash
+// fields 0 on transmit).
+struct NetHdrHash {
+  NetHdr hdr;
+  Le32 hash_value;
+  Le16 hash_report;
+  Le16 padding_reserved;
+};
+static_assert(sizeof(NetHdrHash) == 20);
+static_assert(std::is_trivially_copyable_v<NetHdrHash>);
 inline constexpr uint64_t kNumBuffersOffset = 10;
 inline constexpr uint8_t kHdrFNeedsCsum = 1;
 inline constexpr uint8_t kHdrFDataValid = 2;
@@ -119,6 +141,37 @@ inline constexpr uint8_t kCtrlAnnounceAck = 0;
 // negotiated GUEST_* features, as a le64 feature bitmap).
 inline constexpr uint8_t kCtrlGuestOffloads = 5;
 inline constexpr uint8_t kCtrlGuestOffloadsSet = 0;
+
+// 5.1.6.5.5 and 5.1.6.5.7: multiqueue, RSS and hash configuration.
+inline constexpr uint8_t kCtrlMq = 4;
+inline constexpr uint8_t kCtrlMqVqPairsSet = 0;
+inline constexpr uint8_t kCtrlMqRssConfig = 1;
+inline constexpr uint8_t kCtrlMqHashConfig = 2;
+inline constexpr uint16_t kMqPairsMin = 1;
+inline constexpr uint16_t kMqPairsMax = 0x8000;
+
+// 5.1.6.5.7.1 (hash types) and 5.1.6.4.1 (hash_report values). The _EX
+// types (IPv6 extension headers) are not supported.
+inline constexpr uint32_t kHashIpv4 = 1u << 0;
+inline constexpr uint32_t kHashTcpv4 = 1u << 1;
+inline constexpr uint32_t kHashUdpv4 = 1u << 2;
+inline constexpr uint32_t kHashIpv6 = 1u << 3;
+inline constexpr uint32_t kHashTcpv6 = 1u << 4;
+inline constexpr uint32_t kHashUdpv6 = 1u << 5;
+inline constexpr uint32_t kSupportedHashTypes =
+    kHashIpv4 | kHashTcpv4 | kHashUdpv4 | kHashIpv6 | kHashTcpv6 | kHashUdpv6;
+inline constexpr uint16_t kReportNone = 0;
+inline constexpr uint16_t kReportIpv4 = 1;
+inline constexpr uint16_t kReportTcpv4 = 2;
+inline constexpr uint16_t kReportUdpv4 = 3;
+inline constexpr uint16_t kReportIpv6 = 4;
+inline constexpr uint16_t kReportTcpv6 = 5;
+inline constexpr uint16_t kReportUdpv6 = 6;
+// What the device offers in rss_max_key_size and
+// rss_max_indirection_table_length (Linux's VIRTIO_NET_RSS_MAX_KEY_SIZE
+// and VIRTIO_NET_RSS_MAX_TABLE_LEN).
+inline constexpr uint8_t kRssMaxKeySize = 40;
+inline constexpr uint16_t kRssMaxTableLen = 128;
 
 }  // namespace snic::virtio_net
 

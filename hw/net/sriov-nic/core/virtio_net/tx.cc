@@ -1,4 +1,5 @@
-// sriov-nic core: transmitq0 of a virtio-net function (virtio 1.2 5.1.6.2).
+// sriov-nic core: the transmitqs of a virtio-net function (virtio 1.2
+// 5.1.6.2), one TX lane each.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <string>
 
@@ -30,18 +31,22 @@ Status Function::ParseTxHeader(const NetHdr& hdr, const uint8_t* frame,
   return Status::Ok();
 }
 
-TxStatus Function::PeekTx(uint16_t /*lane*/, uint8_t* buf,
-                          port::TxFrame* frame, Effects& fx) {
-  virtio::SplitQueue& q = transport_.queue(kTxQueue);
-  if (tx_peeked_) {
+TxStatus Function::PeekTx(uint16_t lane, uint8_t* buf, port::TxFrame* frame,
+                          Effects& fx) {
+  if (lane >= max_pairs_) {
+    return TxStatus::kEmpty;
+  }
+  TxLane& l = tx_lanes_[lane];
+  virtio::SplitQueue& q = transport_.queue(TxQueueOf(lane));
+  if (l.peeked) {
     // The last peek was held: take the same chain again.
     q.Unpop(1);
-    tx_peeked_ = false;
+    l.peeked = false;
   }
   if (!running()) {
     return TxStatus::kNotReady;
   }
-  if (!q.enabled()) {
+  if (lane >= UsablePairs() || !q.enabled()) {
     return TxStatus::kEmpty;
   }
   const virtio::GuestMemory mem = Mem();
@@ -59,16 +64,21 @@ TxStatus Function::PeekTx(uint16_t /*lane*/, uint8_t* buf,
   const char* malformed = nullptr;
   Status bad_header;
   const uint64_t readable = chain.readable_bytes();
+  const size_t hdr_len = HdrLen();
   uint64_t payload = 0;
-  if (readable < sizeof(NetHdr) + eth::kHeaderLen) {
+  if (readable < hdr_len + eth::kHeaderLen) {
     malformed = "TX chain shorter than virtio_net_hdr + Ethernet header";
-  } else if (readable - sizeof(NetHdr) > eth::kMaxFrameLen) {
+  } else if (readable - hdr_len > eth::kMaxFrameLen) {
     malformed = "TX frame longer than the device maximum";
   } else {
-    payload = readable - sizeof(NetHdr);
+    payload = readable - hdr_len;
     Reader r(mem, chain);
     NetHdr hdr;
     Status s = r.ReadObj(&hdr);
+    if (s.ok() && hdr_len > sizeof(hdr)) {
+      // virtio_net_hdr_v1_hash: the hash fields mean nothing on transmit.
+      s = r.Skip(hdr_len - sizeof(hdr));
+    }
     if (s.ok()) {
       s = r.Read(buf, static_cast<size_t>(payload));
     }
@@ -87,39 +97,44 @@ TxStatus Function::PeekTx(uint16_t /*lane*/, uint8_t* buf,
       Fail(s, fx);
       return TxStatus::kBroken;
     }
-    tx_completed_ = true;
+    l.completed = true;
     GuestError(malformed);
     stats_.tx_drop_malformed++;
     return TxStatus::kDropped;
   }
-  tx_peeked_ = true;
-  tx_peeked_head_ = chain.head();
-  tx_peeked_len_ = static_cast<uint32_t>(payload);
+  l.peeked = true;
+  l.head = chain.head();
+  l.len = static_cast<uint32_t>(payload);
   frame->data = buf;
   frame->len = static_cast<size_t>(payload);
   return TxStatus::kFrame;
 }
 
-void Function::ConsumeTx(uint16_t /*lane*/, Effects& fx) {
-  if (!tx_peeked_) {
+void Function::ConsumeTx(uint16_t lane, Effects& fx) {
+  if (lane >= max_pairs_ || !tx_lanes_[lane].peeked) {
     return;
   }
-  tx_peeked_ = false;
-  if (Status s = transport_.queue(kTxQueue).Push(Mem(), tx_peeked_head_, 0);
+  TxLane& l = tx_lanes_[lane];
+  l.peeked = false;
+  if (Status s = transport_.queue(TxQueueOf(lane)).Push(Mem(), l.head, 0);
       !s.ok()) {
     Fail(s, fx);
     return;
   }
-  tx_completed_ = true;
+  l.completed = true;
   stats_.tx_packets++;
-  stats_.tx_bytes += tx_peeked_len_;
+  stats_.tx_bytes += l.len;
 }
 
-void Function::EndTxBatch(uint16_t /*lane*/, Effects& fx) {
-  if (tx_completed_ && !broken_ && running()) {
-    NotifyQueue(kTxQueue, fx);
+void Function::EndTxBatch(uint16_t lane, Effects& fx) {
+  if (lane >= max_pairs_) {
+    return;
   }
-  tx_completed_ = false;
+  TxLane& l = tx_lanes_[lane];
+  if (l.completed && !broken_ && running()) {
+    NotifyQueue(TxQueueOf(lane), fx);
+  }
+  l.completed = false;
 }
 
 }  // namespace snic::virtio_net
