@@ -31,6 +31,8 @@ inline constexpr unsigned kVersion1 = 32, kSrIov = 37, kIndirect = 28,
                           kMac = 5, kMrgRxbuf = 15, kStatus = 16, kCtrlVq = 17,
                           kCtrlRx = 18, kCtrlVlan = 19, kGuestAnnounce = 21,
                           kCtrlMacAddr = 23;
+// Multiqueue, RSS and hash reports (5.1.3).
+inline constexpr unsigned kMq = 22, kHashReport = 57, kRss = 60;
 // Offloads (5.1.3).
 inline constexpr unsigned kCsum = 0, kGuestCsum = 1, kCtrlGuestOffloads = 2,
                           kGuestTso4 = 7, kGuestTso6 = 8, kGuestEcn = 9,
@@ -151,9 +153,30 @@ class FakeDriver {
     set_status(kAck | kDriver | kFeaturesOk | kDriverOk);
     return status() == (kAck | kDriver | kFeaturesOk | kDriverOk);
   }
+  // Like Linux with MQ or RSS: negotiate, receiveqN/transmitqN for every
+  // one of the device's max_virtqueue_pairs, the controlq at 2 * max,
+  // vector 0 for config changes and one per queue, DRIVER_OK. The header is
+  // 20 bytes on both queues with HASH_REPORT (hdr_len()).
+  bool InitMq(uint64_t features, uint16_t qsize = 64) {
+    SetBusMaster(true);
+    if (!Negotiate(features)) return false;
+    const uint16_t max = uint16_t(Read(kRegionDevice, 8, 2));
+    const bool mq = features & (F(kMq) | F(kRss));
+    const uint16_t pairs = mq ? max : 1;
+    ctrl_index_ = uint16_t(2 * pairs);
+    SetCommon(kMsixConfig, 0, 2);
+    for (uint16_t q = 0; q <= ctrl_index_; ++q) {
+      SetupQueue(q, qsize, uint16_t(q + 1));
+    }
+    set_status(kAck | kDriver | kFeaturesOk | kDriverOk);
+    return status() == (kAck | kDriver | kFeaturesOk | kDriverOk);
+  }
   DriverQueue& rx() { return *queues_[0]; }
   DriverQueue& tx() { return *queues_[1]; }
-  DriverQueue& ctrl() { return *queues_[2]; }
+  DriverQueue& ctrl() { return *queues_[ctrl_index_]; }
+  DriverQueue& rxq(uint16_t pair) { return *queues_[2 * pair]; }
+  DriverQueue& txq(uint16_t pair) { return *queues_[2 * pair + 1]; }
+  uint32_t hdr_len() const { return features_ & F(kHashReport) ? 20 : 12; }
   GuestRam& ram() { return ram_; }
   SnicFn fn() const { return fn_; }
 
@@ -168,6 +191,27 @@ class FakeDriver {
     }
     if (rx().KickNeeded()) rx().Kick();
     return addrs;
+  }
+  // Posts @n RX buffers of @len bytes on receiveq @pair.
+  std::vector<uint64_t> PostRxOn(uint16_t pair, int n, uint32_t len) {
+    std::vector<uint64_t> addrs;
+    for (int i = 0; i < n; ++i) {
+      const uint64_t a = ram_.Alloc(len, 64);
+      rxq(pair).Add({{a, len, true}});
+      addrs.push_back(a);
+    }
+    if (rxq(pair).KickNeeded()) rxq(pair).Kick();
+    return addrs;
+  }
+  // Queues @frame on transmitq @pair behind a zero header of hdr_len().
+  void SendOn(uint16_t pair, const std::vector<uint8_t>& frame) {
+    const uint32_t hl = hdr_len();
+    const uint64_t h = ram_.Alloc(hl, 16);
+    std::vector<uint8_t> zero(hl, 0);
+    ram_.Put(h, zero.data(), hl);
+    const uint64_t d = ram_.Alloc(frame.size(), 16);
+    ram_.Put(d, frame.data(), frame.size());
+    txq(pair).AddAndKick({{h, hl, false}, {d, uint32_t(frame.size()), false}});
   }
   // Queues @frame for TX behind a 12-byte header (two descriptors, or an
   // indirect table) and kicks if needed.
@@ -221,7 +265,8 @@ class FakeDriver {
   SnicCore* core_;
   SnicFn fn_;
   uint64_t features_ = 0;
-  std::unique_ptr<DriverQueue> queues_[3];
+  uint16_t ctrl_index_ = 2;
+  std::unique_ptr<DriverQueue> queues_[2 * 16 + 1];
   std::map<uint64_t, uint32_t> rx_bufs_;
 };
 
@@ -246,11 +291,12 @@ inline std::vector<uint8_t> RxPayload(const GuestRam& ram, uint64_t addr,
 // A core plus guest RAM: the usual fixture.
 struct Bed {
   explicit Bed(uint16_t total_vfs = 4, uint16_t queue_size = 256,
-               bool offloads = true)
+               bool offloads = true, uint16_t queue_pairs = 0)
       : host(4 << 20), ram(host.mem) {
     SnicConfig cfg = TestConfig(total_vfs);
     cfg.queue_size = queue_size;
     cfg.no_offloads = !offloads;
+    cfg.queue_pairs = queue_pairs;
     char err[128] = {};
     core.reset(
         snic_core_new(&cfg, &host.ops(), host.opaque(), err, sizeof(err)));
