@@ -133,7 +133,7 @@ typedef struct SnicConfig {
                              * 0: SNIC_DEFAULT_QUEUE_PAIRS */
 } SnicConfig;
 
-#define SNIC_DEFAULT_QUEUE_PAIRS 4
+#define SNIC_DEFAULT_QUEUE_PAIRS 2
 #define SNIC_MAX_QUEUE_PAIRS 16
 
 #define SNIC_DEFAULT_SPEED 10000

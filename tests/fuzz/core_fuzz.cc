@@ -540,7 +540,7 @@ class Env {
   }
   void QueueHack(SnicFn fn, uint8_t q, uint8_t ring, uint8_t where,
                  uint32_t addr, uint8_t flags);
-  std::vector<std::array<MsixEntry, 8>> msix_;
+  std::vector<std::array<MsixEntry, 2 * SNIC_MAX_QUEUE_PAIRS + 2>> msix_;
   std::vector<FnCache> cache_, pre_cache_;
   std::vector<bool> pre_ready_;
   std::vector<Drv> drv_;
@@ -670,6 +670,10 @@ bool Env::Setup() {
   std::memcpy(cfg.pf_mac, mac, 6);
   cfg.mtu = mtu_;
   cfg.queue_size = dev_qsize_;
+  // One or two queue pairs: the driver model negotiates no MQ, so queue
+  // 2 stays the control queue and the second pair's doorbells are
+  // hostile writes to queues no driver set up.
+  cfg.queue_pairs = static_cast<uint16_t>(1 + (h6 & 1));
   static const SnicHostOps ops = {
       HDmaRead,    HDmaWrite,    HDmaReadU16, HMsix,     HIntx,
       HMsixEnabled, HUplinkSend, HFlush,      HPurge,    HSchedule,
@@ -680,7 +684,8 @@ bool Env::Setup() {
     Violation("snic_core_new refused a valid configuration: %s", err);
   }
   layout_ = snic_core_layout(core_);
-  if (layout_->msix_vectors > 8 || layout_->num_regions < 4) {
+  if (layout_->msix_vectors != 2u * cfg.queue_pairs + 2 ||
+      layout_->num_regions < 4) {
     Violation("unexpected layout (%u vectors, %u regions)",
               layout_->msix_vectors, layout_->num_regions);
   }
@@ -711,9 +716,9 @@ bool Env::Setup() {
   }
   accept_mode_ = (h5 & kStartUplinkBusy) ? 3 : 0;
   ReadPolicies();
-  Trace("setup: total_vfs %u queue_size %u mtu %u ram %zu KiB flags 0x%x "
-        "variant 0x%x\n",
-        total_vfs_, dev_qsize_, mtu_, ram_.size() / 1024, h5, h7);
+  Trace("setup: total_vfs %u queue_size %u queue_pairs %u mtu %u ram %zu KiB "
+        "flags 0x%x variant 0x%x\n",
+        total_vfs_, dev_qsize_, 1u + (h6 & 1), mtu_, ram_.size() / 1024, h5, h7);
 
   // header[1] bit 6: the uplink exchanges virtio_net_hdr (bit 7: with USO)
   if (h1 & 0x40) {

@@ -74,11 +74,11 @@ def parse_request(words):
 
 
 # ---- the core's state inside a migration stream --------------------------
-# Layout: hw/net/sriov-nic/core/migration/device_state.cc (version 2).  The
+# Layout: hw/net/sriov-nic/core/migration/device_state.cc (version 3).  The
 # glue puts it in the sriov-nic section as a big-endian u32 length and the
-# bytes (VMSTATE_VBUFFER_ALLOC_UINT32); it starts with "SNIC", version 2,
+# bytes (VMSTATE_VBUFFER_ALLOC_UINT32); it starts with "SNIC", version 3,
 # personality 1 and ends with "END!".
-CORE_HEAD = b"SNIC\x02\x00\x00\x00\x01"
+CORE_HEAD = b"SNIC\x03\x00\x00\x00\x01"
 CORE_END = b"END!"
 NUM_PORT_COUNTERS = 25    # port/stats.h PortStats
 NUM_UPLINK_COUNTERS = 12  # port/stats.h UplinkStats
@@ -109,16 +109,21 @@ def pf_queue_offsets(blob):
     """Offsets of the PF's queues' records in a core state blob."""
     u16 = lambda o: struct.unpack_from("<H", blob, o)[0]  # noqa: E731
     total_vfs = u16(9)
-    o = 22 + 2 + 1 + 8 * NUM_UPLINK_COUNTERS + VF_POLICY_BYTES * total_vfs
+    # magic, version, personality, total-vfs, queue-size, mtu, offloads,
+    # queue-pairs, MAC; num_vfs, uplink link, its counters, VF policies
+    o = 24 + 2 + 1 + 8 * NUM_UPLINK_COUNTERS + VF_POLICY_BYTES * total_vfs
     o += 3 + 6 + 2                       # enabled, bus master, link, mac, flags
     for _ in range(2):                   # unicast, multicast tables
         o += 2 + 6 * u16(o)
     o += 8 * 64 + 8 * NUM_PORT_COUNTERS  # VLAN bitmap, counters
     o += 2 + 8                           # needs_reset, announce, guest_offloads
+    o += 2 + 1 + 4                       # queue pairs on, steering, hash types
+    o += 2 + 2 * (u16(o) + 1) + 2        # table mask, unclassified, table
+    o += 1 + blob[o]                     # key length, key
     o += 4 + 4 + 8 + 2 + 1 + 1 + 2 + 1   # transport registers
     nq = u16(o)
     o += 2
-    if not 1 <= nq <= 64 or o + nq * QUEUE_BYTES > len(blob):
+    if not 3 <= nq <= 33 or o + nq * QUEUE_BYTES > len(blob):
         raise ValueError(f"PF queue count {nq} at {o - 2}: layout not understood")
     return [o + i * QUEUE_BYTES for i in range(nq)]
 

@@ -87,12 +87,17 @@ class Uplink:
 
 
 class Rig:
-    def __init__(self, name, total_vfs=4, extra_device="", extra_args=()):
+    # queue_pairs: 1 (three queues, four vectors: what the register tests
+    # are written for) unless a test asks for more; None: the default.
+    def __init__(self, name, total_vfs=4, extra_device="", extra_args=(),
+                 queue_pairs=1):
         self.name = name
         self.uplink = Uplink()
         self.total_vfs = total_vfs
         dev = ("sriov-nic,id=pf0,bus=rp0,netdev=n0,total-vfs=%d,mac=%s"
                % (total_vfs, V.mac_str(PF_MAC)))
+        if queue_pairs is not None:
+            dev += ",queue-pairs=%d" % queue_pairs
         if extra_device:
             dev += "," + extra_device
         for attempt in range(3):

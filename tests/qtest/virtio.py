@@ -72,11 +72,14 @@ COMMON_END = 0x38
 COMMON_VALID = {(o, w) for (o, w, _, _) in COMMON.values()} | \
     {(0x20, 8), (0x28, 8), (0x30, 8)}
 
-# virtio_net_config with MAC, STATUS, MTU, SPEED_DUPLEX (5.1.4):
-# name -> (offset, width).
+# virtio_net_config with MAC, STATUS, MTU, SPEED_DUPLEX and the RSS /
+# HASH_REPORT fields (5.1.4): name -> (offset, width).
 NETCFG = {"mac": (0, 6), "status": (6, 2), "max_virtqueue_pairs": (8, 2),
-          "mtu": (10, 2), "speed": (12, 4), "duplex": (16, 1)}
-NETCFG_END = 17
+          "mtu": (10, 2), "speed": (12, 4), "duplex": (16, 1),
+          "rss_max_key_size": (17, 1),
+          "rss_max_indirection_table_length": (18, 2),
+          "supported_hash_types": (20, 4)}
+NETCFG_END = 24
 
 NET_HDR_LEN = 12  # virtio_net_hdr with num_buffers (VERSION_1)
 

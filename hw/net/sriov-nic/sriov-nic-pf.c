@@ -182,6 +182,7 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
         .mtu = s->mtu,
         .speed = s->speed,
         .queue_size = s->queue_size,
+        .queue_pairs = s->queue_pairs,
         .no_offloads = !s->offloads,
     };
     char err[256];
@@ -189,6 +190,11 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
     if (s->total_vfs > SNIC_MAX_VFS) {
         error_setg(errp, "total-vfs=%u is out of range (0 to %u)",
                    s->total_vfs, SNIC_MAX_VFS);
+        return;
+    }
+    if (s->queue_pairs == 0) {  /* the C ABI's "default" again */
+        error_setg(errp, "queue-pairs must be between 1 and %u",
+                   SNIC_MAX_QUEUE_PAIRS);
         return;
     }
     if (s->speed == 0) {  /* the C ABI's "default"; not a speed to ask for */
@@ -298,6 +304,8 @@ static const Property sriov_nic_properties[] = {
     DEFINE_PROP_BOOL("offloads", SriovNicState, offloads, true),
     DEFINE_PROP_UINT16("queue-size", SriovNicState, queue_size,
                        SRIOV_NIC_DEFAULT_QUEUE_SIZE),
+    DEFINE_PROP_UINT16("queue-pairs", SriovNicState, queue_pairs,
+                       SNIC_DEFAULT_QUEUE_PAIRS),
     DEFINE_PROP_STRING("vf-mac", SriovNicState, vf_spec.mac),
     DEFINE_PROP_STRING("vf-vlan", SriovNicState, vf_spec.vlan),
     DEFINE_PROP_STRING("vf-qos", SriovNicState, vf_spec.qos),
@@ -346,6 +354,10 @@ static void sriov_nic_class_init(ObjectClass *klass, void *data)
         "guest checksums and segments every frame itself");
     object_class_property_set_description(klass, "queue-size",
         "entries of each virtqueue, a power of two");
+    object_class_property_set_description(klass, "queue-pairs",
+        "receive/transmit queue pairs of the PF and of every VF, 1..16 "
+        "(more than 1: VIRTIO_NET_F_MQ and RSS); MSI-X vectors: 2 per "
+        "pair + 2");
     sriov_nic_class_add_admin_props(klass);
     set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
 }

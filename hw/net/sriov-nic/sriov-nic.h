@@ -57,6 +57,7 @@ struct SriovNicState {
     bool offloads;
     bool vnet_hdr;      /* the uplink's netdev exchanges virtio_net_hdr */
     uint16_t queue_size;
+    uint16_t queue_pairs;
 
     /* Startup per-VF policy, "N=VALUE/..." (see sriov-nic-admin.c). */
     struct {

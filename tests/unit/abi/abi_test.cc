@@ -53,7 +53,7 @@ TEST_F(Abi, LayoutIsTheCoresTable) {
     EXPECT_EQ(l->regions[r].virtio_cap_type, want.cap_type) << want.name;
     EXPECT_LE(l->regions[r].offset + l->regions[r].size, l->msix_table_offset);
   }
-  // Config change + 2 * queue_pairs + controlq (the default 4 pairs).
+  // Config change + 2 * queue_pairs + controlq (the default 2 pairs).
   EXPECT_EQ(l->msix_vectors, 2 * SNIC_DEFAULT_QUEUE_PAIRS + 2);
   EXPECT_EQ(l->msix_table_offset, virtio_net::kMsixTableOffset);
   EXPECT_EQ(l->msix_pba_offset, virtio_net::kMsixPbaOffset);

@@ -371,7 +371,7 @@ TEST_F(MigrationLoad, RingIndicesAndLayout) {
   ExpectRefused([&](auto& s) { Put16(s, Layout::Size(tx), 48); },
                 "queue 1: queue_size 48 is not a power of two up to 256");
   ExpectRefused([&](auto& s) { Put16(s, Layout::Vector(tx), 10); },
-                "queue 1: queue_msix_vector 10 is not below 10");
+                "queue 1: queue_msix_vector 10 is not below 6");
   ExpectRefused([&](auto& s) { s[Layout::Desc(tx)] |= 8; },
                 "queue 1: ring layout: queue_enable with misaligned");
   ExpectRefused([&](auto& s) { s[Layout::Enabled(tx)] = 2; },

@@ -131,9 +131,9 @@ TEST(Transport, ResetClearsQueuesFeaturesVectors) {
 TEST(Transport, QueueRegisters) {
   Bed bed;
   FakeDriver d = bed.Driver(0);
-  // 4 queue pairs (the default) and the controlq.
-  EXPECT_EQ(d.Common(kNumQueues, 2), 9u);
-  for (uint16_t q = 0; q < 9; ++q) {
+  // 2 queue pairs (the default) and the controlq.
+  EXPECT_EQ(d.Common(kNumQueues, 2), 5u);
+  for (uint16_t q = 0; q < 5; ++q) {
     d.SetCommon(kQSelect, q, 2);
     EXPECT_EQ(d.Common(kQSelect, 2), q);
     EXPECT_EQ(d.Common(kQNotifyOff, 2), q);
@@ -170,10 +170,10 @@ TEST(Transport, QueueSizeValidation) {
 TEST(Transport, MsixVectorOutOfRangeReadsNoVector) {
   Bed bed;
   FakeDriver d = bed.Driver(0);
-  // 10 vectors: config change and one per queue.
-  d.SetCommon(kMsixConfig, 9, 2);
-  EXPECT_EQ(d.Common(kMsixConfig, 2), 9u);
-  d.SetCommon(kMsixConfig, 10, 2);
+  // 6 vectors (2 pairs): config change, one per queue and a spare.
+  d.SetCommon(kMsixConfig, 5, 2);
+  EXPECT_EQ(d.Common(kMsixConfig, 2), 5u);
+  d.SetCommon(kMsixConfig, 6, 2);
   EXPECT_EQ(d.Common(kMsixConfig, 2), 0xffffu);
   d.SetCommon(kQSelect, 2, 2);
   d.SetCommon(kQMsix, 2, 2);
@@ -223,7 +223,7 @@ TEST(Transport, ReadOnlyFieldsIgnoreWrites) {
   d.SetCommon(kNumQueues, 3, 2);
   d.SetCommon(kGen, 9, 1);
   d.SetCommon(kDf, 0, 4);
-  EXPECT_EQ(d.Common(kNumQueues, 2), 9u);
+  EXPECT_EQ(d.Common(kNumQueues, 2), 5u);
   EXPECT_EQ(bed.host.guest_errors.size(), 3u);
 }
 
@@ -235,7 +235,7 @@ TEST(Transport, DeviceConfigLayout) {
     EXPECT_EQ(d.Read(kRegionDevice, i, 1), cfg.pf_mac[i]);
   }
   EXPECT_EQ(d.Read(kRegionDevice, 6, 2), 1u);  // LINK_UP
-  EXPECT_EQ(d.Read(kRegionDevice, 8, 2), 4u);  // max_virtqueue_pairs
+  EXPECT_EQ(d.Read(kRegionDevice, 8, 2), 2u);  // max_virtqueue_pairs
   EXPECT_EQ(d.Read(kRegionDevice, 10, 2), 1500u);
   EXPECT_EQ(d.Read(kRegionDevice, 0, 4), 0x12005452u);
   EXPECT_EQ(d.Read(kRegionDevice, 12, 4), 10000u);  // speed (SPEED_DUPLEX)

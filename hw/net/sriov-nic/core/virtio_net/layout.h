@@ -50,7 +50,9 @@ inline constexpr uint32_t kNotifyOffMultiplier = 4;
 // Queue pairs a function may have (the PF's queue-pairs property): the
 // TX scheduler takes up to 32 lanes, one per transmitq.
 inline constexpr uint16_t kMaxQueuePairs = 16;
-inline constexpr uint16_t kDefaultQueuePairs = 4;
+// Two: the vCPUs of a typical test or CI guest, and six MSI-X vectors per
+// function, so 64 VFs of a 2-vCPU x86 guest still find interrupt vectors.
+inline constexpr uint16_t kDefaultQueuePairs = 2;
 // receiveqN/transmitqN for each pair, then the controlq.
 constexpr uint16_t NumQueues(uint16_t pairs) {
   return static_cast<uint16_t>(2 * pairs + 1);
