@@ -131,6 +131,8 @@ typedef struct SnicConfig {
     uint16_t queue_pairs;   /* receive/transmit queue pairs of every
                              * function, 1..SNIC_MAX_QUEUE_PAIRS;
                              * 0: SNIC_DEFAULT_QUEUE_PAIRS */
+    bool packed;            /* offer packed virtqueues
+                             * (VIRTIO_F_RING_PACKED) */
 } SnicConfig;
 
 #define SNIC_DEFAULT_QUEUE_PAIRS 2

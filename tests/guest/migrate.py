@@ -83,7 +83,7 @@ CORE_END = b"END!"
 NUM_PORT_COUNTERS = 25    # port/stats.h PortStats
 NUM_UPLINK_COUNTERS = 12  # port/stats.h UplinkStats
 VF_POLICY_BYTES = 16      # mac 6, vlan 2, qos, spoofchk, trust, link-state, rate 4
-QUEUE_BYTES = 36          # virtio/state_codec.cc, one queue
+QUEUE_BYTES = 37          # virtio/state_codec.cc, one queue
 
 
 def find_core_state(data):
@@ -110,8 +110,8 @@ def pf_queue_offsets(blob):
     u16 = lambda o: struct.unpack_from("<H", blob, o)[0]  # noqa: E731
     total_vfs = u16(9)
     # magic, version, personality, total-vfs, queue-size, mtu, offloads,
-    # queue-pairs, MAC; num_vfs, uplink link, its counters, VF policies
-    o = 24 + 2 + 1 + 8 * NUM_UPLINK_COUNTERS + VF_POLICY_BYTES * total_vfs
+    # queue-pairs, packed, MAC; num_vfs, uplink link, its counters, VF policies
+    o = 25 + 2 + 1 + 8 * NUM_UPLINK_COUNTERS + VF_POLICY_BYTES * total_vfs
     o += 3 + 6 + 2                       # enabled, bus master, link, mac, flags
     for _ in range(2):                   # unicast, multicast tables
         o += 2 + 6 * u16(o)

@@ -5,7 +5,8 @@
 # namespace that reach each other only through the device under test.
 # Each goes into a network namespace of its own with a link-local address
 # (169.254.10.0/24), so nothing ever leaves the guest's own devices.
-# Variables: SECONDS_IPERF (iperf3 -t), set by the configuration's header.
+# Variables: SECONDS_IPERF (iperf3 -t), set by the configuration's header;
+# PARALLEL (iperf3 -P, default 1: one stream).
 
 # With $if1 empty the peer (169.254.10.2, running iperf3 -s) is on the host,
 # behind the device's uplink (a configuration with "# host-netns: peer").
@@ -44,9 +45,9 @@ if [ -z "$remote" ]; then
     ip netns exec b iperf3 -s -1 -D > /dev/null 2>&1 || abort "iperf3 server did not start"
 fi
 sleep 1
-info "iperf3 -c 169.254.10.2 -t $SECONDS_IPERF (netns a -> netns b)"
+info "iperf3 -c 169.254.10.2 -t $SECONDS_IPERF -P ${PARALLEL:-1} (netns a -> netns b)"
 ip netns exec a timeout $((SECONDS_IPERF + 60)) \
-    iperf3 -c 169.254.10.2 -t "$SECONDS_IPERF" -f m > /tmp/iperf.txt 2>&1
+    iperf3 -c 169.254.10.2 -t "$SECONDS_IPERF" -P "${PARALLEL:-1}" -f m > /tmp/iperf.txt 2>&1
 rc=$?
 sed 's/^/    | /' /tmp/iperf.txt
 mbit=$(sed -n 's/.* \([0-9.]*\) Mbits\/sec.*receiver.*/\1/p' /tmp/iperf.txt | tail -1)

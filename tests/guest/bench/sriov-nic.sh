@@ -9,8 +9,12 @@
 # var: MTU=1500
 # (sriov-nic-no-offloads: the same with OFFLOADS=off, set by benchmark.py.)
 # var: OFFLOADS=on
+# One queue pair and one stream: the single-queue figure. (sriov-nic-mq:
+# QUEUE_PAIRS=2 PARALLEL=4, four streams over two pairs on the 2 vCPUs.)
+# var: QUEUE_PAIRS=1
+# var: PARALLEL=1
 # Runs with tests/guest/bench/iperf-pair.sh appended (scripts/benchmark.py).
-# qemu: -device pcie-root-port,id=rp0,slot=1,chassis=1 -device sriov-nic,bus=rp0,netdev=n0,total-vfs=4,mtu=@MTU@,offloads=@OFFLOADS@ -netdev user,id=n0,restrict=on
+# qemu: -device pcie-root-port,id=rp0,slot=1,chassis=1 -device sriov-nic,bus=rp0,netdev=n0,total-vfs=4,mtu=@MTU@,offloads=@OFFLOADS@,queue-pairs=@QUEUE_PAIRS@ -netdev user,id=n0,restrict=on
 # var: SECONDS_IPERF=10
 # timeout: 300
 

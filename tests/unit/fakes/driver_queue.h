@@ -3,7 +3,7 @@
 // published after the ring entry, indirect tables, EVENT_IDX kick
 // suppression, get_buf. The doorbell is a callback, so the same queue
 // drives the device through the C ABI (FakeDriver) or a bare
-// virtio::SplitQueue. Lives in tests/ only.
+// virtio::Virtqueue. Lives in tests/ only.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_TESTS_FAKES_DRIVER_QUEUE_H
 #define SNIC_TESTS_FAKES_DRIVER_QUEUE_H

@@ -73,7 +73,8 @@ TEST(CommonRegTable, LookupFindsExactOffsetsOnly) {
     EXPECT_EQ(virtio::FindCommonReg(r.offset)->reg, r.reg);
   }
   EXPECT_EQ(virtio::FindCommonReg(0x01), nullptr);
-  EXPECT_EQ(virtio::FindCommonReg(0x38), nullptr);
+  EXPECT_EQ(virtio::FindCommonReg(0x39), nullptr);
+  EXPECT_EQ(virtio::FindCommonReg(0x3c), nullptr);
   EXPECT_EQ(virtio::FindCommonReg(~0ull), nullptr);
 }
 

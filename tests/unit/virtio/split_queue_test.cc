@@ -1,9 +1,9 @@
-// Unit tests: one split virtqueue (virtio/queue/split_queue.h) against a
+// Unit tests: one split virtqueue (virtio/queue/virtqueue.h) against a
 // DriverQueue laid out in FakeMemory guest RAM: Enable's layout checks,
 // Pop / Unpop, Fill / Flush / Push, and ShouldNotify with and without
 // VIRTIO_F_RING_EVENT_IDX (virtio 1.2 2.7.7, 2.7.10).
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "virtio/queue/split_queue.h"
+#include "virtio/queue/virtqueue.h"
 
 #include <gtest/gtest.h>
 
@@ -23,7 +23,7 @@ namespace {
 
 using Code = Status::Code;
 using virtio::QueueFeatures;
-using virtio::SplitQueue;
+using virtio::Virtqueue;
 
 constexpr QueueFeatures kPlain{};
 constexpr QueueFeatures kEventIdx{.indirect = false, .event_idx = true};
@@ -77,13 +77,13 @@ class Queue : public ::testing::Test {
   FakeMemory fake_;
   std::optional<DriverQueue> drv_;
   QueueFeatures features_ = kPlain;
-  SplitQueue q_;
+  Virtqueue q_;
 };
 
 // ---- configuration and Enable ----
 
-TEST(SplitQueueConfig, ResetState) {
-  SplitQueue q;
+TEST(VirtqueueConfig, ResetState) {
+  Virtqueue q;
   q.Reset(128);
   EXPECT_EQ(q.max_size(), 128u);
   EXPECT_EQ(q.size(), 128u);  // 4.1.4.3: queue_size reads the maximum
@@ -96,9 +96,9 @@ TEST(SplitQueueConfig, ResetState) {
   EXPECT_EQ(q.used_idx(), 0u);
 }
 
-TEST(SplitQueueConfig, EnableChecksTheSize) {
+TEST(VirtqueueConfig, EnableChecksTheSize) {
   for (uint16_t bad : {0, 3, 12, 100, 256}) {
-    SplitQueue q;
+    Virtqueue q;
     q.Reset(128);
     q.set_size(bad);
     const Status s = q.Enable();
@@ -107,7 +107,7 @@ TEST(SplitQueueConfig, EnableChecksTheSize) {
     EXPECT_FALSE(q.enabled());
   }
   for (uint16_t good : {1, 2, 64, 128}) {
-    SplitQueue q;
+    Virtqueue q;
     q.Reset(128);
     q.set_size(good);
     EXPECT_TRUE(q.Enable().ok()) << good;
@@ -117,7 +117,7 @@ TEST(SplitQueueConfig, EnableChecksTheSize) {
 
 // 2.7: descriptor table 16-byte, driver area 2-byte, device area 4-byte
 // aligned.
-TEST(SplitQueueConfig, EnableChecksAlignment) {
+TEST(VirtqueueConfig, EnableChecksAlignment) {
   struct Layout {
     uint64_t desc, driver, device;
     bool ok;
@@ -129,7 +129,7 @@ TEST(SplitQueueConfig, EnableChecksAlignment) {
                           Layout{0x1000, 0x2001, 0x3000, false},
                           Layout{0x1000, 0x2000, 0x3002, false},
                           Layout{0x1000, 0x2000, 0x3001, false}}) {
-    SplitQueue q;
+    Virtqueue q;
     q.Reset(16);
     q.set_desc(l.desc);
     q.set_driver(l.driver);
@@ -143,7 +143,7 @@ TEST(SplitQueueConfig, EnableChecksAlignment) {
   }
 }
 
-TEST(SplitQueueConfig, EnableRefusesRingsThatWrap) {
+TEST(VirtqueueConfig, EnableRefusesRingsThatWrap) {
   struct Layout {
     uint64_t desc, driver, device;
   };
@@ -152,7 +152,7 @@ TEST(SplitQueueConfig, EnableRefusesRingsThatWrap) {
   for (const Layout& l :
        {Layout{~0x7ffull & ~0xfull, 0x2000, 0x3000},
         Layout{0x1000, ~0x1ull, 0x3000}, Layout{0x1000, 0x2000, ~0x3ull}}) {
-    SplitQueue q;
+    Virtqueue q;
     q.Reset(256);
     q.set_desc(l.desc);
     q.set_driver(l.driver);
@@ -166,8 +166,8 @@ TEST(SplitQueueConfig, EnableRefusesRingsThatWrap) {
 
 // Areas that end exactly at the top of the address space (last byte at
 // 2^64 - 1) do not wrap: CheckLayout was off by one there.
-TEST(SplitQueueConfig, EnableAcceptsRingsEndingAtTheTop) {
-  SplitQueue q;
+TEST(VirtqueueConfig, EnableAcceptsRingsEndingAtTheTop) {
+  Virtqueue q;
   q.Reset(256);
   q.set_desc(0ull - 4096);   // 4096 bytes: [2^64 - 4096, 2^64)
   q.set_driver(0ull - 518);  // 6 + 2 * 256
@@ -192,9 +192,9 @@ TEST_F(Queue, EnableStartsTheCursorsAfresh) {
   EXPECT_EQ(q_.used_idx(), 0u);
 }
 
-TEST(SplitQueueConfig, DisabledQueueIsEmptyAndTouchesNothing) {
+TEST(VirtqueueConfig, DisabledQueueIsEmptyAndTouchesNothing) {
   FakeMemory fake;
-  SplitQueue q;
+  Virtqueue q;
   q.Reset(8);
   virtio::DescriptorChain chain;
   bool got = true;
@@ -507,9 +507,9 @@ TEST_F(Queue, ExportImportCarriesOn) {
   Push(a);
   EXPECT_TRUE(Notify());  // signalled at used 1
   q_.set_msix_vector(2);
-  const SplitQueue::State st = q_.Export();
-  EXPECT_TRUE(SplitQueue::Check(st, 256, 4).ok());
-  SplitQueue moved;
+  const Virtqueue::State st = q_.Export();
+  EXPECT_TRUE(Virtqueue::Check(st, 256, 4).ok());
+  Virtqueue moved;
   moved.Import(st, 256);
   EXPECT_EQ(moved.size(), 8u);
   EXPECT_EQ(moved.msix_vector(), 2u);
@@ -525,14 +525,14 @@ TEST_F(Queue, ExportImportCarriesOn) {
   bool n = true;
   ASSERT_TRUE(moved.ShouldNotify(fake_.Mem(), kEventIdx, &n).ok());
   EXPECT_FALSE(n);  // used_event 0 was passed at 1: remembered
-  const SplitQueue::State again = moved.Export();
+  const Virtqueue::State again = moved.Export();
   EXPECT_EQ(again.used_idx, 2u);
   EXPECT_EQ(again.signalled_used, 2u);
   EXPECT_TRUE(again.signalled_used_valid);
 }
 
-TEST(SplitQueueState, CheckRefusesWhatNoQueueCanBe) {
-  SplitQueue::State good;
+TEST(VirtqueueState, CheckRefusesWhatNoQueueCanBe) {
+  Virtqueue::State good;
   good.size = 64;
   good.enabled = true;
   good.desc = 0x10000;
@@ -540,38 +540,38 @@ TEST(SplitQueueState, CheckRefusesWhatNoQueueCanBe) {
   good.device = 0x30000;
   good.last_avail = 70;
   good.used_idx = 10;  // 60 chains in flight
-  EXPECT_TRUE(SplitQueue::Check(good, 256, 4).ok());
+  EXPECT_TRUE(Virtqueue::Check(good, 256, 4).ok());
   struct Case {
     const char* what;
-    void (*change)(SplitQueue::State&);
+    void (*change)(Virtqueue::State&);
   };
   for (const Case& c : {
-           Case{"size 0", [](SplitQueue::State& s) { s.size = 0; }},
-           Case{"size 48", [](SplitQueue::State& s) { s.size = 48; }},
-           Case{"size 512", [](SplitQueue::State& s) { s.size = 512; }},
-           Case{"vector 4", [](SplitQueue::State& s) { s.msix_vector = 4; }},
-           Case{"misaligned", [](SplitQueue::State& s) { s.desc = 0x10008; }},
-           Case{"wraps", [](SplitQueue::State& s) { s.device = ~0x3ull; }},
-           Case{"in flight", [](SplitQueue::State& s) { s.used_idx = 5; }},
+           Case{"size 0", [](Virtqueue::State& s) { s.size = 0; }},
+           Case{"size 48", [](Virtqueue::State& s) { s.size = 48; }},
+           Case{"size 512", [](Virtqueue::State& s) { s.size = 512; }},
+           Case{"vector 4", [](Virtqueue::State& s) { s.msix_vector = 4; }},
+           Case{"misaligned", [](Virtqueue::State& s) { s.desc = 0x10008; }},
+           Case{"wraps", [](Virtqueue::State& s) { s.device = ~0x3ull; }},
+           Case{"in flight", [](Virtqueue::State& s) { s.used_idx = 5; }},
            Case{"disabled with indices",
-                [](SplitQueue::State& s) { s.enabled = false; }},
+                [](Virtqueue::State& s) { s.enabled = false; }},
        }) {
-    SplitQueue::State s = good;
+    Virtqueue::State s = good;
     c.change(s);
-    EXPECT_FALSE(SplitQueue::Check(s, 256, 4).ok()) << c.what;
+    EXPECT_FALSE(Virtqueue::Check(s, 256, 4).ok()) << c.what;
   }
-  SplitQueue::State s = good;
+  Virtqueue::State s = good;
   s.msix_vector = virtio::kNoVector;  // no vector is fine
-  EXPECT_TRUE(SplitQueue::Check(s, 256, 4).ok());
+  EXPECT_TRUE(Virtqueue::Check(s, 256, 4).ok());
   s.last_avail = 10 + 64;  // a whole ring in flight is fine
-  EXPECT_TRUE(SplitQueue::Check(s, 256, 4).ok());
+  EXPECT_TRUE(Virtqueue::Check(s, 256, 4).ok());
   s.last_avail = 2;  // indices wrap at 16 bits: 2 - 65530 = 8 in flight
   s.used_idx = 65530;
-  EXPECT_TRUE(SplitQueue::Check(s, 256, 4).ok());
-  SplitQueue::State off;  // a disabled queue's addresses are not checked
+  EXPECT_TRUE(Virtqueue::Check(s, 256, 4).ok());
+  Virtqueue::State off;  // a disabled queue's addresses are not checked
   off.size = 256;
   off.desc = 0x8;
-  EXPECT_TRUE(SplitQueue::Check(off, 256, 4).ok());
+  EXPECT_TRUE(Virtqueue::Check(off, 256, 4).ok());
 }
 
 // The fields a driver stores while the device reads them (avail.idx,

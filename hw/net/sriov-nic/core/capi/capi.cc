@@ -90,6 +90,7 @@ SnicCore* snic_core_new(const SnicConfig* cfg, const SnicHostOps* ops,
   dc.queue_size = cfg->queue_size;
   dc.queue_pairs =
       cfg->queue_pairs ? cfg->queue_pairs : SNIC_DEFAULT_QUEUE_PAIRS;
+  dc.packed = cfg->packed;
   if (!Report(dc.Validate(), err, err_len)) {
     return nullptr;
   }

@@ -76,6 +76,7 @@ Device::Device(const DeviceConfig& cfg, const Host& host)
     fc.queue_size = cfg.queue_size;
     fc.offloads = cfg.offloads;
     fc.queue_pairs = cfg.queue_pairs;
+    fc.packed = cfg.packed;
     auto f = std::make_unique<virtio_net::Function>(fc, host_, *this);
     if (fn == kPfFn) {
       f->SetPolicy(policy::PfPolicy(cfg.pf_mac));

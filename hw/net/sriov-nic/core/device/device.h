@@ -45,6 +45,7 @@
 #include "../base/status.h"
 #include "../eth/frame.h"
 #include "../port/port.h"
+#include "../virtio_net/layout.h"
 #include "../virtio_net/spec.h"
 #include "frame_pool.h"
 #include "tx_scheduler.h"
@@ -64,7 +65,9 @@ struct DeviceConfig {
   // and their GUEST_* receive sides).
   bool offloads = true;
   // receiveq/transmitq pairs of every function (virtio-net MQ).
-  uint16_t queue_pairs = 4;
+  uint16_t queue_pairs = virtio_net::kDefaultQueuePairs;
+  // Offer packed virtqueues (VIRTIO_F_RING_PACKED) besides split ones.
+  bool packed = false;
 
   Status Validate() const;
 };

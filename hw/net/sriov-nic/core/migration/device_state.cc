@@ -4,9 +4,8 @@
 // The stream, version 3, in order (stream.h: little-endian, fixed width):
 //   magic "SNIC" (u32 0x43494e53), version (u32)
 //   configuration: personality (u8, 1 = virtio-net), total-vfs (u16),
-//     queue-size (u16), mtu (u16), offloads (u8), queue-pairs (u16), PF MAC
-//     (6 bytes); the
-//     destination's must be the same
+//     queue-size (u16), mtu (u16), offloads (u8), queue-pairs (u16), packed
+//     (u8), PF MAC (6 bytes); the destination's must be the same
 //   device: NumVFs (u16), uplink link (u8), uplink counters (12 x u64)
 //   per VF: host policy: MAC (6), vlan (u16), qos (u8), spoofchk (u8),
 //     trust (u8), link-state (u8), max-tx-rate (u32)
@@ -44,7 +43,8 @@ namespace {
 
 constexpr uint32_t kMagic = 0x43494e53;  // "SNIC"
 constexpr uint32_t kEnd = 0x21444e45;    // "END!"
-constexpr uint32_t kVersion = 3;  // 2: offloads; 3: queue pairs, RSS
+// 2: offloads; 3: queue pairs, RSS, packed rings.
+constexpr uint32_t kVersion = 3;
 constexpr uint8_t kPersonalityVirtioNet = 1;
 
 std::string FnName(FnId fn) {
@@ -119,6 +119,7 @@ void Device::SaveState(std::vector<uint8_t>* out) {
   enc.U16(cfg_.mtu);
   enc.Bool(cfg_.offloads);
   enc.U16(cfg_.queue_pairs);
+  enc.Bool(cfg_.packed);
   enc.Bytes(cfg_.pf_mac.data(), 6);
   enc.U16(num_vfs_);
   enc.Bool(uplink_.link_up);
@@ -163,6 +164,7 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
     ExpectSame(d, "offloads", d.Bool("offloads") ? 1 : 0,
                cfg_.offloads ? 1 : 0);
     ExpectSame(d, "queue-pairs", d.U16("queue-pairs"), cfg_.queue_pairs);
+    ExpectSame(d, "packed", d.Bool("packed") ? 1 : 0, cfg_.packed ? 1 : 0);
     MacAddress mac;
     d.Bytes("mac", mac.data(), 6);
     if (d.ok() && mac != cfg_.pf_mac) {

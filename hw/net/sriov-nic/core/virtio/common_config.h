@@ -8,8 +8,9 @@
 // field with its natural width; any other access is a guest error the
 // device logs and ignores (reads return 0).
 //
-// queue_notif_config_data and queue_reset (0x38, 0x3a) exist only with
-// VIRTIO_F_NOTIF_CONFIG_DATA / VIRTIO_F_RING_RESET, which are not offered.
+// queue_notif_config_data (0x38) exists only with
+// VIRTIO_F_NOTIF_CONFIG_DATA, which is not offered (it reads 0);
+// queue_reset (0x3a) acts only with VIRTIO_F_RING_RESET.
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_CORE_VIRTIO_COMMON_CONFIG_H
@@ -41,6 +42,8 @@ enum class CommonReg : uint8_t {
   kQueueDriverHi,
   kQueueDeviceLo,
   kQueueDeviceHi,
+  kQueueNotifyData,
+  kQueueReset,
 };
 
 enum class Access : uint8_t { kReadOnly, kReadWrite };
@@ -55,7 +58,7 @@ struct RegSpec {
 };
 
 // clang-format off
-inline constexpr std::array<RegSpec, 19> kCommonRegs = {{
+inline constexpr std::array<RegSpec, 21> kCommonRegs = {{
   {0x00, 4, Access::kReadWrite, false, CommonReg::kDeviceFeatureSelect, "device_feature_select"},
   {0x04, 4, Access::kReadOnly,  false, CommonReg::kDeviceFeature,       "device_feature"},
   {0x08, 4, Access::kReadWrite, false, CommonReg::kDriverFeatureSelect, "driver_feature_select"},
@@ -75,6 +78,8 @@ inline constexpr std::array<RegSpec, 19> kCommonRegs = {{
   {0x2c, 4, Access::kReadWrite, false, CommonReg::kQueueDriverHi,       "queue_driver_hi"},
   {0x30, 4, Access::kReadWrite, true,  CommonReg::kQueueDeviceLo,       "queue_device_lo"},
   {0x34, 4, Access::kReadWrite, false, CommonReg::kQueueDeviceHi,       "queue_device_hi"},
+  {0x38, 2, Access::kReadOnly,  false, CommonReg::kQueueNotifyData,     "queue_notif_config_data"},
+  {0x3a, 2, Access::kReadWrite, false, CommonReg::kQueueReset,          "queue_reset"},
 }};
 // clang-format on
 
@@ -99,7 +104,7 @@ constexpr bool CommonRegsWellFormed() {
 static_assert(CommonRegsWellFormed(), "kCommonRegs must be sorted and sane");
 
 // End of the layout: accesses at or beyond it read 0 and ignore writes.
-inline constexpr uint16_t kCommonCfgSize = 0x38;
+inline constexpr uint16_t kCommonCfgSize = 0x3c;
 static_assert(kCommonRegs.back().offset + kCommonRegs.back().width ==
               kCommonCfgSize);
 

@@ -22,7 +22,9 @@ inline constexpr unsigned kFRingIndirectDesc = 28;
 inline constexpr unsigned kFRingEventIdx = 29;
 inline constexpr unsigned kFVersion1 = 32;
 inline constexpr unsigned kFAccessPlatform = 33;
+inline constexpr unsigned kFRingPacked = 34;
 inline constexpr unsigned kFSrIov = 37;
+inline constexpr unsigned kFRingReset = 40;
 
 // The largest queue the device offers (queue_size); chains are bounded by
 // it.
@@ -83,6 +85,33 @@ inline constexpr uint64_t UsedRingOff(uint16_t i) { return 4 + 8ull * i; }
 inline constexpr uint64_t AvailEventOff(uint16_t size) {
   return 4 + 8ull * size;
 }
+
+// Section 2.8.1 / 2.8.2: packed descriptor flags (besides NEXT, WRITE
+// and INDIRECT), the wrap-counter bits.
+inline constexpr uint16_t kPackedDescFAvail = 1u << 7;
+inline constexpr uint16_t kPackedDescFUsed = 1u << 15;
+
+// Section 2.8.13: struct pvirtq_desc (the id is the driver's buffer id).
+struct PackedDesc {
+  Le64 addr;
+  Le32 len;
+  Le16 id;
+  Le16 flags;
+};
+static_assert(sizeof(PackedDesc) == 16);
+static_assert(std::is_trivially_copyable_v<PackedDesc>);
+inline constexpr uint64_t kPackedDescLenOff = 8;
+inline constexpr uint64_t kPackedDescIdOff = 12;
+inline constexpr uint64_t kPackedDescFlagsOff = 14;
+
+// Section 2.8.10: struct pvirtq_event_suppress, in the driver area (the
+// driver's wishes for used-buffer notifications) and the device area (the
+// device's for available-buffer notifications).
+inline constexpr uint64_t kPackedEventOffWrapOff = 0;
+inline constexpr uint64_t kPackedEventFlagsOff = 2;
+inline constexpr uint16_t kPackedEventEnable = 0;
+inline constexpr uint16_t kPackedEventDisable = 1;
+inline constexpr uint16_t kPackedEventDesc = 2;  // with RING_EVENT_IDX
 
 // Section 2.7.10: vring_need_event().
 inline constexpr bool NeedEvent(uint16_t event_idx, uint16_t new_idx,

@@ -6,6 +6,13 @@
 
 namespace snic::virtio {
 
+namespace {
+
+// The ring-format byte of a queue: packed, and its two wrap counters.
+constexpr uint8_t kRingPacked = 1, kRingAvailWrap = 2, kRingUsedWrap = 4;
+
+}  // namespace
+
 void EncodeState(migration::Encoder& e, const Transport::State& s) {
   e.U32(s.device_feature_select);
   e.U32(s.driver_feature_select);
@@ -16,7 +23,7 @@ void EncodeState(migration::Encoder& e, const Transport::State& s) {
   e.U16(s.queue_select);
   e.U8(s.isr);
   e.U16(static_cast<uint16_t>(s.queues.size()));
-  for (const SplitQueue::State& q : s.queues) {
+  for (const Virtqueue::State& q : s.queues) {
     e.U16(q.size);
     e.U16(q.msix_vector);
     e.Bool(q.enabled);
@@ -27,6 +34,9 @@ void EncodeState(migration::Encoder& e, const Transport::State& s) {
     e.U16(q.used_idx);
     e.U16(q.signalled_used);
     e.Bool(q.signalled_used_valid);
+    e.U8(static_cast<uint8_t>((q.packed ? kRingPacked : 0) |
+                              (q.avail_wrap ? kRingAvailWrap : 0) |
+                              (q.used_wrap ? kRingUsedWrap : 0)));
   }
 }
 
@@ -46,10 +56,10 @@ void DecodeState(migration::Decoder& d, uint16_t num_queues,
                              std::to_string(num_queues));
     return;
   }
-  s->queues.assign(n, SplitQueue::State{});
+  s->queues.assign(n, Virtqueue::State{});
   for (uint16_t i = 0; i < n && d.ok(); ++i) {
     migration::Scope scope(d, "queue " + std::to_string(i));
-    SplitQueue::State& q = s->queues[i];
+    Virtqueue::State& q = s->queues[i];
     q.size = d.U16("queue_size");
     q.msix_vector = d.U16("queue_msix_vector");
     q.enabled = d.Bool("queue_enable");
@@ -60,6 +70,13 @@ void DecodeState(migration::Decoder& d, uint16_t num_queues,
     q.used_idx = d.U16("used_idx");
     q.signalled_used = d.U16("signalled_used");
     q.signalled_used_valid = d.Bool("signalled_used_valid");
+    const uint8_t ring = d.U8("ring_format");
+    if (d.ok() && (ring & ~(kRingPacked | kRingAvailWrap | kRingUsedWrap))) {
+      d.Fail("ring_format", "has undefined bits");
+    }
+    q.packed = ring & kRingPacked;
+    q.avail_wrap = ring & kRingAvailWrap;
+    q.used_wrap = ring & kRingUsedWrap;
   }
 }
 

@@ -19,7 +19,7 @@ void Transport::Reset() {
   status_ = 0;
   queue_select_ = 0;
   isr_ = 0;
-  for (SplitQueue& q : queues_) {
+  for (Virtqueue& q : queues_) {
     q.Reset(cfg_.max_queue_size);
   }
 }
@@ -46,7 +46,7 @@ uint64_t Transport::ReadCommon(uint64_t offset, unsigned size,
     return 0;
   }
   const bool qvalid = queue_select_ < cfg_.num_queues;
-  const SplitQueue* q = qvalid ? &queues_[queue_select_] : nullptr;
+  const Virtqueue* q = qvalid ? &queues_[queue_select_] : nullptr;
   switch (r->reg) {
     case CommonReg::kDeviceFeatureSelect:
       return device_feature_select_;
@@ -92,6 +92,10 @@ uint64_t Transport::ReadCommon(uint64_t offset, unsigned size,
       return q ? static_cast<uint32_t>(q->device()) : 0;
     case CommonReg::kQueueDeviceHi:
       return q ? static_cast<uint32_t>(q->device() >> 32) : 0;
+    case CommonReg::kQueueNotifyData:
+      return 0;  // VIRTIO_F_NOTIF_CONFIG_DATA is not offered
+    case CommonReg::kQueueReset:
+      return 0;  // a reset is done by the time the write returns
   }
   return 0;
 }
@@ -132,7 +136,7 @@ WriteResult Transport::WriteCommon(uint64_t offset, unsigned size,
   }
   const uint32_t v32 = static_cast<uint32_t>(value);
   const bool qvalid = queue_select_ < cfg_.num_queues;
-  SplitQueue* q = qvalid ? &queues_[queue_select_] : nullptr;
+  Virtqueue* q = qvalid ? &queues_[queue_select_] : nullptr;
   switch (r->reg) {
     case CommonReg::kDeviceFeatureSelect:
       device_feature_select_ = v32;
@@ -175,7 +179,21 @@ WriteResult Transport::WriteCommon(uint64_t offset, unsigned size,
     if (value != 1) {
       res.error = Status::Invalid("queue_enable written with a value other than 1");
     } else if (!q->enabled()) {
-      res.error = q->Enable();
+      res.error = q->Enable(Has(kFRingPacked));
+    }
+    return res;
+  }
+  if (r->reg == CommonReg::kQueueReset) {
+    // 4.1.4.3.2: 1 resets the selected queue alone, at once (so queue_reset
+    // always reads 0); the driver may then set it up and enable it again.
+    if (!Has(kFRingReset)) {
+      res.error = Status::Invalid("queue_reset without VIRTIO_F_RING_RESET");
+    } else if (value != 1) {
+      res.error = Status::Invalid("queue_reset written with a value other than 1");
+    } else {
+      q->Reset(cfg_.max_queue_size);
+      res.events |= kEventQueueReset;
+      res.queue = queue_select_;
     }
     return res;
   }
@@ -185,7 +203,10 @@ WriteResult Transport::WriteCommon(uint64_t offset, unsigned size,
   }
   switch (r->reg) {
     case CommonReg::kQueueSize:
-      if (value == 0 || (value & (value - 1)) != 0 || value > q->max_size()) {
+      if (Has(kFRingPacked) && value != 0 && value <= q->max_size()) {
+        q->set_size(static_cast<uint16_t>(value));  // 2.8: any size
+      } else if (value == 0 || (value & (value - 1)) != 0 ||
+                 value > q->max_size()) {
         res.error = Status::Invalid("queue_size not a power of 2 up to the maximum");
       } else {
         q->set_size(static_cast<uint16_t>(value));
@@ -301,7 +322,7 @@ Transport::State Transport::Export() const {
   s.generation = generation_;
   s.queue_select = queue_select_;
   s.isr = isr_;
-  for (const SplitQueue& q : queues_) {
+  for (const Virtqueue& q : queues_) {
     s.queues.push_back(q.Export());
   }
   return s;
@@ -344,7 +365,12 @@ Status Transport::Check(const State& s) const {
                            std::to_string(cfg_.num_queues));
   }
   for (size_t q = 0; q < s.queues.size(); ++q) {
-    if (Status e = SplitQueue::Check(s.queues[q], cfg_.max_queue_size,
+    if (s.queues[q].enabled &&
+        s.queues[q].packed != ((s.driver_features & Bit(kFRingPacked)) != 0)) {
+      return Status::Invalid("queue " + std::to_string(q) +
+                             ": ring format differs from VIRTIO_F_RING_PACKED");
+    }
+    if (Status e = Virtqueue::Check(s.queues[q], cfg_.max_queue_size,
                                      cfg_.num_vectors);
         !e.ok()) {
       return Status::Invalid("queue " + std::to_string(q) + ": " +

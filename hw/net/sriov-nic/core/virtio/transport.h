@@ -29,7 +29,7 @@
 #include "../base/status.h"
 #include "../base/types.h"
 #include "common_config.h"
-#include "queue/split_queue.h"
+#include "queue/virtqueue.h"
 #include "spec.h"
 
 namespace snic::virtio {
@@ -54,11 +54,13 @@ enum TransportEvent : uint8_t {
   kEventReset = 1,       // device_status = 0
   kEventFeaturesOk = 2,  // FEATURES_OK accepted
   kEventDriverOk = 4,    // DRIVER_OK set
+  kEventQueueReset = 8,  // queue_reset: queue WriteResult::queue was reset
 };
 
 struct WriteResult {
   uint8_t events = kEventNone;
-  Status error;  // a guest mistake to log (non-fatal)
+  uint16_t queue = 0;  // kEventQueueReset's queue
+  Status error;        // a guest mistake to log (non-fatal)
 };
 
 // The configuration change "queue" of Signal().
@@ -102,13 +104,14 @@ class Transport {
   uint64_t driver_features() const { return driver_features_; }
   bool Has(unsigned bit) const { return driver_features_ & Bit(bit); }
   QueueFeatures queue_features() const {
-    return QueueFeatures{Has(kFRingIndirectDesc), Has(kFRingEventIdx)};
+    return QueueFeatures{Has(kFRingIndirectDesc), Has(kFRingEventIdx),
+                         Has(kFRingPacked)};
   }
   uint8_t generation() const { return generation_; }
   uint16_t msix_config() const { return msix_config_; }
   uint16_t num_queues() const { return cfg_.num_queues; }
-  SplitQueue& queue(uint16_t q) { return queues_[q]; }
-  const SplitQueue& queue(uint16_t q) const { return queues_[q]; }
+  Virtqueue& queue(uint16_t q) { return queues_[q]; }
+  const Virtqueue& queue(uint16_t q) const { return queues_[q]; }
 
   // Migration: the whole state as data. Check() says why @s cannot be the
   // state of this transport (OK if it can); Import() sets it.
@@ -121,7 +124,7 @@ class Transport {
     uint8_t generation = 0;
     uint16_t queue_select = 0;
     uint8_t isr = 0;
-    std::vector<SplitQueue::State> queues;
+    std::vector<Virtqueue::State> queues;
   };
   State Export() const;
   Status Check(const State& s) const;
@@ -142,7 +145,7 @@ class Transport {
   uint8_t generation_ = 0;
   uint16_t queue_select_ = 0;
   uint8_t isr_ = 0;
-  std::vector<SplitQueue> queues_;
+  std::vector<Virtqueue> queues_;
 };
 
 }  // namespace snic::virtio

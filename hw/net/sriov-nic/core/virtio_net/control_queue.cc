@@ -18,7 +18,7 @@ void Function::ProcessControl(Effects& fx, port::PortEvents* ev) {
   if (!QueueLive(cq)) {
     return;
   }
-  virtio::SplitQueue& q = transport_.queue(cq);
+  virtio::Virtqueue& q = transport_.queue(cq);
   const virtio::GuestMemory mem = Mem();
   uint16_t done = 0;
   while (done < q.size()) {

@@ -11,15 +11,20 @@ namespace snic::virtio_net {
 using port::PortEvents;
 using virtio::Bit;
 
-uint64_t OfferedFeatures(bool is_pf, bool offloads, uint16_t queue_pairs) {
+uint64_t OfferedFeatures(bool is_pf, bool offloads, uint16_t queue_pairs,
+                         bool packed) {
   uint64_t f = Bit(virtio::kFVersion1) | Bit(virtio::kFRingIndirectDesc) |
                Bit(virtio::kFRingEventIdx) | Bit(virtio::kFAccessPlatform) |
+               Bit(virtio::kFRingReset) |
                Bit(kFMac) | Bit(kFStatus) | Bit(kFMtu) | Bit(kFCtrlVq) |
                Bit(kFCtrlRx) | Bit(kFCtrlVlan) | Bit(kFCtrlMacAddr) |
                Bit(kFMrgRxbuf) | Bit(kFGuestAnnounce) | Bit(kFSpeedDuplex) |
                Bit(kFHashReport);
   if (queue_pairs > 1) {
     f |= Bit(kFMq) | Bit(kFRss);
+  }
+  if (packed) {
+    f |= Bit(virtio::kFRingPacked);
   }
   if (offloads) {
     f |= kHostOffloadFeatures | kGuestOffloadFeatures |
@@ -84,7 +89,8 @@ virtio::TransportConfig MakeTransportConfig(const FunctionConfig& cfg) {
   t.fn = cfg.fn;
   t.has_intx = cfg.fn == kPfFn;
   t.device_features =
-      OfferedFeatures(cfg.fn == kPfFn, cfg.offloads, cfg.queue_pairs);
+      OfferedFeatures(cfg.fn == kPfFn, cfg.offloads, cfg.queue_pairs,
+                      cfg.packed);
   t.num_queues = NumQueues(cfg.queue_pairs);
   t.max_queue_size = cfg.queue_size;
   t.num_vectors = MsixVectors(cfg.queue_pairs);
@@ -248,6 +254,12 @@ PortEvents Function::MmioWrite(uint32_t region, uint64_t offset,
       }
       if (res.events & virtio::kEventReset) {
         DeviceReset(fx);
+      }
+      if ((res.events & virtio::kEventQueueReset) &&
+          res.queue < 2 * max_pairs_ && res.queue % 2 == 1) {
+        // A transmitq reset alone (RING_RESET, e.g. ethtool -G): its lane
+        // forgets the chain it held; the ring is gone.
+        tx_lanes_[res.queue / 2] = TxLane{};
       }
       if (res.events & virtio::kEventFeaturesOk) {
         state_.filter.programmable = transport_.Has(kFCtrlRx);

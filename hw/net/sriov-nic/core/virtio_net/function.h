@@ -71,6 +71,7 @@ struct FunctionConfig {
   uint16_t queue_size = virtio::kMaxQueueSize;
   bool offloads = true;  // offer the checksum and segmentation offloads
   uint16_t queue_pairs = 1;  // 1..kMaxQueuePairs
+  bool packed = false;       // offer VIRTIO_F_RING_PACKED
 };
 
 class Function final : public port::Port {

@@ -57,7 +57,7 @@ RxResult Function::Deliver(const uint8_t* frame, size_t len,
     // The driver steered the frame to a queue it has not set up.
     return RxResult::kNotReady;
   }
-  virtio::SplitQueue& q = transport_.queue(rxq);
+  virtio::Virtqueue& q = transport_.queue(rxq);
   const virtio::GuestMemory mem = Mem();
   const virtio::QueueFeatures qf = transport_.queue_features();
   const bool mergeable = transport_.Has(kFMrgRxbuf);

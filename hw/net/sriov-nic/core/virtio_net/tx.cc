@@ -37,7 +37,7 @@ TxStatus Function::PeekTx(uint16_t lane, uint8_t* buf, port::TxFrame* frame,
     return TxStatus::kEmpty;
   }
   TxLane& l = tx_lanes_[lane];
-  virtio::SplitQueue& q = transport_.queue(TxQueueOf(lane));
+  virtio::Virtqueue& q = transport_.queue(TxQueueOf(lane));
   if (l.peeked) {
     // The last peek was held: take the same chain again.
     q.Unpop(1);

@@ -1,4 +1,4 @@
-// sriov-nic core: split-virtqueue descriptor chains as byte streams.
+// sriov-nic core: virtqueue descriptor chains as byte streams.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "descriptor_chain.h"
 
@@ -28,14 +28,18 @@ Status DescriptorChain::Add(uint64_t addr, uint32_t len, bool writable) {
   return Status::Ok();
 }
 
-Status DescriptorChain::Walk(const GuestMemory& mem, uint64_t desc_table,
-                             uint16_t queue_size, uint16_t head,
-                             bool indirect_ok) {
+void DescriptorChain::Clear(uint16_t head) {
   head_ = head;
   num_segs_ = 0;
   num_readable_ = 0;
   readable_bytes_ = 0;
   writable_bytes_ = 0;
+}
+
+Status DescriptorChain::Walk(const GuestMemory& mem, uint64_t desc_table,
+                             uint16_t queue_size, uint16_t head,
+                             bool indirect_ok) {
+  Clear(head);
   if (head >= queue_size) {
     return Status::Invalid("descriptor head index out of range");
   }
@@ -97,6 +101,73 @@ Status DescriptorChain::Walk(const GuestMemory& mem, uint64_t desc_table,
     }
     if (!mem.Read(table + 16ull * next, &d)) {
       return Status::Dma("cannot read descriptor (DMA failed)");
+    }
+  }
+}
+
+Status DescriptorChain::WalkPacked(const GuestMemory& mem, uint64_t ring,
+                                   uint16_t queue_size, uint16_t pos,
+                                   bool indirect_ok, uint16_t* ndescs) {
+  Clear(0);
+  *ndescs = 0;
+  if (pos >= queue_size) {
+    return Status::Invalid("packed ring position out of range");
+  }
+  // Consecutive ring descriptors while NEXT is set (2.8.6); a chain cannot
+  // hold more descriptors than the ring has.
+  for (uint32_t n = 0;; ++n) {
+    if (n == queue_size) {
+      return Status::Invalid("packed descriptor chain longer than the ring");
+    }
+    PackedDesc d;
+    if (!mem.Read(ring + 16ull * pos, &d)) {
+      return Status::Dma("cannot read descriptor (DMA failed)");
+    }
+    ++*ndescs;
+    pos = static_cast<uint16_t>(pos + 1 == queue_size ? 0 : pos + 1);
+    head_ = d.id.get();  // the buffer id is the last descriptor's (2.8.6)
+    const uint16_t flags = d.flags.get();
+    if (flags & kDescFIndirect) {
+      // 2.8.7: an indirect descriptor is a chain of its own, a table of
+      // whole descriptors consumed in order (their NEXT is meaningless).
+      if (!indirect_ok) {
+        return Status::Invalid(
+            "indirect descriptor without VIRTIO_F_RING_INDIRECT_DESC");
+      }
+      if (n != 0 || (flags & kDescFNext)) {
+        return Status::Invalid("packed indirect descriptor inside a chain");
+      }
+      const uint32_t len = d.len.get();
+      if (len == 0 || len % sizeof(PackedDesc) != 0 ||
+          len / sizeof(PackedDesc) > kMaxIndirectEntries) {
+        return Status::Invalid("invalid indirect table size");
+      }
+      const uint64_t table = d.addr.get();
+      if (table > UINT64_MAX - (len - 1)) {
+        return Status::Invalid("indirect table address + length overflows");
+      }
+      for (uint32_t i = 0; i < len / sizeof(PackedDesc); ++i) {
+        PackedDesc e;
+        if (!mem.Read(table + 16ull * i, &e)) {
+          return Status::Dma("cannot read indirect descriptor (DMA failed)");
+        }
+        if (e.flags.get() & kDescFIndirect) {
+          return Status::Invalid("nested indirect descriptor");
+        }
+        if (Status s = Add(e.addr.get(), e.len.get(),
+                           e.flags.get() & kDescFWrite);
+            !s.ok()) {
+          return s;
+        }
+      }
+      return Status::Ok();
+    }
+    if (Status s = Add(d.addr.get(), d.len.get(), flags & kDescFWrite);
+        !s.ok()) {
+      return s;
+    }
+    if (!(flags & kDescFNext)) {
+      return Status::Ok();
     }
   }
 }

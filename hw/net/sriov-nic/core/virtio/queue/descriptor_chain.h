@@ -1,7 +1,7 @@
-// sriov-nic core: split-virtqueue descriptor chains as byte streams.
+// sriov-nic core: virtqueue descriptor chains as byte streams.
 //
-// Virtio 1.2 section 2.7.5 (the descriptor table), 2.7.5.3 (indirect
-// descriptors). A chain is walked once, validated, and flattened into a list
+// Virtio 1.2 section 2.7.5 (the split descriptor table), 2.7.5.3 (indirect
+// descriptors), 2.8.6 and 2.8.7 (packed chains and indirect tables). A chain is walked once, validated, and flattened into a list
 // of guest-physical segments: device-readable ones first, then
 // device-writable ones (2.7.4.2: "The driver MUST place any device-writable
 // descriptor elements after any device-readable descriptor elements").
@@ -9,8 +9,8 @@
 // never indexes descriptors itself.
 //
 // Everything the guest controls is bounded: the walk follows at most
-// table-size descriptors (a NEXT loop ends with an error, Firecracker's
-// ttl), one level of indirection, indirect tables of at most
+// table-size descriptors (a NEXT loop, or a packed chain around the whole
+// ring, ends with an error, Firecracker's ttl), one level of indirection, indirect tables of at most
 // kMaxIndirectEntries whole 16-byte descriptors, no zero-length buffers,
 // and no address range that wraps the 64-bit space.
 //
@@ -46,6 +46,14 @@ class DescriptorChain {
   Status Walk(const GuestMemory& mem, uint64_t desc_table, uint16_t queue_size,
               uint16_t head, bool indirect_ok);
 
+  // Walks the packed chain starting at ring position @pos (whose first
+  // descriptor the caller found available) of the ring at @ring
+  // (@queue_size descriptors), wrapping around its end: *@ndescs ring
+  // descriptors, the buffer id of the last one as head().
+  Status WalkPacked(const GuestMemory& mem, uint64_t ring, uint16_t queue_size,
+                    uint16_t pos, bool indirect_ok, uint16_t* ndescs);
+
+  // The split chain's head index, or the packed chain's buffer id.
   uint16_t head() const { return head_; }
   size_t num_readable() const { return num_readable_; }
   size_t num_writable() const { return num_segs_ - num_readable_; }
@@ -56,6 +64,7 @@ class DescriptorChain {
 
  private:
   Status Add(uint64_t addr, uint32_t len, bool writable);
+  void Clear(uint16_t head);
 
   uint16_t head_ = 0;
   size_t num_segs_ = 0;

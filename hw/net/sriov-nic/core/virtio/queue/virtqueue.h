@@ -1,29 +1,41 @@
-// sriov-nic core: one split virtqueue (virtio 1.2 section 2.7).
+// sriov-nic core: one virtqueue, split (virtio 1.2 section 2.7) or packed
+// (2.8): which one is fixed at queue_enable by VIRTIO_F_RING_PACKED.
 //
 // Holds the driver-programmed configuration (4.1.4.3: queue_size,
 // queue_msix_vector, queue_enable, queue_desc/driver/device) and the
 // device's ring cursors. All ring accesses go through GuestMemory, so every
-// one of them is a DMA of the owning function and may fail. A packed ring
-// (2.8) would be a sibling of this class with the same operations.
+// one of them is a DMA of the owning function and may fail.
 //
 // Guest mistakes come back as a non-OK Status; the owner treats them as
 // fatal for the function (NEEDS_RESET), as QEMU's virtio_error() does:
-//  - avail.idx moving more than queue_size past the device's cursor
-//    (2.7.13.3: the driver never makes more than queue_size available),
-//  - a head index or chain that fails DescriptorChain::Walk,
+//  - split: avail.idx moving more than queue_size past the device's cursor
+//    (2.7.13.3: the driver never makes more than queue_size available);
+//  - a head index or chain that fails DescriptorChain::Walk / WalkPacked
+//    (a packed chain longer than the ring is a loop);
 //  - any failed DMA on the rings.
 //
-// Notification suppression (2.7.7 and 2.7.10): without EVENT_IDX the
+// The device completes chains in the order it took them (every user here
+// does), so Fill(offset) names the offset-th chain taken and not yet used.
+// Packed used descriptors overwrite the ring slots the chain came from:
+// Fill only records id and length, Flush writes them, the flags of the
+// first element last (2.8.21.1: the driver sees a batch at once), so an
+// Unpop()ed chain is never damaged.
+//
+// Notification suppression. Split (2.7.7, 2.7.10): without EVENT_IDX the
 // device honours VRING_AVAIL_F_NO_INTERRUPT; with it, used_event decides,
 // and whenever Pop() finds the ring empty the device publishes
 // avail_event = its cursor (then looks again) so the driver kicks for the
-// next buffer. VRING_USED_F_NO_NOTIFY is never set.
+// next buffer. VRING_USED_F_NO_NOTIFY is never set. Packed (2.8.10): the
+// driver's event suppression structure decides interrupts (ENABLE,
+// DISABLE, DESC with EVENT_IDX); the device's says ENABLE, written once
+// when the ring first runs dry after queue_enable or a migration.
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
-#ifndef SNIC_CORE_VIRTIO_QUEUE_SPLIT_QUEUE_H
-#define SNIC_CORE_VIRTIO_QUEUE_SPLIT_QUEUE_H
+#ifndef SNIC_CORE_VIRTIO_QUEUE_VIRTQUEUE_H
+#define SNIC_CORE_VIRTIO_QUEUE_VIRTQUEUE_H
 
 #include <cstdint>
+#include <vector>
 
 #include "../../base/status.h"
 #include "../guest_memory.h"
@@ -35,9 +47,10 @@ namespace snic::virtio {
 struct QueueFeatures {
   bool indirect = false;   // VIRTIO_F_RING_INDIRECT_DESC negotiated
   bool event_idx = false;  // VIRTIO_F_RING_EVENT_IDX negotiated
+  bool packed = false;     // VIRTIO_F_RING_PACKED negotiated
 };
 
-class SplitQueue {
+class Virtqueue {
  public:
   // Back to the reset state of 4.1.4.3 with @max_size as queue_size.
   void Reset(uint16_t max_size);
@@ -55,20 +68,20 @@ class SplitQueue {
   void set_desc(uint64_t a) { desc_ = a; }
   void set_driver(uint64_t a) { driver_ = a; }
   void set_device(uint64_t a) { device_ = a; }
-  // queue_enable = 1: checks the layout.
-  Status Enable();
-  // Whether a ring of @size at these addresses is usable (2.7).
+  bool packed() const { return packed_; }
+  // queue_enable = 1: checks the layout (@packed: a packed ring).
+  Status Enable(bool packed = false);
+  // Whether a ring of @size at these addresses is usable (2.7 / 2.8).
   static Status CheckLayout(uint16_t size, uint16_t max_size, uint64_t desc,
-                            uint64_t driver, uint64_t device);
+                            uint64_t driver, uint64_t device,
+                            bool packed = false);
 
   // Takes the next available chain into @chain (*@got = true), or finds
   // the ring empty (*@got = false).
   Status Pop(const GuestMemory& mem, QueueFeatures f, DescriptorChain* chain,
              bool* got);
   // Gives back the last @n popped chains (they were not consumed).
-  void Unpop(uint16_t n) {
-    last_avail_ = static_cast<uint16_t>(last_avail_ - n);
-  }
+  void Unpop(uint16_t n);
   // Writes used element @offset past the current used index.
   Status Fill(const GuestMemory& mem, uint16_t offset, uint16_t head,
               uint32_t len);
@@ -83,8 +96,12 @@ class SplitQueue {
   // last call (2.7.7.2 / 2.7.10).
   Status ShouldNotify(const GuestMemory& mem, QueueFeatures f, bool* notify);
 
+  // Split: free-running indices. Packed: ring positions, with the wrap
+  // counters beside them.
   uint16_t last_avail() const { return last_avail_; }
   uint16_t used_idx() const { return used_idx_; }
+  bool avail_wrap() const { return avail_wrap_; }
+  bool used_wrap() const { return used_wrap_; }
 
   // Migration: the whole state as data. Check() says why @s cannot be the
   // state of a queue of this device (OK if it can); Import() sets it.
@@ -95,12 +112,22 @@ class SplitQueue {
     uint64_t desc = 0, driver = 0, device = 0;
     uint16_t last_avail = 0, used_idx = 0, signalled_used = 0;
     bool signalled_used_valid = false;
+    bool packed = false;
+    bool avail_wrap = true, used_wrap = true;  // packed only
   };
   State Export() const;
   static Status Check(const State& s, uint16_t max_size, uint16_t num_vectors);
   void Import(const State& s, uint16_t max_size);
 
  private:
+  Status PopSplit(const GuestMemory& mem, QueueFeatures f,
+                  DescriptorChain* chain, bool* got);
+  Status PopPacked(const GuestMemory& mem, QueueFeatures f,
+                   DescriptorChain* chain, bool* got);
+  Status FlushPacked(const GuestMemory& mem, uint16_t count);
+  Status ShouldNotifyPacked(const GuestMemory& mem, QueueFeatures f,
+                            bool* notify);
+
   uint16_t max_size_ = 0;
   uint16_t size_ = 0;
   uint16_t msix_vector_ = kNoVector;
@@ -113,8 +140,25 @@ class SplitQueue {
   uint16_t used_idx_ = 0;
   uint16_t signalled_used_ = 0;
   bool signalled_used_valid_ = false;
+
+  // Packed: the wrap counters, whether the device's event suppression
+  // structure has been written, and the chains taken and not yet used, in
+  // the order taken (a ring of queue_size entries, sized at queue_enable):
+  // their descriptor count, id and the length Fill recorded.
+  bool packed_ = false;
+  bool avail_wrap_ = true;
+  bool used_wrap_ = true;
+  bool device_event_written_ = false;
+  struct InFlight {
+    uint16_t ndescs = 0;
+    uint16_t id = 0;
+    uint32_t len = 0;
+  };
+  std::vector<InFlight> in_flight_;
+  uint16_t in_flight_first_ = 0;
+  uint16_t in_flight_count_ = 0;
 };
 
 }  // namespace snic::virtio
 
-#endif  // SNIC_CORE_VIRTIO_QUEUE_SPLIT_QUEUE_H
+#endif  // SNIC_CORE_VIRTIO_QUEUE_VIRTQUEUE_H
