@@ -183,6 +183,7 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
         .speed = s->speed,
         .queue_size = s->queue_size,
         .queue_pairs = s->queue_pairs,
+        .packed = s->packed,
         .no_offloads = !s->offloads,
     };
     char err[256];
@@ -306,6 +307,7 @@ static const Property sriov_nic_properties[] = {
                        SRIOV_NIC_DEFAULT_QUEUE_SIZE),
     DEFINE_PROP_UINT16("queue-pairs", SriovNicState, queue_pairs,
                        SNIC_DEFAULT_QUEUE_PAIRS),
+    DEFINE_PROP_BOOL("packed", SriovNicState, packed, false),
     DEFINE_PROP_STRING("vf-mac", SriovNicState, vf_spec.mac),
     DEFINE_PROP_STRING("vf-vlan", SriovNicState, vf_spec.vlan),
     DEFINE_PROP_STRING("vf-qos", SriovNicState, vf_spec.qos),
@@ -358,6 +360,9 @@ static void sriov_nic_class_init(ObjectClass *klass, void *data)
         "receive/transmit queue pairs of the PF and of every VF, 1..16 "
         "(more than 1: VIRTIO_NET_F_MQ and RSS); MSI-X vectors: 2 per "
         "pair + 2");
+    object_class_property_set_description(klass, "packed",
+        "offer packed virtqueues (VIRTIO_F_RING_PACKED) on the PF and every "
+        "VF besides split ones; the driver chooses");
     sriov_nic_class_add_admin_props(klass);
     set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
 }

@@ -58,6 +58,7 @@ struct SriovNicState {
     bool vnet_hdr;      /* the uplink's netdev exchanges virtio_net_hdr */
     uint16_t queue_size;
     uint16_t queue_pairs;
+    bool packed;        /* offer VIRTIO_F_RING_PACKED */
 
     /* Startup per-VF policy, "N=VALUE/..." (see sriov-nic-admin.c). */
     struct {

@@ -33,6 +33,8 @@ inline constexpr unsigned kVersion1 = 32, kSrIov = 37, kIndirect = 28,
                           kCtrlMacAddr = 23;
 // Multiqueue, RSS and hash reports (5.1.3).
 inline constexpr unsigned kMq = 22, kHashReport = 57, kRss = 60;
+// Packed virtqueues and single-queue reset (6).
+inline constexpr unsigned kRingPacked = 34, kRingReset = 40;
 // Offloads (5.1.3).
 inline constexpr unsigned kCsum = 0, kGuestCsum = 1, kCtrlGuestOffloads = 2,
                           kGuestTso4 = 7, kGuestTso6 = 8, kGuestEcn = 9,
@@ -67,6 +69,7 @@ enum : uint64_t {
   kQDesc = 0x20,
   kQDriver = 0x28,
   kQDevice = 0x30,
+  kQReset = 0x3a,
 };
 inline constexpr uint64_t kLinuxNetFeatures =
     F(kVersion1) | F(kIndirect) | F(kEventIdx) | F(kAccessPlatform) | F(kMtu) |
@@ -128,7 +131,8 @@ class FakeDriver {
   }
   // Programs queue @q (size @size, MSI-X vector @vector) and enables it.
   DriverQueue& SetupQueue(uint16_t q, uint16_t size, uint16_t vector) {
-    queues_[q] = std::make_unique<DriverQueue>(ram_, q, size, Doorbell(q));
+    queues_[q] = std::make_unique<DriverQueue>(
+        ram_, q, size, Doorbell(q), (features_ & F(kRingPacked)) != 0);
     DriverQueue& dq = *queues_[q];
     dq.event_idx = features_ & F(kEventIdx);
     SetCommon(kQSelect, q, 2);
@@ -291,12 +295,14 @@ inline std::vector<uint8_t> RxPayload(const GuestRam& ram, uint64_t addr,
 // A core plus guest RAM: the usual fixture.
 struct Bed {
   explicit Bed(uint16_t total_vfs = 4, uint16_t queue_size = 256,
-               bool offloads = true, uint16_t queue_pairs = 0)
+               bool offloads = true, uint16_t queue_pairs = 0,
+               bool packed = false)
       : host(4 << 20), ram(host.mem) {
     SnicConfig cfg = TestConfig(total_vfs);
     cfg.queue_size = queue_size;
     cfg.no_offloads = !offloads;
     cfg.queue_pairs = queue_pairs;
+    cfg.packed = packed;
     char err[128] = {};
     core.reset(
         snic_core_new(&cfg, &host.ops(), host.opaque(), err, sizeof(err)));
