@@ -674,6 +674,9 @@ bool Env::Setup() {
   // 2 stays the control queue and the second pair's doorbells are
   // hostile writes to queues no driver set up.
   cfg.queue_pairs = static_cast<uint16_t>(1 + (h6 & 1));
+  // Packed rings offered: the driver model stays split, raw register
+  // writes may negotiate them and aim the device at anything.
+  cfg.packed = (h6 & 2) != 0;
   static const SnicHostOps ops = {
       HDmaRead,    HDmaWrite,    HDmaReadU16, HMsix,     HIntx,
       HMsixEnabled, HUplinkSend, HFlush,      HPurge,    HSchedule,

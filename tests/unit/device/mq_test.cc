@@ -255,6 +255,34 @@ TEST_F(Mq, RssConfigTableSteersAndTheHeaderCarriesTheHash) {
   EXPECT_EQ(used, (std::set<uint16_t>{2, 3}));
 }
 
+// Linux's RSS command since struct virtio_net_rss_config_trailer (6.12
+// stable): struct_size() of the trailer puts its padding byte between
+// hash_key_length and the key. Accepted, with the key after the padding
+// (the hash is the guest's key's); any other length is refused.
+TEST_F(Mq, LinuxTrailerPaddingBeforeTheKey) {
+  Start();
+  auto padded = RssCommand(vn::kHashTcpv4, {0, 1, 2, 3}, 0, 4, Key());
+  const size_t key_at = padded.size() - 40;
+  padded.insert(padded.begin() + long(key_at), 0);  // the padding byte
+  ASSERT_EQ(vf_.Control(kClassMq, kRssConfig, padded), kCtrlOk);
+  SendToVf(Flow(vf_mac(), pf_mac(), 7000));
+  auto got = Drain();
+  ASSERT_EQ(got.size(), 1u);
+  std::vector<uint8_t> in(got[0].frame.begin() + 26,
+                          got[0].frame.begin() + 38);
+  const uint32_t want =
+      vn::Toeplitz(vn::kDefaultRssKey.data(), 40, in.data(), in.size());
+  EXPECT_EQ(got[0].hash_value, want);
+  EXPECT_EQ(got[0].pair, want & 3);
+  auto two = padded;
+  two.insert(two.begin() + long(key_at), 0);
+  EXPECT_EQ(vf_.Control(kClassMq, kRssConfig, two), kCtrlErr);
+  // HASH_CONFIG the same way.
+  auto hash = HashCommand(vn::kHashTcpv4, Key());
+  hash.insert(hash.begin() + long(hash.size() - 40), 0);
+  EXPECT_EQ(vf_.Control(kClassMq, kHashConfig, hash), kCtrlOk);
+}
+
 TEST_F(Mq, UdpNotHashedFallsBackToTheIpv4Hash) {
   Start();
   ASSERT_EQ(vf_.Control(kClassMq, kRssConfig,

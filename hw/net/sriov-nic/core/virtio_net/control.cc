@@ -294,6 +294,13 @@ ControlResult Mq(uint8_t cmd, virtio::Reader& data, const ControlContext& ctx) {
   if (key_len == 0 && c.hash_types != 0) {
     return Err("MQ RSS/hash config with hash types but no key");
   }
+  if (data.remaining() == key_len + 1u) {
+    // Linux since the split of struct virtio_net_ctrl_rss (6.12 stable
+    // included) sends struct_size(trailer, hash_key_data, len): the
+    // trailer's padding byte sits between hash_key_length and the key.
+    // QEMU reads the key from the padding on; the key is after it.
+    if (Status st = data.Skip(1); !st.ok()) return ReadFailed(st, bad);
+  }
   if (data.remaining() != key_len) {
     return Err(bad);
   }
