@@ -394,6 +394,34 @@ migrate_ok() {
 iperf_mbit() {
     sed -n 's/.* \([0-9.]*\) Mbits\/sec.*receiver.*/\1/p' "$1" | tail -n1
 }
+# iperf_ns NAME CLIENT_NS SERVER_NS|root ADDR [IPERF3 CLIENT ARGS...]: one
+# iperf3 -s -1 in SERVER_NS (on -p PORT if the args name one), the client in
+# CLIENT_NS for $SECONDS_IPERF s; shows the summary, passes or fails
+# "iperf3 NAME" and records NAME_mbit.
+iperf_ns() {
+    local name=$1 cns=$2 sns=$3 addr=$4 out=/tmp/iperf.$1 rc mbit port=5201 a prev=
+    shift 4
+    for a in "$@"; do
+        [ "$prev" = -p ] && port=$a
+        prev=$a
+    done
+    if [ "$sns" = root ]; then
+        iperf3 -s -D -1 -p "$port" >/dev/null 2>&1
+    else
+        ip netns exec "$sns" iperf3 -s -D -1 -p "$port" >/dev/null 2>&1
+    fi
+    sleep 1
+    ip netns exec "$cns" iperf3 -c "$addr" -t "$SECONDS_IPERF" -f m "$@" > "$out" 2>&1
+    rc=$?
+    sed 's/^/    | /' "$out" | tail -4
+    mbit=$(iperf_mbit "$out")
+    if [ $rc -eq 0 ] && [ -n "$mbit" ]; then
+        pass "iperf3 $name"
+        result "${name}_mbit" "$mbit"
+    else
+        fail "iperf3 $name" "iperf3 exited $rc"
+    fi
+}
 # iperf_lowest FILE N: the slowest of the first N 1-second intervals
 # (`iperf3 -i 1 -f m`).
 iperf_lowest() {

@@ -56,23 +56,9 @@ expect_eq "ethtool -x: 128 table entries" \
 check "ethtool -X VF1 hkey (a known key)" ip netns exec b ethtool -X "$vf1" hkey "$KEY"
 expect_match "ethtool -x shows the key" "$(ip netns exec b ethtool -x "$vf1")" "6d:5a:56:da"
 
-# streams NAME PORT PARALLEL [TASKSET_CPU]: iperf3 VF0 -> VF1 from client
-# ports PORT...; records NAME_mbit.
+# streams NAME PORT PARALLEL: iperf3 VF0 -> VF1 from client ports PORT...
 streams() {
-    local name=$1 port=$2 n=$3 out=/tmp/iperf.$1 rc mbit
-    ip netns exec b iperf3 -s -D -1 -p "$port" >/dev/null 2>&1
-    sleep 1
-    ip netns exec a iperf3 -c 169.254.10.2 -p "$port" --cport "$port" \
-        -P "$n" -t "$SECONDS_IPERF" -f m > "$out" 2>&1
-    rc=$?
-    tail -3 "$out" | sed 's/^/    | /'
-    mbit=$(iperf_mbit "$out")
-    if [ $rc -eq 0 ] && [ -n "$mbit" ]; then
-        pass "iperf3 $name"
-        result "${name}_mbit" "$mbit"
-    else
-        fail "iperf3 $name" "iperf3 exited $rc"
-    fi
+    iperf_ns "$1" a b 169.254.10.2 -p "$2" --cport "$2" -P "$3"
 }
 
 r0=$(qstat "$V1" rx 0); r1=$(qstat "$V1" rx 1)

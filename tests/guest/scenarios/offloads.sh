@@ -39,36 +39,14 @@ ip addr add 169.254.10.3/24 dev "$pfif"; ip link set "$pfif" up
 check "VF0 pings VF1" ip netns exec a ping -c 2 -W 2 169.254.10.2
 check "VF0 pings PF" ip netns exec a ping -c 2 -W 2 169.254.10.3
 
-# iperf NAME NS SERVER_NS|root ADDR: a TCP stream; prints nothing, records
-# NAME_mbit and passes/fails NAME.
-iperf() {
-    local name=$1 cns=$2 sns=$3 addr=$4 out=/tmp/iperf.$1 rc mbit
-    if [ "$sns" = root ]; then
-        iperf3 -s -D -1 >/dev/null 2>&1
-    else
-        ip netns exec "$sns" iperf3 -s -D -1 >/dev/null 2>&1
-    fi
-    sleep 1
-    ip netns exec "$cns" iperf3 -c "$addr" -t "$SECONDS_IPERF" -f m > "$out" 2>&1
-    rc=$?
-    sed 's/^/    | /' "$out" | tail -4
-    mbit=$(iperf_mbit "$out")
-    if [ $rc -eq 0 ] && [ -n "$mbit" ]; then
-        pass "iperf3 $name"
-        result "${name}_mbit" "$mbit"
-    else
-        fail "iperf3 $name" "iperf3 exited $rc"
-    fi
-}
-
 gso0=$(host_stat 0 tx-gso); rgso1=$(host_stat 1 rx-gso)
 err_b=$(csum_errors b)
-iperf vf0_to_vf1_offloads a b 169.254.10.2
+iperf_ns vf0_to_vf1_offloads a b 169.254.10.2
 expect_num "VF0 sent TSO frames (tx-gso)" "$(host_stat 0 tx-gso)" -gt "$gso0"
 expect_num "VF1 got them whole (rx-gso)" "$(host_stat 1 rx-gso)" -gt "$rgso1"
 
 rgso_pf=$(pf_stat rx-gso)
-iperf vf0_to_pf_offloads a root 169.254.10.3
+iperf_ns vf0_to_pf_offloads a root 169.254.10.3
 expect_num "the PF got GSO frames whole (rx-gso)" "$(pf_stat rx-gso)" -gt "$rgso_pf"
 
 # The receiver turns its offloads off: the device must segment. (virtio_net
@@ -80,7 +58,7 @@ expect_eq "VF1 rx-gro-hw off" "$(nsfeature b "$vf1" rx-gro-hw)" off
 expect_eq "VF1 tcp-segmentation-offload off" \
     "$(nsfeature b "$vf1" tcp-segmentation-offload)" off
 seg1=$(host_stat 1 rx-segmented); rgso1=$(host_stat 1 rx-gso)
-iperf vf0_to_vf1_receiver_offloads_off a b 169.254.10.2
+iperf_ns vf0_to_vf1_receiver_offloads_off a b 169.254.10.2
 expect_num "the device segmented VF0's TSO frames for VF1 (rx-segmented)" \
     "$(host_stat 1 rx-segmented)" -gt "$seg1"
 expect_eq "VF1 got no GSO frame (rx-gso unchanged)" "$(host_stat 1 rx-gso)" "$rgso1"
@@ -93,7 +71,7 @@ check "ethtool -K VF1 rx on tso on gso on" \
 check "ethtool -K VF0 tx off tso off gso off" \
     ip netns exec a ethtool -K "$vf0" tx off tso off gso off
 gso0=$(host_stat 0 tx-gso)
-iperf vf0_to_vf1_sender_offloads_off a b 169.254.10.2
+iperf_ns vf0_to_vf1_sender_offloads_off a b 169.254.10.2
 expect_eq "VF0 sent no TSO frame (tx-gso unchanged)" "$(host_stat 0 tx-gso)" "$gso0"
 expect_eq "VF1's stack counted no TCP checksum error" "$(csum_errors b)" "$err_b"
 

@@ -34,28 +34,13 @@ ip -n a addr add 169.254.10.1/24 dev "$vf0"; ip -n a link set "$vf0" up; ip -n a
 ip -n b addr add 169.254.10.2/24 dev "$vf1"; ip -n b link set "$vf1" up; ip -n b link set lo up
 check "VF0 pings VF1 over packed rings" ip netns exec a ping -c 3 -W 2 169.254.10.2
 
-iperf() {
-    local name=$1 out=/tmp/iperf.$1 rc mbit
-    ip netns exec b iperf3 -s -D -1 >/dev/null 2>&1
-    sleep 1
-    ip netns exec a iperf3 -c 169.254.10.2 -t "$SECONDS_IPERF" -f m > "$out" 2>&1
-    rc=$?
-    tail -3 "$out" | sed 's/^/    | /'
-    mbit=$(iperf_mbit "$out")
-    if [ $rc -eq 0 ] && [ -n "$mbit" ]; then
-        pass "iperf3 $name"
-        result "${name}_mbit" "$mbit"
-    else
-        fail "iperf3 $name" "iperf3 exited $rc"
-    fi
-}
-iperf packed_vf0_to_vf1
+iperf_ns packed_vf0_to_vf1 a b 169.254.10.2
 
 info "VF1 rings before: $(rings b "$vf1")"
 check "ethtool -G VF1 rx 128 tx 64 (RING_RESET)" ip netns exec b ethtool -G "$vf1" rx 128 tx 64
 expect_eq "VF1 rings now 128/64" "$(rings b "$vf1")" "128 64"
 check "ethtool -G VF0 tx 128" ip netns exec a ethtool -G "$vf0" tx 128
-iperf packed_after_resize
+iperf_ns packed_after_resize a b 169.254.10.2
 expect_eq "VF1 not in NEEDS_RESET (link up)" \
     "$(ip netns exec b cat /sys/class/net/$vf1/operstate)" up
 
