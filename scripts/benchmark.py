@@ -59,7 +59,7 @@ COMMON_TAIL = "iperf-pair.sh"
 CONFIGS = [
     ("sriov-nic", "sriov-nic.sh", "sriov-nic VFs"),
     ("sriov-nic-no-offloads", "sriov-nic.sh", "sriov-nic offloads=off"),
-    ("sriov-nic-mq", "sriov-nic.sh", "sriov-nic 2 pairs -P 4"),
+    ("sriov-nic-mq", "sriov-nic.sh", "sriov-nic MQ -P 4"),
     ("virtio-net-pair", "virtio-net-pair.sh", "virtio-net-pci pair"),
     ("tap-bridge", "tap-bridge.sh", "virtio-net-pci taps"),
     ("igb-vfs", "igb-vfs.sh", "igb VFs"),
