@@ -14,6 +14,8 @@ each holding one interface of the configuration:
   sriov-nic-mq     the same with queue-pairs=2 and iperf3 -P 4 (four
                    streams over two queue pairs on the two vCPUs; sriov-nic
                    itself runs queue-pairs=1 and one stream)
+  sriov-nic-p4     four streams over one queue pair (what the second pair
+                   adds is sriov-nic-mq / sriov-nic-p4)
   virtio-net-pair  two virtio-net-pci NICs joined by a QEMU hub
   tap-bridge       two virtio-net-pci NICs on taps bridged in a network
                    namespace this script creates (vnet_hdr: CSUM/TSO on)
@@ -60,6 +62,7 @@ CONFIGS = [
     ("sriov-nic", "sriov-nic.sh", "sriov-nic VFs"),
     ("sriov-nic-no-offloads", "sriov-nic.sh", "sriov-nic offloads=off"),
     ("sriov-nic-mq", "sriov-nic.sh", "sriov-nic MQ -P 4"),
+    ("sriov-nic-p4", "sriov-nic.sh", "sriov-nic 1 pair -P 4"),
     ("virtio-net-pair", "virtio-net-pair.sh", "virtio-net-pci pair"),
     ("tap-bridge", "tap-bridge.sh", "virtio-net-pci taps"),
     ("igb-vfs", "igb-vfs.sh", "igb VFs"),
@@ -69,7 +72,8 @@ CONFIGS = [
 REFERENCE = "sriov-nic"  # the numerator of every ratio
 # Variables a configuration sets on a shared scenario file.
 SETS = {"sriov-nic-no-offloads": ["OFFLOADS=off"],
-        "sriov-nic-mq": ["QUEUE_PAIRS=2", "PARALLEL=4"]}
+        "sriov-nic-mq": ["QUEUE_PAIRS=2", "PARALLEL=4"],
+        "sriov-nic-p4": ["QUEUE_PAIRS=1", "PARALLEL=4"]}
 
 
 class SetupError(Exception):
@@ -420,6 +424,12 @@ def print_table(meta, summary, configs, out=sys.stdout):
                 # The multiqueue row is ours too: the target is its gain.
                 w(f"ratio {label} / sriov-nic (one stream, one pair): "
                   f"{1 / rv:.2f} (target 1.3)\n")
+                p4 = ratio(summary, "sriov-nic-p4") if "sriov-nic-p4" in keys else None
+                if p4 is not None:
+                    w(f"ratio {label} / sriov-nic 1 pair -P 4: {p4 / rv:.2f}\n")
+            elif key == "sriov-nic-p4":
+                w(f"ratio {label} / sriov-nic (one stream, one pair): "
+                  f"{1 / rv:.2f}\n")
             else:
                 w(f"ratio sriov-nic / {label}: {rv:.2f}\n")
 

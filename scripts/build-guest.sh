@@ -34,7 +34,8 @@ GUEST_MODULES=(virtio_pci virtio_net net_failover failover qemu_fw_cfg pci-pf-st
 # (busybox sh runs applets before PATH): the initramfs has no busybox link
 # for these names, and tests/guest/lib.sh defines shell functions for them.
 GUEST_BINARIES=(/usr/sbin/ip /usr/sbin/tc /usr/sbin/bridge /usr/bin/iperf3
-                /usr/sbin/ethtool /usr/bin/lspci /usr/bin/setpci)
+                /usr/sbin/ethtool /usr/bin/lspci /usr/bin/setpci
+                /usr/lib/cni/host-device)
 GUEST_DATA=(/usr/share/misc/pci.ids /etc/iproute2)
 
 force=0
