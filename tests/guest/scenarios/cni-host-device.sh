@@ -28,7 +28,7 @@ cni() {
     printf '%s' "$3" | CNI_COMMAND=$1 CNI_CONTAINERID=ctr1 CNI_NETNS=$NETNS \
         CNI_IFNAME=$2 CNI_PATH=/usr/lib/cni "$PLUGIN" > /tmp/cni.out 2>&1
     local rc=$?
-    sed 's/^/    | /' /tmp/cni.out | head -12
+    { cat /tmp/cni.out; echo; } | sed 's/^/    | /' | head -12
     return $rc
 }
 
