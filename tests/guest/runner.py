@@ -65,6 +65,15 @@ KERNELS = ("6.1", "6.12")
 DEFAULT_TIMEOUT = 180
 BIOS_DIRS = ("/usr/share/seabios", "/usr/share/qemu")
 MARKER = re.compile(r"SNIC-(BOOT|PASS|FAIL|SKIP|RESULT|DONE|EXIT)\b.*")
+# A guest vCPU that stops getting timer interrupts (RCU: "Possible timer
+# handling issue on cpu=N"): seen about once in 100 TCG boots on these
+# machines, right after VFs were enabled, with the device and the scenario
+# in no particular state (docs/testing.md). The run is stopped when the
+# line shows (instead of at the timeout) and marked with VCPU_STALL_TAG,
+# which run-all retries once.
+VCPU_STALL = "Possible timer handling issue on cpu="
+VCPU_STALL_TAG = "VCPU-STALL"
+
 HEADER = re.compile(r"^#\s*(qemu|peer|var|timeout|kernels|append|host-control|exclusive):\s*(.*?)\s*$")
 PLACEHOLDER = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)@")
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[()][0-9A-Za-z]|[A-Za-z])")
@@ -322,6 +331,8 @@ class Machine:
             self.log_file.flush()
             if res.boot is None and "SNIC-BOOT" in line and not line.startswith("peer| "):
                 res.boot = t
+            if res.vcpu_stall is None and VCPU_STALL in line:
+                res.vcpu_stall = line
         if self.verbose:
             print(f"  | {line}", file=self.out, flush=True)
 
@@ -365,9 +376,14 @@ class Machine:
                 pass
 
     def wait(self, timeout):
-        """Until the guest's QEMU exits: (timed_out, its exit status)."""
+        """Until the guest's QEMU exits: (timed_out, its exit status).  A
+        guest whose kernel reports a vCPU without timer interrupts (see
+        VCPU_STALL) never recovers: its QEMU is stopped at once."""
         deadline = self.t0 + timeout
         while True:
+            if self.res.vcpu_stall is not None:
+                self.kill_all()
+                return False, None
             with self.lock:
                 cur, busy = self.current, self.migrating
             rc = cur.proc.poll()
@@ -421,6 +437,7 @@ class Result:
         self.console_path = None
         self.verdict_source = "ttyS1"
         self.rc = None          # QEMU's exit status
+        self.vcpu_stall = None  # the guest kernel's line, if a vCPU stalled
 
     @property
     def ok(self):
@@ -504,9 +521,12 @@ def run_scenario(scenario, kernel=None, qemu=None, timeout=None, qemu_args="",
     exits = [l for l in vlines if l.startswith("SNIC-EXIT")]
 
     problems = res.problems
+    if res.vcpu_stall is not None:
+        problems.append(f"{VCPU_STALL_TAG}: the guest kernel reports a vCPU that gets "
+                        f"no timer interrupts, stopped ({res.vcpu_stall.strip()})")
     if timed_out:
         problems.append(f"timeout: QEMU killed after {timeout}s")
-    elif rc != 0:
+    elif rc not in (0, None):
         problems.append(f"QEMU exited with status {rc}")
     if res.boot is None and not any(l.startswith("SNIC-BOOT") for l in vlines):
         problems.append("the guest never started the scenario (no SNIC-BOOT)")
