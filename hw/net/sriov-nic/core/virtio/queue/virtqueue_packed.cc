@@ -76,7 +76,7 @@ Status Virtqueue::PopPacked(const GuestMemory& mem, QueueFeatures f,
     return s;
   }
   InFlight& e = in_flight_[(in_flight_first_ + in_flight_count_) % size_];
-  e = InFlight{ndescs, chain->head(), 0};
+  e = InFlight{ndescs, 0, 0};  // Fill gives the id and length
   in_flight_count_++;
   Advance(size_, ndescs, &last_avail_, &avail_wrap_);
   *got = true;
