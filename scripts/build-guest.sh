@@ -19,6 +19,9 @@
 # docs/testing.md).  Needs: apt-get (download only), dpkg, kmod (depmod),
 # xz-utils, zstd, cpio, gzip, and the host packages busybox-static iproute2
 # iperf3 ethtool pciutils.
+#
+# Also builds the guest image extras, $SNIC_CACHE/guest/extras/NAME.cpio.gz,
+# one per scripts/guest-extras/NAME.sh (see build_extra below).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -28,7 +31,8 @@ INIT_SRC=$SNIC_ROOT/tests/guest/initramfs/init
 # Modules wanted in the guest (dependencies are added from modules.dep).
 # virtio_pci is built into Debian's kernels.
 GUEST_MODULES=(virtio_pci virtio_net net_failover failover qemu_fw_cfg pci-pf-stub
-               igb igbvf e1000e veth dummy macvlan tun 8021q bridge)
+               igb igbvf e1000e veth dummy macvlan tun 8021q bridge
+               vfio-pci vfio_iommu_type1)
 # Real (non-busybox) programs copied from the host, at the same path.
 # iproute2's ip/tc must not be shadowed by busybox applets of the same name
 # (busybox sh runs applets before PATH): the initramfs has no busybox link
@@ -118,6 +122,72 @@ fetch_deb() {
         [ -f "$deb" ] || die "apt-get download $2=$3 did not produce $deb"
     fi
     echo "$deb"
+}
+
+# pack_cpio ROOT OUT: ROOT as a reproducible gzipped newc cpio archive.
+pack_cpio() {
+    (cd "$1" && find . -print0 | LC_ALL=C sort -z |
+        cpio --null -o -H newc --owner=0:0 --reproducible --quiet) |
+        gzip -9n > "$2"
+}
+
+# copy_program DEST PATH...: each program (or shared object) at its host
+# path under DEST, with every library ldd reports.
+copy_program() {
+    local dest=$1 f l
+    shift
+    for f in "$@"; do
+        [ -e "$f" ] || die "missing $f (run scripts/install-deps.sh)"
+        mkdir -p "$dest$(dirname "$f")"
+        cp -L "$f" "$dest$f"
+        for l in $(libs_of "$f"); do
+            [ -e "$dest$l" ] || { mkdir -p "$dest$(dirname "$l")"; cp -L "$l" "$dest$l"; }
+        done
+    done
+}
+
+# pkg_versions PKG...: "pkg NAME VERSION" lines, for an extra's inputs.
+pkg_versions() {
+    dpkg-query -W -f='pkg ${Package} ${Version}\n' "$@"
+}
+
+# Guest image extras: userland beyond the base initramfs (python3, DPDK,
+# ...), which only the scenarios that ask for it (`# image: NAME`, see
+# tests/guest/runner.py) boot with: the runner appends
+# $GUEST_CACHE/extras/NAME.cpio.gz to the kernel's initrd.gz. Each
+# scripts/guest-extras/NAME.sh defines two functions, run in a subshell:
+#   extra_inputs        prints what the archive is built from (package
+#                       versions: pkg_versions PKG...); a change rebuilds it
+#   extra_build DEST    fills DEST as the guest's root (copy_program DEST PATH...)
+# The extras do not depend on the kernel; modules belong in GUEST_MODULES.
+build_extra() {
+    local script=$1 name inputs out tmp
+    name=$(basename "$script" .sh)
+    out=$GUEST_CACHE/extras
+    mkdir -p "$out"
+    inputs=$( (
+        . "$script"
+        echo "build-guest.sh $(sha256sum "$0" | cut -c1-16)"
+        echo "$name.sh $(sha256sum "$script" | cut -c1-16)"
+        extra_inputs
+    ) ) || die "[extra $name] extra_inputs failed"
+    if [ $force = 0 ] && [ -f "$out/$name.cpio.gz" ] &&
+       [ "$(cat "$out/$name.inputs.txt" 2>/dev/null)" = "$inputs" ]; then
+        step "[extra $name] up to date"
+        return 0
+    fi
+    tmp=$(mktemp -d "$GUEST_CACHE/tmp.extra-$name.XXXXXX")
+    step "[extra $name] building"
+    if ! ( . "$script"; extra_build "$tmp/root" ); then
+        rm -rf "$tmp"
+        die "[extra $name] extra_build failed"
+    fi
+    pack_cpio "$tmp/root" "$tmp/$name.cpio.gz"
+    printf '%s\n' "$inputs" > "$tmp/$name.inputs.txt"
+    mv "$tmp/$name.cpio.gz" "$out/$name.cpio.gz"
+    mv "$tmp/$name.inputs.txt" "$out/$name.inputs.txt"
+    rm -rf "$tmp"
+    step "[extra $name] built $out/$name.cpio.gz, $(du -k "$out/$name.cpio.gz" | cut -f1) KiB"
 }
 
 build_one() {
@@ -243,9 +313,7 @@ build_one() {
     install -m 0755 "$INIT_SRC" "$root/init"
 
     mkdir -p "$tmp/out"
-    (cd "$root" && find . -print0 | LC_ALL=C sort -z |
-        cpio --null -o -H newc --owner=0:0 --reproducible --quiet) |
-        gzip -9n > "$tmp/out/initrd.gz"
+    pack_cpio "$root" "$tmp/out/initrd.gz"
     cp "$kroot/boot/vmlinuz-$kver" "$tmp/out/vmlinuz"
     cp "$kroot/boot/config-$kver" "$tmp/out/config" 2>/dev/null || true
     echo "$kver" > "$tmp/out/kernel-release"
@@ -264,6 +332,10 @@ build_one() {
 
 for tag in "${tags[@]}"; do
     build_one "$tag"
+done
+for script in "$SNIC_ROOT"/scripts/guest-extras/*.sh; do
+    [ -e "$script" ] || continue
+    build_extra "$script"
 done
 for tag in "${tags[@]}"; do
     printf '%-5s %-22s %-48s %s\n' "$tag" "$(cat "$GUEST_CACHE/$tag/kernel-release")" \

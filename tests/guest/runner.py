@@ -24,6 +24,11 @@ Header lines in the scenario (anywhere in the leading comment block):
                         new QEMU (tests/guest/migrate.py)
   # append: ARGS        extra kernel command line (e.g. snic.coldplug=0)
   # exclusive: yes      run-all runs it alone, with no other guest beside it
+  # image: NAME...      guest image extras the scenario needs (programs
+                        beyond the base initramfs, e.g. python3): the
+                        runner appends each $SNIC_CACHE/guest/extras/NAME.cpio.gz
+                        (built by scripts/build-guest.sh from
+                        scripts/guest-extras/NAME.sh) to the initramfs
   # peer: ARGS          QEMU arguments of a second VM (a peer): the runner
                         boots it beside the guest with the same kernel and
                         scenario, SNIC_ROLE=peer (the guest has
@@ -74,7 +79,7 @@ MARKER = re.compile(r"SNIC-(BOOT|PASS|FAIL|SKIP|RESULT|DONE|EXIT)\b.*")
 VCPU_STALL = "Possible timer handling issue on cpu="
 VCPU_STALL_TAG = "VCPU-STALL"
 
-HEADER = re.compile(r"^#\s*(qemu|peer|var|timeout|kernels|append|host-control|exclusive):\s*(.*?)\s*$")
+HEADER = re.compile(r"^#\s*(qemu|peer|var|timeout|kernels|append|host-control|exclusive|image):\s*(.*?)\s*$")
 PLACEHOLDER = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)@")
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[()][0-9A-Za-z]|[A-Za-z])")
 
@@ -95,9 +100,9 @@ def default_qemu():
 
 def parse_header(path):
     """Return dict(qemu=[str], vars={}, timeout=int|None, kernels=[...],
-    append=[str], host_control=bool, exclusive=bool)."""
+    append=[str], host_control=bool, exclusive=bool, image=[str])."""
     hdr = {"qemu": [], "peer": [], "vars": {}, "timeout": None, "kernels": list(KERNELS),
-           "append": [], "host_control": False, "exclusive": False}
+           "append": [], "host_control": False, "exclusive": False, "image": []}
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             s = line.strip()
@@ -128,7 +133,33 @@ def parse_header(path):
                 hdr["host_control"] = val.lower() in ("yes", "on", "1", "true")
             elif key == "exclusive":
                 hdr["exclusive"] = val.lower() in ("yes", "on", "1", "true")
+            elif key == "image":
+                for extra in val.split():
+                    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", extra):
+                        raise SetupError(f"{path}:{n}: bad '# image:' name '{extra}'")
+                    hdr["image"].append(extra)
     return hdr
+
+
+def extras_paths(names):
+    """The cpio archives of the guest image extras NAMES, checked."""
+    paths = []
+    for extra in names:
+        f = os.path.join(CACHE, "guest", "extras", f"{extra}.cpio.gz")
+        if not os.path.isfile(f):
+            raise SetupError(f"missing guest image extra {f}: run scripts/build-guest.sh")
+        paths.append(f)
+    return paths
+
+
+def compose_initrd(base, extras, out_path):
+    """BASE followed by the EXTRAS archives, as one file: Linux unpacks
+    concatenated (separately compressed) cpio archives in order, later
+    files adding to the earlier ones."""
+    with open(out_path, "wb") as out:
+        for f in [base] + extras:
+            with open(f, "rb") as src:
+                shutil.copyfileobj(src, out, 1 << 20)
 
 
 def substitute(text, variables, where):
@@ -607,6 +638,7 @@ def _prepare(scenario_arg, kernel, qemu, qemu_args, sets, append_arg, log_dir,
     for f in (vmlinuz, initrd):
         if not os.path.isfile(f):
             raise SetupError(f"missing {f}: run scripts/build-guest.sh")
+    extras = extras_paths(hdr["image"])
     qemu = qemu or default_qemu()
     if not (os.path.isfile(qemu) and os.access(qemu, os.X_OK)):
         raise SetupError(f"QEMU binary not found or not executable: {qemu} "
@@ -656,6 +688,11 @@ def _prepare(scenario_arg, kernel, qemu, qemu_args, sets, append_arg, log_dir,
     c.final = {k: f"{base}.{k}" for k in ("scenario.sh", "console.log", "verdict.log")}
     c.tmp = {k: os.path.join(work, k) for k in c.final}
     compose_script(scenario, variables, c.tmp["scenario.sh"])
+    if hdr["image"]:
+        # Private to the run, like the scenario file; removed with `work`.
+        composed = os.path.join(work, "initrd")
+        compose_initrd(initrd, extras, composed)
+        initrd = composed
 
     def publish():
         for k, path in c.tmp.items():
