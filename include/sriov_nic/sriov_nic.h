@@ -118,6 +118,18 @@ typedef struct SnicHostOps {
      */
     bool (*uplink_send_hdr)(void *opaque, const struct SnicNetHdr *hdr,
                             const uint8_t *frame, size_t len);
+    /*
+     * Required when SnicConfig.num_vf_netdevs > 0 (else may be NULL): the
+     * uplink_* operations for netdev link @link (1..num_vf_netdevs, the
+     * VF netdevs). link_send sends with a header (@hdr non-NULL) once
+     * snic_core_set_link_vnet_hdr turned headers on for that link, else
+     * plain (@hdr NULL). Completion: snic_core_link_send_done(@link).
+     */
+    bool (*link_send)(void *opaque, uint16_t link,
+                      const struct SnicNetHdr *hdr, const uint8_t *frame,
+                      size_t len);
+    void (*link_flush)(void *opaque, uint16_t link);
+    void (*link_purge)(void *opaque, uint16_t link);
 } SnicHostOps;
 
 typedef struct SnicConfig {
@@ -133,6 +145,14 @@ typedef struct SnicConfig {
                              * 0: SNIC_DEFAULT_QUEUE_PAIRS */
     bool packed;            /* offer packed virtqueues
                              * (VIRTIO_F_RING_PACKED) */
+    /*
+     * VFs bound to a netdev of their own, bypassing the switch (QEMU's
+     * composable SR-IOV model): netdev link 1 + k is VF vf_netdevs[k]
+     * (0-based VF numbers, each < total_vfs, each once). Link 0 is the
+     * uplink. Host policy still applies to those VFs.
+     */
+    uint16_t num_vf_netdevs;
+    const uint16_t *vf_netdevs;
 } SnicConfig;
 
 #define SNIC_DEFAULT_QUEUE_PAIRS 2
@@ -228,6 +248,21 @@ size_t snic_core_uplink_receive_hdr(SnicCore *core, const SnicNetHdr *hdr,
 /* Uplink link state (NetClientInfo.link_status_changed). */
 void snic_core_set_uplink_link(SnicCore *core, bool up);
 
+/*
+ * The same for netdev link @link: 0 is the uplink (the calls above), 1 + k
+ * the netdev of VF SnicConfig.vf_netdevs[k]. A link that does not exist is
+ * ignored (receive: the frame is consumed and dropped).
+ */
+bool snic_core_link_can_receive(SnicCore *core, uint16_t link);
+size_t snic_core_link_receive(SnicCore *core, uint16_t link,
+                              const uint8_t *frame, size_t len);
+size_t snic_core_link_receive_hdr(SnicCore *core, uint16_t link,
+                                  const SnicNetHdr *hdr, const uint8_t *frame,
+                                  size_t len);
+void snic_core_link_send_done(SnicCore *core, uint16_t link);
+bool snic_core_set_link_vnet_hdr(SnicCore *core, uint16_t link, bool uso);
+void snic_core_set_link_up(SnicCore *core, uint16_t link, bool up);
+
 /* Per-function counters; they survive function resets. */
 typedef struct SnicStats {
     uint64_t rx_packets;          /* frames delivered to the guest */
@@ -277,6 +312,9 @@ typedef struct SnicUplinkStats {
 } SnicUplinkStats;
 
 void snic_core_get_uplink_stats(const SnicCore *core, SnicUplinkStats *stats);
+/* Counters of netdev link @link (see above); false (zeroed) if none. */
+bool snic_core_get_link_stats(const SnicCore *core, uint16_t link,
+                              SnicUplinkStats *stats);
 
 /* ---- Host-side per-VF policy (the control plane of a DPU-style NIC) ---- */
 

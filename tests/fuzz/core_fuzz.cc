@@ -680,7 +680,8 @@ bool Env::Setup() {
   static const SnicHostOps ops = {
       HDmaRead,    HDmaWrite,    HDmaReadU16, HMsix,     HIntx,
       HMsixEnabled, HUplinkSend, HFlush,      HPurge,    HSchedule,
-      HTimerArm,   HNow,         HLog,      HUplinkSendHdr};
+      HTimerArm,   HNow,         HLog,      HUplinkSendHdr,
+      nullptr,     nullptr,      nullptr};  // no VF netdevs
   char err[128] = {};
   core_ = snic_core_new(&cfg, &ops, this, err, sizeof(err));
   if (core_ == nullptr) {

@@ -74,11 +74,11 @@ def parse_request(words):
 
 
 # ---- the core's state inside a migration stream --------------------------
-# Layout: hw/net/sriov-nic/core/migration/device_state.cc (version 3).  The
+# Layout: hw/net/sriov-nic/core/migration/device_state.cc (version 4).  The
 # glue puts it in the sriov-nic section as a big-endian u32 length and the
-# bytes (VMSTATE_VBUFFER_ALLOC_UINT32); it starts with "SNIC", version 3,
+# bytes (VMSTATE_VBUFFER_ALLOC_UINT32); it starts with "SNIC", version 4,
 # personality 1 and ends with "END!".
-CORE_HEAD = b"SNIC\x03\x00\x00\x00\x01"
+CORE_HEAD = b"SNIC\x04\x00\x00\x00\x01"
 CORE_END = b"END!"
 NUM_PORT_COUNTERS = 25    # port/stats.h PortStats
 NUM_UPLINK_COUNTERS = 12  # port/stats.h UplinkStats
@@ -110,8 +110,12 @@ def pf_queue_offsets(blob):
     u16 = lambda o: struct.unpack_from("<H", blob, o)[0]  # noqa: E731
     total_vfs = u16(9)
     # magic, version, personality, total-vfs, queue-size, mtu, offloads,
-    # queue-pairs, packed, MAC; num_vfs, uplink link, its counters, VF policies
-    o = 25 + 2 + 1 + 8 * NUM_UPLINK_COUNTERS + VF_POLICY_BYTES * total_vfs
+    # queue-pairs, packed, MAC; the VF netdevs (count, VF numbers);
+    # num_vfs, per link (uplink, VF netdevs) its link and counters; VF
+    # policies
+    vf_netdevs = u16(25)
+    o = 25 + 2 + 2 * vf_netdevs + 2
+    o += (1 + vf_netdevs) * (1 + 8 * NUM_UPLINK_COUNTERS) + VF_POLICY_BYTES * total_vfs
     o += 3 + 6 + 2                       # enabled, bus master, link, mac, flags
     for _ in range(2):                   # unicast, multicast tables
         o += 2 + 6 * u16(o)

@@ -48,6 +48,29 @@ class FakeHost {
   bool uplink_accepts = true;
   int flushes = 0;
   int purges = 0;
+  // The VF netdev links (link_* ops): frames sent out of each, with
+  // their header when the link has vnet headers (else a zero header).
+  struct LinkFrame {
+    uint16_t link;
+    std::vector<uint8_t> frame;
+    bool has_hdr;
+    SnicNetHdr hdr;
+  };
+  std::vector<LinkFrame> link_frames;
+  bool link_accepts = true;
+  int link_flushes = 0;
+  int link_purges = 0;
+  std::vector<uint8_t> LinkFrameAt(uint16_t link, size_t i) const {
+    for (const LinkFrame& f : link_frames) {
+      if (f.link == link && i-- == 0) return f.frame;
+    }
+    return {};
+  }
+  size_t LinkFrameCount(uint16_t link) const {
+    size_t n = 0;
+    for (const LinkFrame& f : link_frames) n += f.link == link;
+    return n;
+  }
   // Runs inside uplink_flush / uplink_send, as QEMU delivers frames
   // synchronously (qemu_flush_queued_packets -> receive, slirp answering
   // at once): exercises core re-entrancy.
@@ -166,6 +189,29 @@ class FakeHost {
     if (!h->uplink_frames.empty()) h->uplink_frames.pop_back();
     if (h->core) snic_core_uplink_send_done(h->core);  // as QEMU's purge
   }
+  static bool LinkSend(void* o, uint16_t link, const SnicNetHdr* hdr,
+                       const uint8_t* f, size_t len) {
+    FakeHost* h = Self(o);
+    h->link_frames.push_back(
+        {link, std::vector<uint8_t>(f, f + len), hdr != nullptr,
+         hdr != nullptr ? *hdr : SnicNetHdr{}});
+    return h->link_accepts;
+  }
+  static void LinkFlush(void* o, uint16_t) {
+    Self(o)->link_flushes++;
+    if (Self(o)->on_flush) Self(o)->on_flush();
+  }
+  static void LinkPurge(void* o, uint16_t link) {
+    FakeHost* h = Self(o);
+    h->link_purges++;
+    for (size_t i = h->link_frames.size(); i-- > 0;) {
+      if (h->link_frames[i].link == link) {
+        h->link_frames.erase(h->link_frames.begin() + i);
+        break;
+      }
+    }
+    if (h->core) snic_core_link_send_done(h->core, link);  // as QEMU's purge
+  }
   static void ScheduleRun(void* o) { Self(o)->runs_scheduled++; }
   static void TimerArm(void* o, uint64_t d) {
     Self(o)->timer_deadline = d;
@@ -179,7 +225,7 @@ class FakeHost {
   SnicHostOps ops_{DmaRead,     DmaWrite,   DmaReadU16,  MsixNotify,  SetIntx,
                    MsixEnabled, UplinkSend, UplinkFlush, UplinkPurge,
                    ScheduleRun, TimerArm,   NowNs,       GuestError,
-                   UplinkSendHdr};
+                   UplinkSendHdr, LinkSend, LinkFlush,  LinkPurge};
 };
 
 struct CoreDeleter {

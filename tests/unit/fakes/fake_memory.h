@@ -114,6 +114,9 @@ class FakeMemory {
       },
       [](void* o, SnicFn, const char*) { Unexpected(o); },
       nullptr,  // uplink_send_hdr
+      nullptr,  // link_send
+      nullptr,  // link_flush
+      nullptr,  // link_purge
   };
   Host host_{ops_, this};
 };

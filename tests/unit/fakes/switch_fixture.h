@@ -74,6 +74,15 @@ class SwitchBed : public ::testing::Test {
     }
   }
   SnicCore* core() { return bed_.core.get(); }
+  // A core of configuration @cfg instead of the default one (before
+  // Start()).
+  void UseConfig(const SnicConfig& cfg) {
+    char err[256] = {};
+    bed_.core.reset(snic_core_new(&cfg, &bed_.host.ops(), bed_.host.opaque(),
+                                  err, sizeof(err)));
+    ASSERT_TRUE(bed_.core) << err;
+    bed_.host.core = bed_.core.get();
+  }
   // Live migration in place: the state moves to a new core (same
   // configuration) over the same guest RAM, the drivers follow. Returns
   // the load's error, empty on success.

@@ -26,7 +26,7 @@ std::vector<uint8_t> Save(SnicCore* core) {
 // Where the fields of the stream are (the layout documented in
 // migration/device_state.cc), for tests that corrupt one of them.
 struct Layout {
-  static constexpr size_t kHeader = 4 + 4 + 1 + 2 + 2 + 2 + 1 + 2 + 1 + 6;
+  static constexpr size_t kHeader = 4 + 4 + 1 + 2 + 2 + 2 + 1 + 2 + 1 + 6 + 2;
   static constexpr size_t kDevice = 2 + 1 + 12 * 8;
   static constexpr size_t kPolicy = 6 + 2 + 1 + 1 + 1 + 1 + 4;
   static constexpr size_t kQueue = 2 + 2 + 1 + 8 + 8 + 8 + 2 + 2 + 2 + 1 + 1;

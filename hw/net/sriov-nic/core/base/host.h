@@ -51,16 +51,42 @@ class Host {
   void SetIntx(FnId fn, bool level) const {
     ops_.set_intx(opaque_, fn, level);
   }
-  bool UplinkSend(const uint8_t* frame, size_t len) const {
-    return ops_.uplink_send(opaque_, frame, len);
+  // Netdev link @link (kUplink: the uplink_* ops, else the link_* ops).
+  bool LinkSend(LinkId link, const uint8_t* frame, size_t len) const {
+    if (link == kUplink) {
+      return ops_.uplink_send(opaque_, frame, len);
+    }
+    return ops_.link_send(opaque_, link, nullptr, frame, len);
   }
-  bool CanSendHdr() const { return ops_.uplink_send_hdr != nullptr; }
-  bool UplinkSendHdr(const SnicNetHdr& hdr, const uint8_t* frame,
-                     size_t len) const {
-    return ops_.uplink_send_hdr(opaque_, &hdr, frame, len);
+  bool CanSendHdr(LinkId link) const {
+    return link == kUplink ? ops_.uplink_send_hdr != nullptr
+                           : ops_.link_send != nullptr;
   }
-  void UplinkFlush() const { ops_.uplink_flush(opaque_); }
-  void UplinkPurge() const { ops_.uplink_purge(opaque_); }
+  bool LinkSendHdr(LinkId link, const SnicNetHdr& hdr, const uint8_t* frame,
+                   size_t len) const {
+    if (link == kUplink) {
+      return ops_.uplink_send_hdr(opaque_, &hdr, frame, len);
+    }
+    return ops_.link_send(opaque_, link, &hdr, frame, len);
+  }
+  void LinkFlush(LinkId link) const {
+    if (link == kUplink) {
+      ops_.uplink_flush(opaque_);
+    } else {
+      ops_.link_flush(opaque_, link);
+    }
+  }
+  void LinkPurge(LinkId link) const {
+    if (link == kUplink) {
+      ops_.uplink_purge(opaque_);
+    } else {
+      ops_.link_purge(opaque_, link);
+    }
+  }
+  // The link_* ops exist (required when the device has VF netdevs).
+  bool HasLinkOps() const {
+    return ops_.link_send && ops_.link_flush && ops_.link_purge;
+  }
   void ScheduleRun() const { ops_.schedule_run(opaque_); }
   void TimerArm(uint64_t deadline_ns) const {
     ops_.timer_arm(opaque_, deadline_ns);

@@ -18,6 +18,12 @@ inline constexpr FnId kPfFn = 0;
 inline constexpr uint16_t kMaxVfs = 255;
 inline constexpr size_t kMaxFunctions = 1 + kMaxVfs;
 
+// A netdev link of the device: 0 is the uplink, the switch's port to the
+// host netdev; 1 + k is the k-th VF bound to a netdev of its own
+// (DeviceConfig::vf_netdevs), which bypasses the switch.
+using LinkId = uint16_t;
+inline constexpr LinkId kUplink = 0;
+
 }  // namespace snic
 
 #endif  // SNIC_CORE_BASE_TYPES_H

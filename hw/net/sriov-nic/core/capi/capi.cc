@@ -91,6 +91,20 @@ SnicCore* snic_core_new(const SnicConfig* cfg, const SnicHostOps* ops,
   dc.queue_pairs =
       cfg->queue_pairs ? cfg->queue_pairs : SNIC_DEFAULT_QUEUE_PAIRS;
   dc.packed = cfg->packed;
+  if (cfg->num_vf_netdevs > 0) {
+    if (cfg->vf_netdevs == nullptr) {
+      SetError(err, err_len, "vf_netdevs is NULL");
+      return nullptr;
+    }
+    if (!snic::Host(*ops, opaque).HasLinkOps()) {
+      SetError(err, err_len,
+               "VF netdevs need the link_send, link_flush and link_purge "
+               "host operations");
+      return nullptr;
+    }
+    dc.vf_netdevs.assign(cfg->vf_netdevs,
+                         cfg->vf_netdevs + cfg->num_vf_netdevs);
+  }
   if (!Report(dc.Validate(), err, err_len)) {
     return nullptr;
   }
@@ -169,6 +183,34 @@ void snic_core_set_uplink_link(SnicCore* core, bool up) {
   core->device.SetUplinkLink(up);
 }
 
+bool snic_core_link_can_receive(SnicCore* core, uint16_t link) {
+  return core->device.LinkCanReceive(link);
+}
+
+size_t snic_core_link_receive(SnicCore* core, uint16_t link,
+                              const uint8_t* frame, size_t len) {
+  return core->device.LinkReceive(link, frame, len);
+}
+
+size_t snic_core_link_receive_hdr(SnicCore* core, uint16_t link,
+                                  const SnicNetHdr* hdr, const uint8_t* frame,
+                                  size_t len) {
+  return core->device.LinkReceiveHdr(link, snic::capi::FromC(*hdr), frame,
+                                     len);
+}
+
+void snic_core_link_send_done(SnicCore* core, uint16_t link) {
+  core->device.LinkSendDone(link);
+}
+
+bool snic_core_set_link_vnet_hdr(SnicCore* core, uint16_t link, bool uso) {
+  return core->device.SetLinkVnetHdr(link, uso);
+}
+
+void snic_core_set_link_up(SnicCore* core, uint16_t link, bool up) {
+  core->device.SetLinkUp(link, up);
+}
+
 bool snic_core_get_stats(const SnicCore* core, SnicFn fn, SnicStats* stats) {
   if (!core->device.ValidFn(fn)) {
     std::memset(stats, 0, sizeof(*stats));
@@ -180,6 +222,16 @@ bool snic_core_get_stats(const SnicCore* core, SnicFn fn, SnicStats* stats) {
 
 void snic_core_get_uplink_stats(const SnicCore* core, SnicUplinkStats* stats) {
   *stats = snic::capi::ToC(core->device.uplink_stats());
+}
+
+bool snic_core_get_link_stats(const SnicCore* core, uint16_t link,
+                              SnicUplinkStats* stats) {
+  if (!core->device.ValidLink(link)) {
+    *stats = SnicUplinkStats{};
+    return false;
+  }
+  *stats = snic::capi::ToC(core->device.link_stats(link));
+  return true;
 }
 
 bool snic_core_set_vf_policy(SnicCore* core, uint16_t vf,

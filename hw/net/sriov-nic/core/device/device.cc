@@ -46,6 +46,19 @@ Status DeviceConfig::Validate() const {
     return Status::Invalid("queue-pairs must be between 1 and " +
                            std::to_string(virtio_net::kMaxQueuePairs));
   }
+  std::vector<bool> bound(total_vfs, false);
+  for (uint16_t vf : vf_netdevs) {
+    if (vf >= total_vfs) {
+      return Status::Invalid("vf-netdev: VF " + std::to_string(vf) +
+                             " does not exist (total-vfs is " +
+                             std::to_string(total_vfs) + ")");
+    }
+    if (bound[vf]) {
+      return Status::Invalid("vf-netdev: VF " + std::to_string(vf) +
+                             " is given a netdev twice");
+    }
+    bound[vf] = true;
+  }
   return Status::Ok();
 }
 
@@ -65,7 +78,13 @@ MacAddress DefaultVfMac(const MacAddress& pf_mac, uint16_t vf) {
 }
 
 Device::Device(const DeviceConfig& cfg, const Host& host)
-    : cfg_(cfg), host_(host), sched_(1u + cfg.total_vfs) {
+    : cfg_(cfg), host_(host), sched_(1u + cfg.total_vfs),
+      links_(1 + cfg.vf_netdevs.size()), link_of_(1u + cfg.total_vfs, kUplink) {
+  for (size_t k = 0; k < cfg.vf_netdevs.size(); ++k) {
+    const FnId fn = static_cast<FnId>(1 + cfg.vf_netdevs[k]);
+    links_[1 + k].fn = fn;
+    link_of_[fn] = static_cast<LinkId>(1 + k);
+  }
   ports_.reserve(1u + cfg.total_vfs);
   vf_policy_.reserve(cfg.total_vfs);
   for (uint32_t fn = 0; fn <= cfg.total_vfs; ++fn) {
@@ -101,10 +120,24 @@ Device::Device(const DeviceConfig& cfg, const Host& host)
 void Device::RebuildActive() {
   active_.clear();
   for (const auto& p : ports_) {
-    if (p->state().enabled) {
+    // A VF with a netdev of its own is not a port of the switch.
+    if (p->state().enabled && link_of_[p->fn()] == kUplink) {
       active_.push_back(&p->state());
     }
   }
+}
+
+std::span<const port::PortState* const> Device::PortsOf(
+    LinkId link, const port::PortState*& one) const {
+  if (link == kUplink) {
+    return active_;
+  }
+  const port::PortState& s = ports_[links_[link].fn]->state();
+  if (!s.enabled) {
+    return {};
+  }
+  one = &s;
+  return {&one, 1};
 }
 
 // ---- the entry pattern ----------------------------------------------------
@@ -155,10 +188,10 @@ void Device::ApplyDeferred() {
         SetBusMaster(d.fn, d.value != 0);
         break;
       case Deferred::Kind::kSendDone:
-        UplinkSendDone();
+        LinkSendDone(d.fn);
         break;
       case Deferred::Kind::kUplinkLink:
-        SetUplinkLink(d.value != 0);
+        SetLinkUp(d.fn, d.value != 0);
         break;
       case Deferred::Kind::kRunning:
         SetRunning(d.value != 0);
@@ -174,41 +207,48 @@ void Device::PerformEffects(const Effects& fx) {
   for (const MsixMessage& m : fx.msix()) {
     host_.MsixNotify(m.fn, m.vector);
   }
-  if (fx.uplink_purge()) {
-    host_.UplinkPurge();  // QEMU calls UplinkSendDone for the purged frame
+  for (LinkId link : fx.purges()) {
+    host_.LinkPurge(link);  // QEMU calls LinkSendDone for the purged frame
   }
   if (fx.uplink_frame() != nullptr) {
     if (const uint32_t q = SendToUplink(fx); q > 0) {
-      // QEMU queued it (or q of its segments) and calls UplinkSendDone
-      // once for each when it is out; until then frames for the uplink
+      // QEMU queued it (or q of its segments) and calls LinkSendDone
+      // once for each when it is out; until then frames for that link
       // wait.
-      uplink_.busy = true;
-      uplink_.queued += q;
-      uplink_.busy_from = fx.uplink_from();
-      uplink_.stats.tx_queued += q;
+      Uplink& up = links_[fx.uplink_link()];
+      up.busy = true;
+      up.queued += q;
+      up.busy_from = fx.uplink_from();
+      up.stats.tx_queued += q;
     }
   }
   if (fx.schedule_run()) {
     host_.ScheduleRun();
   }
   if (fx.uplink_flush()) {
-    host_.UplinkFlush();  // delivers queued frames: re-enters, so last
+    // Delivers queued frames: re-enters, so last.
+    for (LinkId link = 0; link < links_.size(); ++link) {
+      host_.LinkFlush(link);
+    }
   }
 }
 
-bool Device::SendFrameToUplink(const uint8_t* frame, size_t len,
+bool Device::SendFrameToUplink(LinkId link, const uint8_t* frame, size_t len,
                                const eth::Offload& o) {
-  if (!uplink_.vnet_hdr) {
-    return host_.UplinkSend(frame, len);
+  if (!links_[link].vnet_hdr) {
+    return host_.LinkSend(link, frame, len);
   }
-  return host_.UplinkSendHdr(capi::ToC(virtio_net::MakeNetHdr(o, frame, len)),
-                             frame, len);
+  return host_.LinkSendHdr(
+      link, capi::ToC(virtio_net::MakeNetHdr(o, frame, len)), frame, len);
 }
 
 uint32_t Device::SendToUplink(const Effects& fx) {
+  const LinkId link = fx.uplink_link();
+  Uplink& up = links_[link];
   const eth::Offload& o = fx.uplink_offload();
-  if (uplink_.offloads.Takes(o)) {
-    return SendFrameToUplink(fx.uplink_frame(), fx.uplink_len(), o) ? 0 : 1;
+  if (up.offloads.Takes(o)) {
+    return SendFrameToUplink(link, fx.uplink_frame(), fx.uplink_len(), o) ? 0
+                                                                          : 1;
   }
   // The uplink takes no GSO frame of this kind: its segments go one by
   // one. All of them go even when QEMU queues one (it keeps them in order).
@@ -220,41 +260,46 @@ uint32_t Device::SendToUplink(const Effects& fx) {
   const Status s = eth::Segment(
       fx.uplink_frame(), fx.uplink_len(), o, seg.data(),
       [&](const uint8_t* data, size_t len) {
-        if (!SendFrameToUplink(data, len, done)) {
+        if (!SendFrameToUplink(link, data, len, done)) {
           queued++;
         }
         return true;
       });
-  uplink_.stats.tx_segmented++;
+  up.stats.tx_segmented++;
   (void)s;  // checked when the port took the frame (CheckOffload)
   return queued;
 }
 
-bool Device::SetUplinkVnetHdr(bool uso) {
-  if (!host_.CanSendHdr()) {
+bool Device::SetLinkVnetHdr(LinkId link, bool uso) {
+  if (!ValidLink(link) || !host_.CanSendHdr(link)) {
     return false;
   }
-  uplink_.vnet_hdr = true;
-  uplink_.uso = uso;
-  port::RxOffloads& o = uplink_.offloads;
+  Uplink& up = links_[link];
+  up.vnet_hdr = true;
+  up.uso = uso;
+  port::RxOffloads& o = up.offloads;
   o.csum = o.tso4 = o.tso6 = o.ecn = true;
   o.uso4 = o.uso6 = uso;
   return true;
 }
 
-size_t Device::UplinkReceiveHdr(const virtio_net::NetHdr& hdr,
-                                const uint8_t* frame, size_t len) {
-  virtio_net::HdrCaps caps;
-  caps.csum = caps.tso4 = caps.tso6 = caps.ecn = true;
-  caps.uso = uplink_.uso;
-  eth::Offload o;
-  if (!uplink_.vnet_hdr || len > eth::kMaxFrameLen ||
-      !virtio_net::ParseNetHdr(hdr, frame, len, caps, &o).ok()) {
-    uplink_.stats.rx_frames++;
-    uplink_.stats.rx_dropped_malformed++;
+size_t Device::LinkReceiveHdr(LinkId link, const virtio_net::NetHdr& hdr,
+                              const uint8_t* frame, size_t len) {
+  if (!ValidLink(link)) {
     return Consumed(len);
   }
-  return UplinkReceive(frame, len, &o);
+  Uplink& up = links_[link];
+  virtio_net::HdrCaps caps;
+  caps.csum = caps.tso4 = caps.tso6 = caps.ecn = true;
+  caps.uso = up.uso;
+  eth::Offload o;
+  if (!up.vnet_hdr || len > eth::kMaxFrameLen ||
+      !virtio_net::ParseNetHdr(hdr, frame, len, caps, &o).ok()) {
+    up.stats.rx_frames++;
+    up.stats.rx_dropped_malformed++;
+    return Consumed(len);
+  }
+  return ReceiveFromLink(link, frame, len, &o);
 }
 
 void Device::ArmTimer() {
@@ -263,8 +308,10 @@ void Device::ArmTimer() {
   }
   deadline_dirty_ = false;
   uint64_t d = sched_.NextDeadline();
-  if (uplink_.rx_hold.blocking()) {
-    d = std::min(d, uplink_.rx_hold.deadline);
+  for (const Uplink& up : links_) {
+    if (up.rx_hold.blocking()) {
+      d = std::min(d, up.rx_hold.deadline);
+    }
   }
   // An earlier timer that finds nothing due is harmless; a later one could
   // miss a deadline, so only ever move it earlier, or arm it again once
@@ -293,9 +340,11 @@ void Device::Apply(FnId fn, const PortEvents& ev) {
     if (sched_.ReleaseWaitersOn(fn)) {
       effects_.ScheduleRun();
     }
-    if (uplink_.rx_hold.what == Hold::For::kRxBuffers &&
-        uplink_.rx_hold.dst == fn) {
-      ReleaseUplinkHold();
+    for (LinkId link = 0; link < links_.size(); ++link) {
+      const Hold& h = links_[link].rx_hold;
+      if (h.what == Hold::For::kRxBuffers && h.dst == fn) {
+        ReleaseUplinkHold(link);
+      }
     }
   }
   if (ev.changed) {
@@ -303,9 +352,10 @@ void Device::Apply(FnId fn, const PortEvents& ev) {
   }
 }
 
-void Device::ReleaseUplinkHold() {
-  if (uplink_.rx_hold.blocking()) {
-    uplink_.rx_hold.release = true;
+void Device::ReleaseUplinkHold(LinkId link) {
+  Hold& h = links_[link].rx_hold;
+  if (h.blocking()) {
+    h.release = true;
     effects_.UplinkFlush();
   }
 }
@@ -314,9 +364,11 @@ void Device::ReleaseStaleHolds() {
   if (sched_.ReleaseWaitersIf([this](FnId dst) { return !Receivable(dst); })) {
     effects_.ScheduleRun();
   }
-  const Hold& h = uplink_.rx_hold;
-  if (h.what == Hold::For::kRxBuffers && !Receivable(h.dst)) {
-    ReleaseUplinkHold();
+  for (LinkId link = 0; link < links_.size(); ++link) {
+    const Hold& h = links_[link].rx_hold;
+    if (h.what == Hold::For::kRxBuffers && !Receivable(h.dst)) {
+      ReleaseUplinkHold(link);
+    }
   }
 }
 
@@ -324,11 +376,14 @@ void Device::ReleaseStaleHolds() {
 
 void Device::ForgetFunction(FnId fn) {
   sched_.Forget(fn);
-  if (uplink_.busy && uplink_.busy_from == fn) {
-    // Its frame is still in QEMU's queue: it must not go out after the
-    // reset.
-    effects_.UplinkPurge();
-    uplink_.stats.tx_purged++;
+  for (LinkId link = 0; link < links_.size(); ++link) {
+    Uplink& up = links_[link];
+    if (up.busy && up.busy_from == fn) {
+      // Its frame is still in QEMU's queue: it must not go out after the
+      // reset.
+      effects_.UplinkPurge(link);
+      up.stats.tx_purged++;
+    }
   }
   stale_ = true;
 }
@@ -485,18 +540,27 @@ Device::TxOutcome Device::TransmitOne(LaneRef l, uint8_t* buf,
     return TxOutcome::kDone;
   }
 
+  const LinkId link = link_of_[l.fn];
+  Uplink& up = links_[link];
   vswitch::Destinations d;
-  vswitch::Decide(&p.state(), *eth, active_, &d);
-  if (d.uplink && uplink_.link_up && uplink_.busy) {
+  const port::PortState* self = nullptr;
+  if (link == kUplink) {
+    vswitch::Decide(&p.state(), *eth, active_, &d);
+  } else {
+    // Its own netdev: the switch with no other port, so everything goes
+    // out of the link, in the port's VLAN form.
+    self = &p.state();
+    vswitch::Decide(&p.state(), *eth, {&self, 1}, &d);
+  }
+  if (d.uplink && up.link_up && up.busy) {
     // Nothing is delivered until the whole frame can go.
-    sched_.HoldForUplink(l);
+    sched_.HoldForUplink(l, link);
     return TxOutcome::kHeld;
   }
   // Rate limits charge what goes on the wire (a GSO frame's segments).
   const size_t wire_bytes = eth::WireBytes(f.data, f.len, f.offload);
-  if (vswitch::CompleteForDestinations(d, port_ptrs_,
-                                       uplink_.offloads.csum, f.data, f.len,
-                                       &f.offload)) {
+  if (vswitch::CompleteForDestinations(d, port_ptrs_, up.offloads.csum,
+                                       f.data, f.len, &f.offload)) {
     p.stats().tx_csum_completed++;
   }
   vswitch::FrameForms forms(f.data, f.len, d, scratch, f.offload);
@@ -518,13 +582,13 @@ Device::TxOutcome Device::TransmitOne(LaneRef l, uint8_t* buf,
     stale_ = true;
   }
   if (d.uplink) {
-    if (!uplink_.link_up) {
-      uplink_.stats.tx_dropped_link_down++;
+    if (!up.link_up) {
+      up.stats.tx_dropped_link_down++;
     } else {
       const vswitch::Form u = forms.Get(d.uplink_tagged);
-      uplink_.stats.tx_frames++;
-      uplink_.stats.tx_bytes += u.len;
-      effects_.UplinkSend(u.data, u.len, l.fn, u.offload);
+      up.stats.tx_frames++;
+      up.stats.tx_bytes += u.len;
+      effects_.UplinkSend(u.data, u.len, l.fn, u.offload, link);
     }
   }
   if (f.offload.gso != eth::Gso::kNone) {
@@ -605,26 +669,31 @@ void Device::Timer() {
   if (sched_.Expire(now)) {
     effects_.ScheduleRun();
   }
-  Hold& h = uplink_.rx_hold;
-  if (h.what == Hold::For::kRxBuffers && !h.expired && now >= h.deadline) {
-    h.expired = true;
-    sched_.Starve(h.dst);
-    ReleaseUplinkHold();
+  for (LinkId link = 0; link < links_.size(); ++link) {
+    Hold& h = links_[link].rx_hold;
+    if (h.what == Hold::For::kRxBuffers && !h.expired && now >= h.deadline) {
+      h.expired = true;
+      sched_.Starve(h.dst);
+      ReleaseUplinkHold(link);
+    }
   }
 }
 
 // ---- the uplink -----------------------------------------------------------
 
-bool Device::UplinkCanReceive() const {
-  return running_ && !uplink_.rx_hold.blocking();
+bool Device::LinkCanReceive(LinkId link) const {
+  return running_ && ValidLink(link) && !links_[link].rx_hold.blocking();
 }
 
-size_t Device::UplinkReceive(const uint8_t* frame, size_t len) {
-  return UplinkReceive(frame, len, nullptr);
+size_t Device::LinkReceive(LinkId link, const uint8_t* frame, size_t len) {
+  if (!ValidLink(link)) {
+    return Consumed(len);
+  }
+  return ReceiveFromLink(link, frame, len, nullptr);
 }
 
-size_t Device::UplinkReceive(const uint8_t* frame, size_t len,
-                             const eth::Offload* offload) {
+size_t Device::ReceiveFromLink(LinkId link, const uint8_t* frame, size_t len,
+                               const eth::Offload* offload) {
   Entry e(*this);
   if (e.nested()) {
     // Delivered from inside a state change (through another device's
@@ -635,7 +704,8 @@ size_t Device::UplinkReceive(const uint8_t* frame, size_t len,
   if (!running_) {
     return 0;  // the VM is stopped: stays queued, flushed when it runs
   }
-  port::UplinkStats& st = uplink_.stats;
+  Uplink& up = links_[link];
+  port::UplinkStats& st = up.stats;
   const std::optional<eth::EthView> eth =
       len <= eth::kMaxFrameLen ? eth::EthView::Parse(frame, len)
                                : std::nullopt;
@@ -645,7 +715,8 @@ size_t Device::UplinkReceive(const uint8_t* frame, size_t len,
     return Consumed(len);
   }
   vswitch::Destinations d;
-  vswitch::Decide(nullptr, *eth, active_, &d);
+  const port::PortState* one = nullptr;
+  vswitch::Decide(nullptr, *eth, PortsOf(link, one), &d);
   FramePool::Buffer scratch = frames_.Get();
   FramePool::Buffer copy = frames_.Get();
   eth::Offload o = offload ? *offload : eth::Offload{};
@@ -659,7 +730,7 @@ size_t Device::UplinkReceive(const uint8_t* frame, size_t len,
     }
   }
   vswitch::FrameForms forms(frame, len, d, scratch.data(), o);
-  Hold& h = uplink_.rx_hold;
+  Hold& h = up.rx_hold;
   const std::optional<FnId> sole = d.SoleFunction();
   const bool may_hold =
       sole && !sched_.starved(*sole) &&
@@ -695,30 +766,37 @@ size_t Device::UplinkReceive(const uint8_t* frame, size_t len,
   return Consumed(len);
 }
 
-void Device::UplinkSendDone() {
+void Device::LinkSendDone(LinkId link) {
+  if (!ValidLink(link)) {
+    return;
+  }
   Entry e(*this);
   if (e.nested()) {
-    Defer(Deferred::Kind::kSendDone);
+    Defer(Deferred::Kind::kSendDone, link);
     return;
   }
-  if (uplink_.queued > 1) {
-    uplink_.queued--;  // more segments of the frame are still queued
+  Uplink& up = links_[link];
+  if (up.queued > 1) {
+    up.queued--;  // more segments of the frame are still queued
     return;
   }
-  uplink_.queued = 0;
-  uplink_.busy = false;
-  if (sched_.ReleaseUplinkWaiters()) {
+  up.queued = 0;
+  up.busy = false;
+  if (sched_.ReleaseUplinkWaiters(link)) {
     effects_.ScheduleRun();
   }
 }
 
-void Device::SetUplinkLink(bool up) {
-  Entry e(*this);
-  if (e.nested()) {
-    Defer(Deferred::Kind::kUplinkLink, 0, up);
+void Device::SetLinkUp(LinkId link, bool up) {
+  if (!ValidLink(link)) {
     return;
   }
-  uplink_.link_up = up;
+  Entry e(*this);
+  if (e.nested()) {
+    Defer(Deferred::Kind::kUplinkLink, link, up);
+    return;
+  }
+  links_[link].link_up = up;
   for (const auto& p : ports_) {
     p->SetLink(EffectiveLink(*p), effects_);
   }
@@ -730,8 +808,9 @@ uint64_t Device::MaxFrameForRate() const {
 }
 
 bool Device::EffectiveLink(const Port& p) const {
+  const bool link = links_[link_of_[p.fn()]].link_up;
   if (p.is_pf()) {
-    return uplink_.link_up;
+    return link;
   }
   switch (p.state().policy.link_state) {
     case policy::LinkState::kEnable:
@@ -741,7 +820,7 @@ bool Device::EffectiveLink(const Port& p) const {
     case policy::LinkState::kAuto:
       break;
   }
-  return uplink_.link_up;
+  return link;
 }
 
 // ---- host policy ----------------------------------------------------------

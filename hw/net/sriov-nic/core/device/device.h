@@ -29,6 +29,18 @@
 // same way; a held one is left in QEMU's queue (receive returns 0) and
 // flushed when released.
 //
+// Netdev links. Link 0 (kUplink) is the switch's uplink. A VF listed in
+// DeviceConfig::vf_netdevs is bound to a netdev of its own instead (link
+// 1 + its index there), as in QEMU's composable SR-IOV where every VF has
+// its own netdev: it is not a port of the switch (no other function
+// reaches it through the device, it reaches none), everything it sends
+// goes out of its link and everything its link brings is for it alone.
+// Host policy still applies on the way: the TX checks (spoof check, VLAN
+// anti-spoof, link-state, rate limit), its port VLAN (tagged on the way
+// out, only its VLAN and untagged on the way in) and its RX filter. Its
+// link-state auto follows its own link, not the uplink. Each link has the
+// uplink's flow control (busy netdev, held RX) and counters of its own.
+//
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_CORE_DEVICE_DEVICE_H
 #define SNIC_CORE_DEVICE_DEVICE_H
@@ -68,6 +80,8 @@ struct DeviceConfig {
   uint16_t queue_pairs = virtio_net::kDefaultQueuePairs;
   // Offer packed virtqueues (VIRTIO_F_RING_PACKED) besides split ones.
   bool packed = false;
+  // VFs bound to a netdev of their own: link 1 + k is VF vf_netdevs[k].
+  std::vector<uint16_t> vf_netdevs;
 
   Status Validate() const;
 };
@@ -116,20 +130,47 @@ class Device final : public port::MacDirectory {
   // The core timer fired.
   void Timer();
 
-  bool UplinkCanReceive() const;
+  // The netdev links: the uplink and the VFs' own (see above).
+  uint16_t num_links() const { return static_cast<uint16_t>(links_.size()); }
+  bool ValidLink(LinkId link) const { return link < links_.size(); }
+  // The link function @fn's frames leave by (kUplink: the switch's).
+  LinkId LinkOf(FnId fn) const { return link_of_[fn]; }
+  // The VF link @link (> 0) belongs to.
+  uint16_t VfOfLink(LinkId link) const { return links_[link].fn - 1u; }
+
+  bool LinkCanReceive(LinkId link) const;
   // Non-zero if consumed (delivered or dropped), 0 to leave it queued in
   // QEMU (which then stops delivering until it is flushed).
-  size_t UplinkReceive(const uint8_t* frame, size_t len);
-  // The uplink exchanges virtio_net_hdr (a tap): it takes and gives
+  size_t LinkReceive(LinkId link, const uint8_t* frame, size_t len);
+  // The link's netdev exchanges virtio_net_hdr (a tap): it takes and gives
   // partial checksums and TSO (and USO with @uso). False without the
-  // host's uplink_send_hdr.
-  bool SetUplinkVnetHdr(bool uso);
-  // A frame from such an uplink with its header.
+  // host's uplink_send_hdr (link_send for a VF's link).
+  bool SetLinkVnetHdr(LinkId link, bool uso);
+  // A frame from such a link with its header.
+  size_t LinkReceiveHdr(LinkId link, const virtio_net::NetHdr& hdr,
+                        const uint8_t* frame, size_t len);
+  void LinkSendDone(LinkId link);
+  void SetLinkUp(LinkId link, bool up);
+  const port::UplinkStats& link_stats(LinkId link) const {
+    return links_[link].stats;
+  }
+  bool link_up(LinkId link) const { return links_[link].link_up; }
+
+  // The uplink (link 0).
+  bool UplinkCanReceive() const { return LinkCanReceive(kUplink); }
+  size_t UplinkReceive(const uint8_t* frame, size_t len) {
+    return LinkReceive(kUplink, frame, len);
+  }
+  bool SetUplinkVnetHdr(bool uso) { return SetLinkVnetHdr(kUplink, uso); }
   size_t UplinkReceiveHdr(const virtio_net::NetHdr& hdr, const uint8_t* frame,
-                          size_t len);
-  void UplinkSendDone();
-  void SetUplinkLink(bool up);
-  const port::UplinkStats& uplink_stats() const { return uplink_.stats; }
+                          size_t len) {
+    return LinkReceiveHdr(kUplink, hdr, frame, len);
+  }
+  void UplinkSendDone() { LinkSendDone(kUplink); }
+  void SetUplinkLink(bool up) { SetLinkUp(kUplink, up); }
+  const port::UplinkStats& uplink_stats() const {
+    return link_stats(kUplink);
+  }
 
   // Host-administered VF policy, validated as a whole; on error nothing
   // changes.
@@ -179,7 +220,9 @@ class Device final : public port::MacDirectory {
     bool nested_;
   };
 
+  // A netdev link (the uplink, or a VF's own netdev).
   struct Uplink {
+    FnId fn = kPfFn;       // a VF's own link: that VF
     bool link_up = true;
     bool vnet_hdr = false;  // frames go with virtio_net_hdr (SetUplinkVnetHdr)
     bool uso = false;
@@ -196,7 +239,7 @@ class Device final : public port::MacDirectory {
     enum class Kind { kNumVfs, kReset, kBusMaster, kSendDone, kUplinkLink,
                       kRunning };
     Kind kind;
-    FnId fn = 0;
+    FnId fn = 0;        // kSendDone, kUplinkLink: the link
     uint32_t value = 0;
   };
 
@@ -230,7 +273,12 @@ class Device final : public port::MacDirectory {
   // Releases holds that wait on a port that can no longer receive.
   void ReleaseStaleHolds();
   bool Receivable(FnId dst) const;
-  void ReleaseUplinkHold();
+  void ReleaseUplinkHold(LinkId link);
+  // The ports a frame of @link (or from function @src, whose link it is)
+  // may reach: every enabled switch port for the uplink, else the VF
+  // alone (none while it is disabled); @one is the storage for that.
+  std::span<const port::PortState* const> PortsOf(
+      LinkId link, const port::PortState*& one) const;
   void CommitVfPolicy(uint16_t vf, const policy::PortPolicy& p);
   bool EffectiveLink(const port::Port& p) const;
   // The largest frame the rate limiter plans for (MTU + Ethernet + tag).
@@ -240,10 +288,10 @@ class Device final : public port::MacDirectory {
   // Sends the uplink frame of @fx (its segments, for a GSO frame); the
   // number of frames QEMU queued (each gets an UplinkSendDone).
   uint32_t SendToUplink(const Effects& fx);
-  bool SendFrameToUplink(const uint8_t* frame, size_t len,
+  bool SendFrameToUplink(LinkId link, const uint8_t* frame, size_t len,
                          const eth::Offload& o);
-  size_t UplinkReceive(const uint8_t* frame, size_t len,
-                       const eth::Offload* offload);
+  size_t ReceiveFromLink(LinkId link, const uint8_t* frame, size_t len,
+                         const eth::Offload* offload);
   void ArmTimer();
 
   DeviceConfig cfg_;
@@ -254,7 +302,8 @@ class Device final : public port::MacDirectory {
   std::vector<const port::PortState*> active_;       // enabled ports
   std::vector<policy::PortPolicy> vf_policy_;        // host policy, by VF
   TxScheduler sched_;
-  Uplink uplink_;
+  std::vector<Uplink> links_;   // by LinkId: [kUplink] is the uplink
+  std::vector<LinkId> link_of_; // by FnId
   FramePool frames_;
   Effects effects_;  // the current entry's effects
   // Effects being performed, by nesting depth (a performed effect may

@@ -53,10 +53,11 @@ void TxScheduler::HoldForRx(LaneRef l, FnId dst, uint64_t now) {
   h.expired = false;
 }
 
-void TxScheduler::HoldForUplink(LaneRef l) {
+void TxScheduler::HoldForUplink(LaneRef l, LinkId link) {
   Hold& h = hold(l);
   h = Hold{};
   h.what = Hold::For::kUplink;
+  h.link = link;
 }
 
 bool TxScheduler::MayHoldFor(LaneRef l, FnId dst) const {
@@ -68,11 +69,11 @@ bool TxScheduler::ReleaseWaitersOn(FnId dst) {
   return ReleaseWaitersIf([dst](FnId d) { return d == dst; });
 }
 
-bool TxScheduler::ReleaseUplinkWaiters() {
+bool TxScheduler::ReleaseUplinkWaiters(LinkId link) {
   bool any = false;
   for (FnLanes& f : fns_) {
     for (Lane& l : f.lanes) {
-      if (l.hold.what == Hold::For::kUplink) {
+      if (l.hold.what == Hold::For::kUplink && l.hold.link == link) {
         l.hold.Clear();
         any = true;
       }

@@ -9,7 +9,8 @@
 // Holds (TX backpressure). A lane's head frame is held, not consumed, when
 //  - its only destination is a function whose RX ring has no room for it
 //    (the uplink's frames are held the same way, see uplink.h), or
-//  - it must go out of the uplink while the netdev is busy.
+//  - it must go out of the uplink (or the VF's own netdev link) while that
+//    netdev is busy.
 // A hold on a function has a deadline, fixed when that head frame was first
 // held (kHoldNs) and never renewed while the same frame waits. Every hold
 // has one way out that cannot be lost: the device arms its timer for the
@@ -49,6 +50,7 @@ struct Hold {
   enum class For : uint8_t { kNothing, kRxBuffers, kUplink };
   For what = For::kNothing;
   FnId dst = 0;               // kRxBuffers: the destination function
+  LinkId link = kUplink;      // kUplink: the netdev link it waits for
   uint64_t deadline = kNever; // kRxBuffers only
   bool release = false;       // an event came: retry the head frame
   bool expired = false;       // the deadline passed: retry without waiting
@@ -82,10 +84,11 @@ class TxScheduler {
   // Holds the head frame of @l for @dst's RX buffers (deadline kept if the
   // same frame is held again).
   void HoldForRx(LaneRef l, FnId dst, uint64_t now);
-  void HoldForUplink(LaneRef l);
+  void HoldForUplink(LaneRef l, LinkId link = kUplink);
   // Retries every hold waiting on @dst; true if any.
   bool ReleaseWaitersOn(FnId dst);
-  bool ReleaseUplinkWaiters();
+  // Retries every hold waiting for the netdev of @link; true if any.
+  bool ReleaseUplinkWaiters(LinkId link = kUplink);
   // Retries every hold waiting on a destination for which @pred is true.
   template <typename Pred>
   bool ReleaseWaitersIf(Pred&& pred) {

@@ -1,12 +1,14 @@
 // sriov-nic core: the device's migration state (Device::SaveState and
 // Device::LoadState), and the run state around it.
 //
-// The stream, version 3, in order (stream.h: little-endian, fixed width):
+// The stream, version 4, in order (stream.h: little-endian, fixed width):
 //   magic "SNIC" (u32 0x43494e53), version (u32)
 //   configuration: personality (u8, 1 = virtio-net), total-vfs (u16),
 //     queue-size (u16), mtu (u16), offloads (u8), queue-pairs (u16), packed
-//     (u8), PF MAC (6 bytes); the destination's must be the same
-//   device: NumVFs (u16), uplink link (u8), uplink counters (12 x u64)
+//     (u8), PF MAC (6 bytes), VFs with a netdev of their own (u16 count,
+//     then each VF number, u16); the destination's must be the same
+//   device: NumVFs (u16), uplink link (u8), uplink counters (12 x u64);
+//     per VF netdev link: its link (u8) and counters (12 x u64)
 //   per VF: host policy: MAC (6), vlan (u16), qos (u8), spoofchk (u8),
 //     trust (u8), link-state (u8), max-tx-rate (u32)
 //   per function (PF, then each VF): the port (the personality's
@@ -43,8 +45,8 @@ namespace {
 
 constexpr uint32_t kMagic = 0x43494e53;  // "SNIC"
 constexpr uint32_t kEnd = 0x21444e45;    // "END!"
-// 2: offloads; 3: queue pairs, RSS, packed rings.
-constexpr uint32_t kVersion = 3;
+// 2: offloads; 3: queue pairs, RSS, packed rings; 4: VF netdevs.
+constexpr uint32_t kVersion = 4;
 constexpr uint8_t kPersonalityVirtioNet = 1;
 
 std::string FnName(FnId fn) {
@@ -121,9 +123,15 @@ void Device::SaveState(std::vector<uint8_t>* out) {
   enc.U16(cfg_.queue_pairs);
   enc.Bool(cfg_.packed);
   enc.Bytes(cfg_.pf_mac.data(), 6);
+  enc.U16(static_cast<uint16_t>(cfg_.vf_netdevs.size()));
+  for (uint16_t vf : cfg_.vf_netdevs) {
+    enc.U16(vf);
+  }
   enc.U16(num_vfs_);
-  enc.Bool(uplink_.link_up);
-  EncodeUplinkStats(enc, uplink_.stats);
+  for (const Uplink& up : links_) {
+    enc.Bool(up.link_up);
+    EncodeUplinkStats(enc, up.stats);
+  }
   for (const policy::PortPolicy& p : vf_policy_) {
     EncodePolicy(enc, p);
   }
@@ -172,15 +180,32 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
                         ", this one " + eth::FormatMac(cfg_.pf_mac) +
                         " (start the destination with the same mac)");
     }
+    const uint16_t n = d.U16("vf-netdev count");
+    if (d.ok() && n != cfg_.vf_netdevs.size()) {
+      d.Fail("vf-netdev", "differs: the source binds " + std::to_string(n) +
+                              " VFs to netdevs of their own, this device " +
+                              std::to_string(cfg_.vf_netdevs.size()) +
+                              " (start the destination with the same "
+                              "vf-netdev)");
+    }
+    for (size_t k = 0; k < n && d.ok(); ++k) {
+      ExpectSame(d, "vf-netdev", d.U16("vf-netdev VF"), cfg_.vf_netdevs[k]);
+    }
   }
   const uint16_t num_vfs = d.U16("NumVFs");
   if (d.ok() && num_vfs > cfg_.total_vfs) {
     d.Fail("NumVFs", "is " + std::to_string(num_vfs) + ", more than TotalVFs " +
                          std::to_string(cfg_.total_vfs));
   }
-  const bool uplink_link = d.Bool("uplink link");
-  port::UplinkStats uplink_stats;
-  DecodeUplinkStats(d, &uplink_stats);
+  std::vector<bool> link_up(links_.size());
+  std::vector<port::UplinkStats> link_stats(links_.size());
+  for (size_t k = 0; k < links_.size() && d.ok(); ++k) {
+    Scope s(d, k == kUplink ? std::string("uplink")
+                            : "VF " + std::to_string(links_[k].fn - 1) +
+                                  "'s netdev");
+    link_up[k] = d.Bool("uplink link");
+    DecodeUplinkStats(d, &link_stats[k]);
+  }
 
   std::vector<policy::PortPolicy> policies(cfg_.total_vfs);
   for (uint16_t vf = 0; vf < cfg_.total_vfs && d.ok(); ++vf) {
@@ -211,7 +236,7 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
       d.Fail("enabled", std::string("is ") + (c.enabled ? "1" : "0") +
                             " with NumVFs " + std::to_string(num_vfs));
     }
-    bool want_link = uplink_link;
+    bool want_link = link_up[link_of_[fn]];
     if (fn != kPfFn) {
       switch (policies[fn - 1].link_state) {
         case policy::LinkState::kEnable:
@@ -226,7 +251,7 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
     }
     if (d.ok() && c.link_up != want_link) {
       d.Fail("link_up", std::string("is ") + (c.link_up ? "1" : "0") +
-                            ", its link-state and the uplink say " +
+                            ", its link-state and its netdev's link say " +
                             (want_link ? "1" : "0"));
     }
     policy::TokenBucket::State& b = buckets[fn];
@@ -275,11 +300,14 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
   }
   vf_policy_ = policies;
   num_vfs_ = num_vfs;
-  uplink_.link_up = uplink_link;
-  uplink_.stats = uplink_stats;
-  uplink_.busy = false;
-  uplink_.queued = 0;
-  uplink_.rx_hold.Clear();
+  for (size_t k = 0; k < links_.size(); ++k) {
+    Uplink& up = links_[k];
+    up.link_up = link_up[k];
+    up.stats = link_stats[k];
+    up.busy = false;
+    up.queued = 0;
+    up.rx_hold.Clear();
+  }
   RebuildActive();
   stale_ = true;
   deadline_dirty_ = true;
@@ -334,20 +362,27 @@ void Device::Announce() {
     FramePool::Buffer scratch = frames_.Get();
     Entry e(*this);
     const port::Port& p = *ports_[fn];
-    if (e.nested() || !p.running() || !uplink_.link_up || uplink_.busy) {
+    const LinkId link = link_of_[fn];
+    Uplink& up = links_[link];
+    if (e.nested() || !p.running() || !up.link_up || up.busy) {
       continue;
     }
     const size_t len = eth::BuildRarp(p.state().mac(), frame.data());
     const std::optional<eth::EthView> eth =
         eth::EthView::Parse(frame.data(), len);
     vswitch::Destinations d;
-    vswitch::Decide(&p.state(), *eth, active_, &d);
+    const port::PortState* self = &p.state();
+    vswitch::Decide(&p.state(), *eth,
+                    link == kUplink
+                        ? std::span<const port::PortState* const>(active_)
+                        : std::span<const port::PortState* const>(&self, 1),
+                    &d);
     vswitch::FrameForms forms(frame.data(), len, d, scratch.data());
-    // For the network outside: the uplink only, in the port's VLAN.
+    // For the network outside: its link only, in the port's VLAN.
     const vswitch::Form u = forms.Get(d.uplink_tagged);
-    uplink_.stats.tx_frames++;
-    uplink_.stats.tx_bytes += u.len;
-    effects_.UplinkSend(u.data, u.len, fn);
+    up.stats.tx_frames++;
+    up.stats.tx_bytes += u.len;
+    effects_.UplinkSend(u.data, u.len, fn, {}, link);
   }
 }
 
