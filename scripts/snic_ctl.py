@@ -156,6 +156,8 @@ def fmt_vf(n, get):
     attrs.append(f"link-state {get('link-state')}")
     attrs.append(f"trust {'on' if get('trust') else 'off'}")
     attrs.append(f"max_tx_rate {get('max-tx-rate')}Mbps")
+    if get("netdev"):
+        attrs.append(f"netdev {get('netdev')}")
     parts[0] += ", " + ", ".join(attrs)
     if not get("enabled"):
         parts[0] += ", disabled"
@@ -175,7 +177,7 @@ def fmt_vf(n, get):
 
 
 VF_PROPS = ("mac", "vlan", "qos", "spoofchk", "trust", "link-state",
-            "max-tx-rate", "enabled", "stats")
+            "max-tx-rate", "enabled", "stats", "netdev")
 
 
 def vf_json(n, get):
@@ -183,7 +185,9 @@ def vf_json(n, get):
     j = {"vf": n, "address": get("mac"), "vlan_list": [], "spoofchk": get("spoofchk"),
          "link_state": get("link-state"), "trust": get("trust"),
          "rate": {"max_tx": get("max-tx-rate"), "min_tx": 0},
-         "enabled": get("enabled"), "stats": get("stats")}
+         "enabled": get("enabled"), "stats": get("stats"),
+         # A VF bound to a netdev of its own (vf-netdev), else null.
+         "netdev": get("netdev") or None}
     if get("vlan"):
         j["vlan_list"] = [{"vlan": get("vlan"), "qos": get("qos")}]
     return j

@@ -411,7 +411,8 @@ iperf_ns() {
         ip netns exec "$sns" iperf3 -s -D -1 -p "$port" >/dev/null 2>&1
     fi
     sleep 1
-    ip netns exec "$cns" iperf3 -c "$addr" -t "$SECONDS_IPERF" -f m "$@" > "$out" 2>&1
+    # (-t "" would be -t 0: forever)
+    ip netns exec "$cns" iperf3 -c "$addr" -t "${SECONDS_IPERF:-3}" -f m "$@" > "$out" 2>&1
     rc=$?
     sed 's/^/    | /' "$out" | tail -4
     mbit=$(iperf_mbit "$out")

@@ -24,12 +24,12 @@ BASE = [QEMU, "-M", "q35", "-accel", "tcg", "-nodefaults", "-display", "none",
 
 
 class Qemu:
-    def __init__(self, device):
+    def __init__(self, device, extra=()):
         self.dir = tempfile.mkdtemp(prefix="snic-ctl-")
         self.sock = os.path.join(self.dir, "qmp.sock")
         self.proc = subprocess.Popen(
-            BASE + ["-qmp", f"unix:{self.sock},server=on,wait=off",
-                    "-device", device],
+            BASE + list(extra) + ["-qmp", f"unix:{self.sock},server=on,wait=off",
+                                  "-device", device],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for _ in range(200):
             if os.path.exists(self.sock) or self.proc.poll() is not None:
@@ -261,11 +261,55 @@ class StartupApplied(unittest.TestCase):
 
 
 
+class VfNetdevTest(unittest.TestCase):
+    """vf-netdev: a VF bound to a netdev of its own, as the host sees it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.q = Qemu("sriov-nic,id=pf0,bus=rp0,netdev=n0,total-vfs=4,"
+                     "vf-netdev=1=n1/3=n3",
+                     extra=["-netdev", "hubport,id=n1,hubid=1",
+                            "-netdev", "hubport,id=n3,hubid=3"])
+        if cls.q.proc.poll() is not None:
+            raise RuntimeError(cls.q.proc.stdout.read())
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.q.close()
+
+    def test_show_names_the_netdev(self):
+        rc, out, err = self.q.ctl("pf0", "show")
+        self.assertEqual(rc, 0, err)
+        lines = {l.split()[1]: l for l in out.splitlines() if l.startswith("    vf ")}
+        self.assertIn("netdev n1", lines["1"])
+        self.assertIn("netdev n3", lines["3"])
+        self.assertNotIn("netdev", lines["0"])
+        rc, out, err = self.q.ctl("-j", "pf0", "show")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([v["netdev"] for v in json.loads(out)[0]["vfinfo_list"]],
+                         [None, "n1", None, "n3"])
+
+    def test_netdev_stats(self):
+        r = self.q.qmp("qom-get", path="/machine/peripheral/pf0/vf1",
+                       property="netdev-stats")
+        self.assertEqual(r["return"]["tx-packets"], 0)
+        r = self.q.qmp("qom-get", path="/machine/peripheral/pf0/vf0",
+                       property="netdev-stats")
+        self.assertIn("no netdev of its own", r["error"]["desc"])
+
+    def test_host_policy_still_settable(self):
+        rc, out, err = self.q.ctl("pf0", "vf", "1", "vlan", "100", "spoofchk", "off")
+        self.assertEqual(rc, 0, err)
+        r = self.q.qmp("qom-get", path="/machine/peripheral/pf0/vf1", property="vlan")
+        self.assertEqual(r["return"], 100)
+
+
 class StartupErrors(unittest.TestCase):
 
-    def start(self, props):
-        p = subprocess.run(BASE + ["-device", "sriov-nic,bus=rp0,netdev=n0,"
-                                   "total-vfs=4," + props],
+    def start(self, props, extra=()):
+        p = subprocess.run(BASE + list(extra) +
+                           ["-device", "sriov-nic,bus=rp0,netdev=n0,"
+                            "total-vfs=4," + props],
                            input="", capture_output=True, text=True,
                            timeout=60)
         return p.returncode, p.stdout + p.stderr
@@ -283,6 +327,26 @@ class StartupErrors(unittest.TestCase):
             rc, out = self.start(props)
             self.assertNotEqual(rc, 0, props)
             self.assertIn(msg, out, props)
+
+    def test_bad_vf_netdev(self):
+        extra = ["-netdev", "hubport,id=h1,hubid=1", "-netdev", "hubport,id=h2,hubid=2",
+                 "-netdev", "hubport,id=used,hubid=3",
+                 "-device", "virtio-net-pci,netdev=used,romfile=,bus=pcie.0"]
+        for props, msg in (
+                ("vf-netdev=4=h1", "vf-netdev: VF 4 does not exist (total-vfs is 4)"),
+                ("vf-netdev=1", "vf-netdev: '1' is not VF=NETDEV"),
+                ("vf-netdev=-1=h1", "vf-netdev: '-1=h1' is not VF=NETDEV"),
+                ("vf-netdev=1=nope", "vf-netdev: VF 1: no netdev 'nope'"),
+                ("vf-netdev=1=n0", "vf-netdev: VF 1: netdev 'n0' is the PF's"),
+                ("vf-netdev=1=used", "vf-netdev: VF 1: netdev 'used' is already in use"),
+                ("vf-netdev=1=h1/1=h2", "vf-netdev: VF 1 is given a netdev twice"),
+                ("vf-netdev=1=h1/2=h1", "vf-netdev: netdev 'h1' is given to VF 1 and VF 2"),
+                ("vf-netdev=0=h1/1=h2/2=h1/3=h2/0=h1", "vf-netdev binds 5 VFs, total-vfs is 4"),
+        ):
+            rc, out = self.start(props, extra)
+            self.assertNotEqual(rc, 0, props)
+            self.assertIn(msg, out, props)
+            self.assertNotIn("Assertion", out, props)
 
 
 if __name__ == "__main__":

@@ -254,6 +254,44 @@ static void sriov_nic_vf_get_stats(Object *obj, Visitor *v, const char *name,
     sriov_nic_visit_stats(v, name, &st, errp);
 }
 
+/* vf-netdev: the VF's own netdev, "" when it is a port of the switch. */
+static char *sriov_nic_vf_get_netdev(Object *obj, Error **errp)
+{
+    PCIDevice *pf = pcie_sriov_get_pf(PCI_DEVICE(obj));
+    SriovNicLink *l;
+
+    if (!pf || !object_dynamic_cast(OBJECT(pf), TYPE_SRIOV_NIC)) {
+        error_setg(errp, "this VF has no sriov-nic PF");
+        return NULL;
+    }
+    l = sriov_nic_vf_link(SRIOV_NIC(pf),
+                          pcie_sriov_vf_number(PCI_DEVICE(obj)));
+    return g_strdup(l && l->conf.peers.ncs[0] ? l->conf.peers.ncs[0]->name
+                                              : "");
+}
+
+static void sriov_nic_vf_get_netdev_stats(Object *obj, Visitor *v,
+                                          const char *name, void *opaque,
+                                          Error **errp)
+{
+    PCIDevice *pf = pcie_sriov_get_pf(PCI_DEVICE(obj));
+    SnicUplinkStats st = { 0 };
+    SriovNicLink *l;
+
+    if (!pf || !object_dynamic_cast(OBJECT(pf), TYPE_SRIOV_NIC)) {
+        error_setg(errp, "this VF has no sriov-nic PF");
+        return;
+    }
+    l = sriov_nic_vf_link(SRIOV_NIC(pf),
+                          pcie_sriov_vf_number(PCI_DEVICE(obj)));
+    if (!l) {
+        error_setg(errp, "this VF has no netdev of its own (vf-netdev)");
+        return;
+    }
+    snic_core_get_link_stats(SRIOV_NIC(pf)->core, l->link, &st);
+    sriov_nic_visit_uplink_stats(v, name, &st, errp);
+}
+
 void sriov_nic_vf_class_add_admin_props(ObjectClass *klass)
 {
     size_t i;
@@ -273,6 +311,16 @@ void sriov_nic_vf_class_add_admin_props(ObjectClass *klass)
                               sriov_nic_vf_get_stats, NULL, NULL, NULL);
     object_class_property_set_description(klass, "stats",
         "per-VF counters of the embedded switch (read-only)");
+    object_class_property_add_str(klass, "netdev", sriov_nic_vf_get_netdev,
+                                  NULL);
+    object_class_property_set_description(klass, "netdev",
+        "the VF's own netdev (the PF's vf-netdev), empty when the VF is a "
+        "port of the switch (read-only)");
+    object_class_property_add(klass, "netdev-stats", "SriovNicUplinkStats",
+                              sriov_nic_vf_get_netdev_stats, NULL, NULL,
+                              NULL);
+    object_class_property_set_description(klass, "netdev-stats",
+        "counters of the VF's own netdev link, as uplink-stats (read-only)");
 }
 
 /* ---- PF side ---- */

@@ -95,27 +95,45 @@ static bool sriov_nic_msix_enabled(void *opaque, SnicFn fn)
     return d && msix_enabled(d);
 }
 
-static void sriov_nic_uplink_sent(NetClientState *nc, ssize_t len)
+SriovNicLink *sriov_nic_vf_link(SriovNicState *s, uint16_t vf)
 {
-    SriovNicState *s = qemu_get_nic_opaque(nc);
-
-    snic_core_uplink_send_done(s->core);
+    for (uint16_t i = 0; i < s->num_vf_links; i++) {
+        if (s->vf_links[i].vf == vf) {
+            return &s->vf_links[i];
+        }
+    }
+    return NULL;
 }
 
-static bool sriov_nic_uplink_send(void *opaque, const uint8_t *frame,
-                                  size_t len)
+static SriovNicLink *sriov_nic_link(SriovNicState *s, uint16_t link)
 {
-    SriovNicState *s = opaque;
-
-    return qemu_send_packet_async(qemu_get_queue(s->nic), frame, len,
-                                  sriov_nic_uplink_sent) != 0;
+    return link == 0 ? &s->uplink : &s->vf_links[link - 1];
 }
 
-static bool sriov_nic_uplink_send_hdr(void *opaque, const SnicNetHdr *hdr,
+static void sriov_nic_link_sent(NetClientState *nc, ssize_t len)
+{
+    SriovNicLink *l = qemu_get_nic_opaque(nc);
+
+    snic_core_link_send_done(l->pf->core, l->link);
+}
+
+/* One frame out of @l's netdev, with its header when @hdr is non-NULL. */
+static bool sriov_nic_link_send_frame(SriovNicLink *l, const SnicNetHdr *hdr,
                                       const uint8_t *frame, size_t len)
 {
-    SriovNicState *s = opaque;
-    struct virtio_net_hdr_mrg_rxbuf vh = {
+    NetClientState *nc;
+    struct virtio_net_hdr_mrg_rxbuf vh;
+    struct iovec iov[2];
+
+    if (!l->nic) {
+        return true;  /* (not yet realized: nowhere to go) */
+    }
+    nc = qemu_get_queue(l->nic);
+    if (!hdr) {
+        return qemu_send_packet_async(nc, frame, len,
+                                      sriov_nic_link_sent) != 0;
+    }
+    vh = (struct virtio_net_hdr_mrg_rxbuf) {
         .hdr = {
             .flags = hdr->flags,
             .gso_type = hdr->gso_type,
@@ -125,28 +143,62 @@ static bool sriov_nic_uplink_send_hdr(void *opaque, const SnicNetHdr *hdr,
             .csum_offset = cpu_to_le16(hdr->csum_offset),
         },
     };
-    const struct iovec iov[2] = {
-        { .iov_base = &vh, .iov_len = sizeof(vh) },
-        { .iov_base = (void *)frame, .iov_len = len },
-    };
+    iov[0] = (struct iovec) { .iov_base = &vh, .iov_len = sizeof(vh) };
+    iov[1] = (struct iovec) { .iov_base = (void *)frame, .iov_len = len };
+    return qemu_sendv_packet_async(nc, iov, 2, sriov_nic_link_sent) != 0;
+}
 
-    return qemu_sendv_packet_async(qemu_get_queue(s->nic), iov, 2,
-                                   sriov_nic_uplink_sent) != 0;
+static bool sriov_nic_uplink_send(void *opaque, const uint8_t *frame,
+                                  size_t len)
+{
+    SriovNicState *s = opaque;
+
+    return sriov_nic_link_send_frame(&s->uplink, NULL, frame, len);
+}
+
+static bool sriov_nic_uplink_send_hdr(void *opaque, const SnicNetHdr *hdr,
+                                      const uint8_t *frame, size_t len)
+{
+    SriovNicState *s = opaque;
+
+    return sriov_nic_link_send_frame(&s->uplink, hdr, frame, len);
+}
+
+static bool sriov_nic_vf_link_send(void *opaque, uint16_t link,
+                                   const SnicNetHdr *hdr,
+                                   const uint8_t *frame, size_t len)
+{
+    return sriov_nic_link_send_frame(sriov_nic_link(opaque, link), hdr,
+                                     frame, len);
+}
+
+static void sriov_nic_link_flush(void *opaque, uint16_t link)
+{
+    SriovNicLink *l = sriov_nic_link(opaque, link);
+
+    if (l->nic) {
+        qemu_flush_queued_packets(qemu_get_queue(l->nic));
+    }
+}
+
+static void sriov_nic_link_purge(void *opaque, uint16_t link)
+{
+    SriovNicLink *l = sriov_nic_link(opaque, link);
+
+    if (l->nic) {
+        /* Calls sriov_nic_link_sent for the purged frame. */
+        qemu_purge_queued_packets(qemu_get_queue(l->nic));
+    }
 }
 
 static void sriov_nic_uplink_flush(void *opaque)
 {
-    SriovNicState *s = opaque;
-
-    qemu_flush_queued_packets(qemu_get_queue(s->nic));
+    sriov_nic_link_flush(opaque, 0);
 }
 
 static void sriov_nic_uplink_purge(void *opaque)
 {
-    SriovNicState *s = opaque;
-
-    /* Calls sriov_nic_uplink_sent for the purged frame. */
-    qemu_purge_queued_packets(qemu_get_queue(s->nic));
+    sriov_nic_link_purge(opaque, 0);
 }
 
 static void sriov_nic_schedule_run(void *opaque)
@@ -194,4 +246,7 @@ const SnicHostOps sriov_nic_host_ops = {
     .now_ns = sriov_nic_now_ns,
     .log_guest_error = sriov_nic_log_guest_error,
     .uplink_send_hdr = sriov_nic_uplink_send_hdr,
+    .link_send = sriov_nic_vf_link_send,
+    .link_flush = sriov_nic_link_flush,
+    .link_purge = sriov_nic_link_purge,
 };

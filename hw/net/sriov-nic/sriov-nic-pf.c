@@ -16,6 +16,7 @@
 #include "net/net.h"
 #include "standard-headers/linux/virtio_net.h"
 #include "qapi/error.h"
+#include "qemu/cutils.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qemu/timer.h"
@@ -42,22 +43,26 @@ static void sriov_nic_timer_cb(void *opaque)
     snic_core_timer(s->core);
 }
 
+/*
+ * Every netdev link (the uplink, a VF's own netdev) is a NIC of its own
+ * whose opaque is its SriovNicLink.
+ */
 static bool sriov_nic_can_receive(NetClientState *nc)
 {
-    SriovNicState *s = qemu_get_nic_opaque(nc);
+    SriovNicLink *l = qemu_get_nic_opaque(nc);
 
-    return snic_core_uplink_can_receive(s->core);
+    return snic_core_link_can_receive(l->pf->core, l->link);
 }
 
 static ssize_t sriov_nic_receive(NetClientState *nc, const uint8_t *buf,
                                  size_t size)
 {
-    SriovNicState *s = qemu_get_nic_opaque(nc);
+    SriovNicLink *l = qemu_get_nic_opaque(nc);
     struct virtio_net_hdr_mrg_rxbuf vh;
     SnicNetHdr h;
 
-    if (!s->vnet_hdr) {
-        return snic_core_uplink_receive(s->core, buf, size);
+    if (!l->vnet_hdr) {
+        return snic_core_link_receive(l->pf->core, l->link, buf, size);
     }
     if (size < sizeof(vh)) {
         return size;  /* not even a header: dropped */
@@ -71,43 +76,48 @@ static ssize_t sriov_nic_receive(NetClientState *nc, const uint8_t *buf,
         .csum_start = le16_to_cpu(vh.hdr.csum_start),
         .csum_offset = le16_to_cpu(vh.hdr.csum_offset),
     };
-    return snic_core_uplink_receive_hdr(s->core, &h, buf + sizeof(vh),
-                                        size - sizeof(vh)) ? size : 0;
+    return snic_core_link_receive_hdr(l->pf->core, l->link, &h,
+                                      buf + sizeof(vh),
+                                      size - sizeof(vh)) ? size : 0;
 }
 
 /*
- * A tap (or another vnet-header netdev) as the uplink: GSO frames and
- * partial checksums cross it whole, with a 12-byte virtio_net_hdr in front
- * of every frame (as virtio-net-pci does with such a peer).
+ * A tap (or another vnet-header netdev) as a link: GSO frames and partial
+ * checksums cross it whole, with a 12-byte virtio_net_hdr in front of
+ * every frame (as virtio-net-pci does with such a peer).
  */
-static void sriov_nic_uplink_vnet_init(SriovNicState *s)
+static void sriov_nic_link_vnet_init(SriovNicLink *l)
 {
-    NetClientState *peer = qemu_get_queue(s->nic)->peer;
+    NetClientState *peer = qemu_get_queue(l->nic)->peer;
     const int len = sizeof(struct virtio_net_hdr_mrg_rxbuf);
     bool uso;
 
-    if (!s->offloads || !peer || !qemu_has_vnet_hdr(peer) ||
+    if (!l->pf->offloads || !peer || !qemu_has_vnet_hdr(peer) ||
         !qemu_has_vnet_hdr_len(peer, len)) {
         return;
     }
     uso = qemu_has_uso(peer);
     qemu_set_vnet_hdr_len(peer, len);
     qemu_set_offload(peer, 1, 1, 1, 1, 0, uso, uso);
-    s->vnet_hdr = snic_core_set_uplink_vnet_hdr(s->core, uso);
+    l->vnet_hdr = snic_core_set_link_vnet_hdr(l->pf->core, l->link, uso);
 }
 
 static void sriov_nic_announce(NetClientState *nc)
 {
-    SriovNicState *s = qemu_get_nic_opaque(nc);
+    SriovNicLink *l = qemu_get_nic_opaque(nc);
 
-    snic_core_announce(s->core);
+    /* Once for the device (QEMU calls every NIC's): the core's announce
+     * covers every function, each out of its own link. */
+    if (l->link == 0) {
+        snic_core_announce(l->pf->core);
+    }
 }
 
 static void sriov_nic_link_status_changed(NetClientState *nc)
 {
-    SriovNicState *s = qemu_get_nic_opaque(nc);
+    SriovNicLink *l = qemu_get_nic_opaque(nc);
 
-    snic_core_set_uplink_link(s->core, !nc->link_down);
+    snic_core_set_link_up(l->pf->core, l->link, !nc->link_down);
 }
 
 static NetClientInfo sriov_nic_net_info = {
@@ -174,6 +184,130 @@ static bool sriov_nic_check_placement(SriovNicState *s, Error **errp)
     return true;
 }
 
+/*
+ * vf-netdev=N=NETDEV/...: parses the binding into s->vf_links (netdevs
+ * found and free, not yet joined) and the core's VF list @vfs.
+ */
+static bool sriov_nic_parse_vf_netdev(SriovNicState *s, uint16_t **vfs,
+                                      Error **errp)
+{
+    g_auto(GStrv) items = NULL;
+    guint n;
+
+    *vfs = NULL;
+    if (!s->vf_netdev || !*s->vf_netdev) {
+        return true;
+    }
+    items = g_strsplit(s->vf_netdev, "/", -1);
+    n = g_strv_length(items);
+    if (n > s->total_vfs) {
+        error_setg(errp, "vf-netdev binds %u VFs, total-vfs is %u", n,
+                   s->total_vfs);
+        return false;
+    }
+    s->vf_links = g_new0(SriovNicLink, n);
+    *vfs = g_new0(uint16_t, n);
+    for (guint i = 0; i < n; i++) {
+        const char *eq = strchr(items[i], '=');
+        g_autofree char *num = eq ? g_strndup(items[i], eq - items[i]) : NULL;
+        const char *id = eq ? eq + 1 : NULL;
+        NetClientState *ncs[MAX_QUEUE_NUM];
+        uint64_t vf;
+        int queues;
+
+        if (!eq || !g_ascii_isdigit(num[0]) ||
+            qemu_strtou64(num, NULL, 10, &vf) < 0 || !*id) {
+            error_setg(errp, "vf-netdev: '%s' is not VF=NETDEV (e.g. "
+                       "vf-netdev=2=tap2/3=tap3)", items[i]);
+            return false;
+        }
+        if (vf >= s->total_vfs) {
+            error_setg(errp, "vf-netdev: VF %" PRIu64 " does not exist "
+                       "(total-vfs is %u)", vf, s->total_vfs);
+            return false;
+        }
+        for (guint j = 0; j < i; j++) {
+            if ((*vfs)[j] == vf) {
+                error_setg(errp, "vf-netdev: VF %" PRIu64 " is given a "
+                           "netdev twice", vf);
+                return false;
+            }
+        }
+        queues = qemu_find_net_clients_except(id, ncs, NET_CLIENT_DRIVER_NIC,
+                                              MAX_QUEUE_NUM);
+        if (queues == 0) {
+            error_setg(errp, "vf-netdev: VF %" PRIu64 ": no netdev '%s'",
+                       vf, id);
+            return false;
+        }
+        if (queues > 1) {
+            error_setg(errp, "vf-netdev: VF %" PRIu64 ": netdev '%s' has %d "
+                       "queues; a VF's netdev has one", vf, id, queues);
+            return false;
+        }
+        for (int q = 0; q < s->conf.peers.queues; q++) {
+            if (s->conf.peers.ncs[q] == ncs[0]) {
+                error_setg(errp, "vf-netdev: VF %" PRIu64 ": netdev '%s' is "
+                           "the PF's (the uplink)", vf, id);
+                return false;
+            }
+        }
+        if (ncs[0]->peer) {
+            error_setg(errp, "vf-netdev: VF %" PRIu64 ": netdev '%s' is "
+                       "already in use", vf, id);
+            return false;
+        }
+        for (guint j = 0; j < i; j++) {
+            if (s->vf_links[j].conf.peers.ncs[0] == ncs[0]) {
+                error_setg(errp, "vf-netdev: netdev '%s' is given to VF %d "
+                           "and VF %" PRIu64, id, s->vf_links[j].vf, vf);
+                return false;
+            }
+        }
+        (*vfs)[i] = vf;
+        s->vf_links[i] = (SriovNicLink) {
+            .pf = s, .link = i + 1, .vf = vf,
+        };
+        s->vf_links[i].conf.peers.ncs[0] = ncs[0];
+        s->vf_links[i].conf.peers.queues = 1;
+    }
+    s->num_vf_links = n;
+    return true;
+}
+
+/* Joins each VF link to its netdev (after the core exists). */
+static void sriov_nic_vf_links_init(SriovNicState *s)
+{
+    for (uint16_t i = 0; i < s->num_vf_links; i++) {
+        SriovNicLink *l = &s->vf_links[i];
+        SnicVfPolicy p;
+        g_autofree char *name = g_strdup_printf("%s.vf%d",
+            DEVICE(s)->id ? DEVICE(s)->id : TYPE_SRIOV_NIC, l->vf);
+
+        /* QEMU's own announcement (a RARP) names the VF's MAC. */
+        if (snic_core_get_vf_policy(s->core, l->vf, &p)) {
+            memcpy(l->conf.macaddr.a, p.mac, sizeof(p.mac));
+        }
+        l->nic = qemu_new_nic(&sriov_nic_net_info, &l->conf,
+                              object_get_typename(OBJECT(s)), name,
+                              &DEVICE(s)->mem_reentrancy_guard, l);
+        qemu_format_nic_info_str(qemu_get_queue(l->nic), l->conf.macaddr.a);
+        sriov_nic_link_vnet_init(l);
+    }
+}
+
+static void sriov_nic_vf_links_free(SriovNicState *s)
+{
+    for (uint16_t i = 0; i < s->num_vf_links; i++) {
+        if (s->vf_links[i].nic) {
+            qemu_del_nic(s->vf_links[i].nic);
+        }
+    }
+    g_free(s->vf_links);
+    s->vf_links = NULL;
+    s->num_vf_links = 0;
+}
+
 static void sriov_nic_realize(PCIDevice *dev, Error **errp)
 {
     SriovNicState *s = SRIOV_NIC(dev);
@@ -186,6 +320,7 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
         .packed = s->packed,
         .no_offloads = !s->offloads,
     };
+    g_autofree uint16_t *vf_netdevs = NULL;
     char err[256];
 
     if (s->total_vfs > SNIC_MAX_VFS) {
@@ -205,6 +340,12 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
     if (!sriov_nic_check_placement(s, errp)) {
         return;
     }
+    if (!sriov_nic_parse_vf_netdev(s, &vf_netdevs, errp)) {
+        sriov_nic_vf_links_free(s);
+        return;
+    }
+    cfg.num_vf_netdevs = s->num_vf_links;
+    cfg.vf_netdevs = vf_netdevs;
 
     qemu_macaddr_default_if_unset(&s->conf.macaddr);
     memcpy(cfg.pf_mac, s->conf.macaddr.a, sizeof(cfg.pf_mac));
@@ -253,11 +394,14 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
         sriov_nic_add_vf_links(s);
     }
 
+    s->uplink = (SriovNicLink) { .pf = s, .link = 0, .vf = -1 };
     s->nic = qemu_new_nic(&sriov_nic_net_info, &s->conf,
                           object_get_typename(OBJECT(s)), DEVICE(s)->id,
-                          &DEVICE(s)->mem_reentrancy_guard, s);
+                          &DEVICE(s)->mem_reentrancy_guard, &s->uplink);
+    s->uplink.nic = s->nic;
     qemu_format_nic_info_str(qemu_get_queue(s->nic), s->conf.macaddr.a);
-    sriov_nic_uplink_vnet_init(s);
+    sriov_nic_link_vnet_init(&s->uplink);
+    sriov_nic_vf_links_init(s);
     sriov_nic_migration_init(s);
     return;
 
@@ -268,6 +412,7 @@ fail_core:
     qemu_bh_delete(s->bh);
     snic_core_free(s->core);
     s->core = NULL;
+    sriov_nic_vf_links_free(s);
 }
 
 static void sriov_nic_exit(PCIDevice *dev)
@@ -277,6 +422,7 @@ static void sriov_nic_exit(PCIDevice *dev)
     sriov_nic_migration_exit(s);
     sriov_nic_del_vf_links(s);
     pcie_sriov_pf_exit(dev);
+    sriov_nic_vf_links_free(s);
     qemu_del_nic(s->nic);
     sriov_nic_function_unrealize(dev, &s->bar);
     timer_free(s->timer);
@@ -308,6 +454,7 @@ static const Property sriov_nic_properties[] = {
     DEFINE_PROP_UINT16("queue-pairs", SriovNicState, queue_pairs,
                        SNIC_DEFAULT_QUEUE_PAIRS),
     DEFINE_PROP_BOOL("packed", SriovNicState, packed, false),
+    DEFINE_PROP_STRING("vf-netdev", SriovNicState, vf_netdev),
     DEFINE_PROP_STRING("vf-mac", SriovNicState, vf_spec.mac),
     DEFINE_PROP_STRING("vf-vlan", SriovNicState, vf_spec.vlan),
     DEFINE_PROP_STRING("vf-qos", SriovNicState, vf_spec.qos),
@@ -360,6 +507,10 @@ static void sriov_nic_class_init(ObjectClass *klass, void *data)
         "receive/transmit queue pairs of the PF and of every VF, 1..16 "
         "(more than 1: VIRTIO_NET_F_MQ and RSS); MSI-X vectors: 2 per "
         "pair + 2");
+    object_class_property_set_description(klass, "vf-netdev",
+        "VFs bound to a netdev of their own, bypassing the switch: "
+        "N=NETDEV/... (e.g. 2=tap2/3=tap3); host policy still applies to "
+        "them, their link-state auto follows their own netdev");
     object_class_property_set_description(klass, "packed",
         "offer packed virtqueues (VIRTIO_F_RING_PACKED) on the PF and every "
         "VF besides split ones; the driver chooses");

@@ -46,16 +46,34 @@ typedef struct SriovNicBar {
     bool bus_master;            /* last Bus Master Enable told the core */
 } SriovNicBar;
 
+/*
+ * A netdev link of the core: the uplink (link 0, the PF's netdev) or the
+ * netdev of a VF bound to one of its own (vf-netdev, link 1 + k). The
+ * opaque of its NICState.
+ */
+typedef struct SriovNicLink {
+    SriovNicState *pf;
+    uint16_t link;
+    int vf;             /* the VF of a VF link; -1 for the uplink */
+    NICConf conf;       /* a VF link's (the uplink's is the PF's conf) */
+    NICState *nic;
+    bool vnet_hdr;      /* its netdev exchanges virtio_net_hdr */
+} SriovNicLink;
+
 struct SriovNicState {
     PCIDevice parent_obj;
 
     NICConf conf;
-    NICState *nic;
+    NICState *nic;      /* the uplink's: uplink.nic */
+    SriovNicLink uplink;
+    /* vf-netdev: "N=NETDEV/..."; the VF links, in that order. */
+    char *vf_netdev;
+    SriovNicLink *vf_links;
+    uint16_t num_vf_links;
     uint16_t total_vfs;
     uint16_t mtu;
     uint32_t speed;
     bool offloads;
-    bool vnet_hdr;      /* the uplink's netdev exchanges virtio_net_hdr */
     uint16_t queue_size;
     uint16_t queue_pairs;
     bool packed;        /* offer VIRTIO_F_RING_PACKED */
@@ -84,6 +102,8 @@ struct SriovNicVfState {
 
 /* sriov-nic-host.c: the core's callbacks into QEMU. */
 extern const SnicHostOps sriov_nic_host_ops;
+/* The link of VF @vf, or NULL when it is a port of the switch. */
+SriovNicLink *sriov_nic_vf_link(SriovNicState *s, uint16_t vf);
 PCIDevice *sriov_nic_fn_dev(SriovNicState *s, SnicFn fn);
 
 /* sriov-nic-function.c: what the PF and every VF share. */
