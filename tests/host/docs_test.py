@@ -24,6 +24,23 @@ class Diagram(unittest.TestCase):
         self.assertEqual(p.stdout, checked_in,
                          "docs/diagrams/sriov-nic.svg is stale: re-render it")
 
+    def test_relative_links_resolve(self):
+        # Every [text](path) in README.md and docs/*.md that is not a URL
+        # names a file of the repository (an #anchor is not checked).
+        import re
+        docs = ["README.md"] + [os.path.join("docs", f)
+                                for f in sorted(os.listdir(os.path.join(ROOT, "docs")))
+                                if f.endswith(".md")]
+        for doc in docs:
+            with open(os.path.join(ROOT, doc), encoding="utf-8") as f:
+                text = f.read()
+            for target in re.findall(r"\]\(([^)\s]+)\)", text):
+                if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                    continue
+                path = target.split("#", 1)[0]
+                full = os.path.normpath(os.path.join(ROOT, os.path.dirname(doc), path))
+                self.assertTrue(os.path.exists(full), f"{doc}: link to {target}")
+
     def test_readme_and_architecture_show_it(self):
         for doc in ("README.md", os.path.join("docs", "architecture.md")):
             with open(os.path.join(ROOT, doc), encoding="utf-8") as f:
