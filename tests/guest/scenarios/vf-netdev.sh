@@ -5,14 +5,17 @@
 # hub (n0), ext1 on VF 1's (n1). VF 1 reaches ext1 and nothing else; the
 # switch ports reach each other and ext0, never VF 1 or ext1. Host policy
 # still applies to VF 1 on its own netdev (port VLAN, spoofchk, link-state,
-# counters), set over QMP while the guest runs.
+# counters), set over QMP while the guest runs. The set migrates live with
+# VF 1 on its netdev (its VLAN and counters go along); a destination with
+# another binding refuses the stream, naming vf-netdev.
+# var: VF_NETDEV=1=n1
 # qemu: -device pcie-root-port,id=rp0,slot=1,chassis=1
-# qemu: -device @DEVICE@,id=pf0,bus=rp0,netdev=n0,total-vfs=3,vf-netdev=1=n1
+# qemu: -device @DEVICE@,id=pf0,bus=rp0,netdev=n0,total-vfs=3,vf-netdev=@VF_NETDEV@
 # qemu: -netdev hubport,id=n0,hubid=0 -netdev hubport,id=x0,hubid=0 -device virtio-net-pci,netdev=x0,romfile=,mac=52:54:00:e0:00:00
 # qemu: -netdev hubport,id=n1,hubid=1 -netdev hubport,id=x1,hubid=1 -device virtio-net-pci,netdev=x1,romfile=,mac=52:54:00:e1:00:00
 # var: SECONDS_IPERF=3
 # host-control: yes
-# timeout: 420
+# timeout: 600
 
 modprobe macvlan
 modprobe 8021q
@@ -60,6 +63,24 @@ ip -n ns4 link set ext1.100 up
 ip -n ns1 addr add 169.254.41.2/24 dev "$vf1"
 check "port VLAN 100: ext1's VLAN 100 interface answers the untagged VF" pings ns1 169.254.41.5 3
 expect_eq "the VF sees no VLAN device" "$(ip -n ns1 -d link show "$vf1" | grep -c 'vlan protocol')" 0
+
+# ---- live migration with VF 1 on its netdev, in its port VLAN ----
+MIG=$SNIC_MIG
+tx0=$(host_stat 1 tx-packets)
+if migrate_ok vf_netdev; then
+    check "after the move: VF 1 still reaches ext1's VLAN 100" pings ns1 169.254.41.5 3
+    check_fails "after the move: VF 0 still does not reach VF 1" pings ns0 169.254.40.2
+    tx1=$(host_stat 1 tx-packets)
+    expect_num "after the move: VF 1's counters went on from where they were" "${tx1:-0}" -gt "${tx0:-0}"
+    expect_match "after the move: VF 1's port VLAN" "$(host_ctl pf0 show vf 1)" "vlan 100"
+fi
+host_migrate VF_NETDEV=2=n1 > $MIG 2>&1
+rc=$?
+sed 's/^/    | /' $MIG
+expect_num "a destination binding VF 2 instead refuses the stream" "$rc" -eq 1
+expect_match "the destination names vf-netdev" "$(grep '^dest_error=' $MIG)" "vf-netdev"
+check "still on the source: VF 1 reaches ext1" pings ns1 169.254.41.5
+
 host_ctl pf0 vf 1 vlan 0
 ip -n ns1 neigh flush all; ip -n ns4 neigh flush all
 check "port VLAN off: untagged again" pings ns1 169.254.40.5
