@@ -253,6 +253,93 @@ class RunnerHostControl(unittest.TestCase):
         srv.close()
 
 
+class RunnerHostControlHook(unittest.TestCase):
+    """serve_host_control(..., ctl=): requests go to the caller's function
+    (tests/libvirt/run: sriov-nic-ctl --libvirt), not to a QMP socket."""
+
+    def test_ctl_function_answers(self):
+        d = tempfile.mkdtemp(prefix="snic-hc-")
+        self.addCleanup(os.rmdir, d)
+        ctl = os.path.join(d, "ctl")
+        srv = socket.socket(socket.AF_UNIX)  # plays QEMU's ttyS2 chardev
+        srv.bind(ctl)
+        self.addCleanup(os.unlink, ctl)
+        srv.listen(1)
+
+        class Guest:  # a running guest: all serve_host_control asks of it
+            ended = False
+
+            def poll(self):
+                return 0 if self.ended else None
+        guest = Guest()
+        seen = []
+
+        def run_ctl(argv):
+            seen.append(argv)
+            if argv[:1] == ["boom"]:
+                raise RuntimeError("bug")
+            return 3, ["line one", "line two"]
+        th = threading.Thread(target=runner.serve_host_control, args=(guest, ctl, None),
+                              kwargs={"ctl": run_ctl}, daemon=True)
+        th.start()
+        conn, _ = srv.accept()
+        conn.settimeout(30)
+        f = conn.makefile("rw")
+
+        def ask(rid, words):
+            f.write(f"CTL {rid} {words}\n")
+            f.flush()
+            out = []
+            for line in f:
+                tag, got, rest = (line.rstrip("\n").split(" ", 2) + [""])[:3]
+                if tag == "END":
+                    return int(rest), out
+                out.append(rest)
+            self.fail("no END")
+        self.assertEqual(ask(1, "pf0 vf 1 state disable"), (3, ["line one", "line two"]))
+        rc, out = ask(2, "boom")
+        self.assertEqual(rc, 70)
+        self.assertIn("internal error", out[0])
+        rc, out = ask(3, "@migrate unix")
+        self.assertEqual(rc, 2)  # one fixed machine: refused, ctl not asked
+        self.assertEqual(seen, [["pf0", "vf", "1", "state", "disable"], ["boom"]])
+        guest.ended = True
+        f.close()
+        conn.close()
+        srv.close()
+        th.join(timeout=10)
+        self.assertFalse(th.is_alive())
+
+
+class Judge(unittest.TestCase):
+    """runner.judge(): the verdict rules, shared by run-scenario and
+    tests/libvirt/run."""
+
+    def res(self, console=()):
+        r = runner.Result("x", "6.12")
+        r.console = [(1.0, l) for l in console]
+        return r
+
+    def test_pass(self):
+        r = runner.judge(self.res(), ["SNIC-BOOT kernel=k uptime=2.5", "SNIC-PASS a",
+                                      "SNIC-RESULT k=v", "SNIC-DONE pass=1 fail=0",
+                                      "SNIC-EXIT rc=0"], False, 0, 60)
+        self.assertTrue(r.ok, r.problems)
+        self.assertEqual((r.results, r.uptime, r.verdict_source), ({"k": "v"}, 2.5, "ttyS1"))
+
+    def test_failures(self):
+        r = runner.judge(self.res(), ["SNIC-BOOT kernel=k uptime=1", "SNIC-FAIL a: no"],
+                         True, None, 60, ["the caller's own"])
+        self.assertEqual(r.fails, ["SNIC-FAIL a: no"])
+        self.assertEqual(r.problems, ["timeout: QEMU killed after 60s", "1 check(s) failed",
+                                      "the caller's own",
+                                      "no SNIC-DONE: the scenario did not run to its end"])
+        r = runner.judge(self.res(["junk SNIC-BOOT kernel=k", "SNIC-DONE pass=0 fail=0"]),
+                         [], False, 0, 60)
+        self.assertEqual(r.verdict_source, "console")
+        self.assertEqual(r.problems, ["the scenario made no checks"])
+
+
 class Header(unittest.TestCase):
 
     def test_parse_header(self):
