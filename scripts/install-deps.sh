@@ -14,6 +14,9 @@ pkgs=(build-essential g++ ninja-build pkg-config flex bison dpkg-dev patch
       busybox-static iproute2 iperf3 ethtool pciutils kmod cpio xz-utils
       zstd seabios socat graphviz
       containernetworking-plugins  # the CNI host-device plugin, for the guest
+      # tests/libvirt/run: libvirtd, its QEMU driver and virsh. Not
+      # libvirt-daemon-system: no system daemon, service, socket or user.
+      libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
       clang-14 libclang-rt-14-dev llvm-14)  # tests/fuzz: libFuzzer, llvm-cov
 # From bookworm-backports: QEMU 10.0 needs meson >= 1.5 and python3-pycotap;
 # qemu-system-data brings kvmvapic.bin/linuxboot_dma.bin/vgabios.

@@ -4,8 +4,9 @@
 # Installs missing dependencies, builds the core's unit tests (plain and with
 # ASan + UBSan) and QEMU with the device, builds the guest images, then runs
 # unit tests, the fuzz smoke test (when tests/fuzz/run-smoke.sh exists),
-# host-side QEMU CLI tests, QEMU-level register tests (tests/qtest) and guest
-# tests (both kernels). Ends with
+# host-side QEMU CLI tests, QEMU-level register tests (tests/qtest), guest
+# tests (both kernels) and the libvirt test (tests/libvirt/run: the device
+# in a libvirt-managed VM under a private libvirtd, both kernels). Ends with
 # "N passed, M failed"; the exit status is 0 only when M is 0.
 #   SNIC_KERNELS="6.1 6.12"   guest kernels to test (default both)
 #   SNIC_SCENARIOS="a b"      only these guest scenarios (default all)
@@ -156,6 +157,16 @@ gp=$(sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p' "$log" | tail -1)
 gf=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p' "$log" | tail -1)
 [ -n "$gp" ] || { gp=0; gf=1; }
 count "guest tests" "$gp" "$gf"
+
+step "libvirt test (tests/libvirt/run: a private session libvirtd, TCG)"
+log=build/libvirt-tests.log
+tests/libvirt/run 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+lp=$(sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p' "$log" | tail -1)
+lf=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p' "$log" | tail -1)
+[ -n "$lp" ] || { lp=0; lf=1; }
+[ "$rc" -eq 0 ] || [ "$lf" -gt 0 ] || lf=1
+count "libvirt tests" "$lp" "$lf"
 
 step "total wall time $(elapsed)s"
 for f in "${failures[@]}"; do echo "FAILED: $f"; done

@@ -195,7 +195,7 @@ def fmt_s(t):
     return "-" if t is None else f"{t:.1f}s"
 
 
-def serve_host_control(proc, ctl_path, qmp_path, machine=None):
+def serve_host_control(proc, ctl_path, qmp_path, machine=None, ctl=None):
     """Serve the guest's host_ctl requests on the control serial port.
 
     Request (guest -> host): "CTL <id> <args...>". Reply: one "OUT <id> <line>"
@@ -207,13 +207,17 @@ def serve_host_control(proc, ctl_path, qmp_path, machine=None):
     (tests/guest/migrate.py); the reply then comes on the control port of
     the QEMU the guest runs in afterwards, and later requests are read
     there.  Without a machine (one fixed QEMU) @migrate is refused.
+    ctl: a function argv -> (exit status, output lines) that runs
+    sriov-nic-ctl ARGV some other way instead (tests/libvirt/run: through
+    libvirt, `--libvirt DOMAIN`); qmp_path is not used then.  proc only
+    needs poll() (None while the guest runs).
     """
     machine = machine or _Fixed(proc, ctl_path, qmp_path)
     sock = _connect_ctl(machine.current)
     while sock is not None:
         nxt = None
         try:
-            nxt = _serve_ctl(machine, sock)
+            nxt = _serve_ctl(machine, sock, ctl)
         finally:
             if nxt is not sock:
                 sock.close()
@@ -256,7 +260,7 @@ def _reply(rid, rc, lines):
     return "".join(f"OUT {rid} {l}\n" for l in lines) + f"END {rid} {rc}\n"
 
 
-def _serve_ctl(machine, sock):
+def _serve_ctl(machine, sock, ctl=None):
     """Answer requests on the current QEMU's control port.  Returns the
     socket to serve next (the destination's, after a migration) or None
     at the end."""
@@ -288,6 +292,11 @@ def _serve_ctl(machine, sock):
                         new.close()
                         new = None
                     return new
+            elif ctl is not None:
+                try:
+                    rc, out = ctl(argv)
+                except Exception as e:  # a bug there must not end the run
+                    rc, out = 70, [f"sriov-nic-ctl: internal error: {e!r}"]
             else:
                 text = io.StringIO()
                 try:
@@ -532,7 +541,26 @@ def run_scenario(scenario, kernel=None, qemu=None, timeout=None, qemu_args="",
             vlines_raw = [l.rstrip("\r\n") for l in f if l.strip()]
     cfg.publish()
     res.console_path = cfg.final["console.log"]
+    peer_problems = []
+    if machine.peer_died is not None:
+        peer_problems.append(f"peer: its QEMU exited with status {machine.peer_died} "
+                             "before the guest was done (see the peer| lines)")
+    if cfg.peer_cmd:
+        for l in peer_fails:
+            peer_problems.append("peer: " + l)
+        if not peer_done and not peer_fails:
+            peer_problems.append("peer: the peer VM made no check (did it boot?)")
+    judge(res, vlines_raw, timed_out, rc, timeout, peer_problems)
+    return res
 
+
+def judge(res, vlines_raw, timed_out, rc, timeout, more_problems=()):
+    """Fill in res (a Result) from what a run left: vlines_raw, the lines of
+    the verdict port (ttyS1), and res.console, (t, line) pairs of the
+    console; timed_out, rc: whether the run was stopped at its timeout of
+    timeout seconds, the QEMU exit status (None: unknown); more_problems:
+    the caller's own reasons to fail (a peer VM's).  Also used by
+    tests/libvirt/run, whose guest runs under libvirt."""
     # Verdict lines: the dedicated serial port if the guest used it, else
     # whatever SNIC-* text the console shows.
     vlines = vlines_raw
@@ -563,14 +591,7 @@ def run_scenario(scenario, kernel=None, qemu=None, timeout=None, qemu_args="",
         problems.append("the guest never started the scenario (no SNIC-BOOT)")
     if res.fails:
         problems.append(f"{len(res.fails)} check(s) failed")
-    if machine.peer_died is not None:
-        problems.append(f"peer: its QEMU exited with status {machine.peer_died} "
-                        "before the guest was done (see the peer| lines)")
-    if cfg.peer_cmd:
-        for l in peer_fails:
-            problems.append("peer: " + l)
-        if not peer_done and not peer_fails:
-            problems.append("peer: the peer VM made no check (did it boot?)")
+    problems.extend(more_problems)
     if not done:
         problems.append("no SNIC-DONE: the scenario did not run to its end")
     for e in exits:

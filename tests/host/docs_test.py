@@ -3,10 +3,13 @@
 (sriov-nic.dot) renders to with this machine's graphviz: edit the .dot,
 then re-render with
     dot -Tsvg docs/diagrams/sriov-nic.dot -o docs/diagrams/sriov-nic.svg
+and docs/libvirt.md shows tests/libvirt/domain.xml as it is.
 Standard library only; needs graphviz (scripts/install-deps.sh)."""
 import os
+import re
 import subprocess
 import unittest
+import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DIAGRAMS = os.path.join(ROOT, "docs", "diagrams")
@@ -45,6 +48,44 @@ class Diagram(unittest.TestCase):
         for doc in ("README.md", os.path.join("docs", "architecture.md")):
             with open(os.path.join(ROOT, doc), encoding="utf-8") as f:
                 self.assertIn("diagrams/sriov-nic.svg", f.read(), doc)
+
+
+
+class LibvirtDoc(unittest.TestCase):
+    """docs/libvirt.md shows the domain XML tests/libvirt/run runs."""
+
+    def test_doc_shows_the_template_verbatim(self):
+        with open(os.path.join(ROOT, "docs", "libvirt.md"), encoding="utf-8") as f:
+            doc = f.read()
+        with open(os.path.join(ROOT, "tests", "libvirt", "domain.xml"),
+                  encoding="utf-8") as f:
+            template = f.read()
+        m = re.search(r"^```xml\n(.*?)^```$", doc, re.S | re.M)
+        self.assertIsNotNone(m, "docs/libvirt.md has no ```xml block")
+        self.assertEqual(m.group(1), template,
+                         "docs/libvirt.md's domain XML differs from "
+                         "tests/libvirt/domain.xml: copy the file into the doc")
+
+    def test_template_is_well_formed_with_every_placeholder_known(self):
+        with open(os.path.join(ROOT, "tests", "libvirt", "domain.xml"),
+                  encoding="utf-8") as f:
+            template = f.read()
+        names = set(re.findall(r"@([A-Z_]+)@", template))
+        self.assertEqual(names, {"NAME", "QEMU", "KERNEL", "INITRD", "CMDLINE",
+                                 "SCENARIO", "CONSOLE", "VERDICT", "CTL"})
+        root = ET.fromstring(re.sub(r"@([A-Z_]+)@", "x", template))
+        self.assertEqual(root.tag, "domain")
+        self.assertEqual(root.get("type"), "qemu")
+        args = [a.get("value") for a in root.iter(
+            "{http://libvirt.org/schemas/domain/qemu/1.0}arg")]
+        self.assertIn("-device", args)
+        self.assertTrue(any(a.startswith('{"driver":"sriov-nic"') for a in args), args)
+
+    def test_readme_and_architecture_link_it(self):
+        for doc, link in (("README.md", "docs/libvirt.md"),
+                          (os.path.join("docs", "architecture.md"), "(libvirt.md)")):
+            with open(os.path.join(ROOT, doc), encoding="utf-8") as f:
+                self.assertIn(link, f.read(), doc)
 
 
 if __name__ == "__main__":

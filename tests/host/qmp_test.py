@@ -253,6 +253,64 @@ class RunnerHostControl(unittest.TestCase):
         srv.close()
 
 
+class RunnerHostControlHook(unittest.TestCase):
+    """serve_host_control(..., ctl=): requests go to the caller's function
+    (tests/libvirt/run: sriov-nic-ctl --libvirt), not to a QMP socket."""
+
+    def test_ctl_function_answers(self):
+        d = tempfile.mkdtemp(prefix="snic-hc-")
+        self.addCleanup(os.rmdir, d)
+        ctl = os.path.join(d, "ctl")
+        srv = socket.socket(socket.AF_UNIX)  # plays QEMU's ttyS2 chardev
+        srv.bind(ctl)
+        self.addCleanup(os.unlink, ctl)
+        srv.listen(1)
+
+        class Guest:  # a running guest: all serve_host_control asks of it
+            ended = False
+
+            def poll(self):
+                return 0 if self.ended else None
+        guest = Guest()
+        seen = []
+
+        def run_ctl(argv):
+            seen.append(argv)
+            if argv[:1] == ["boom"]:
+                raise RuntimeError("bug")
+            return 3, ["line one", "line two"]
+        th = threading.Thread(target=runner.serve_host_control, args=(guest, ctl, None),
+                              kwargs={"ctl": run_ctl}, daemon=True)
+        th.start()
+        conn, _ = srv.accept()
+        conn.settimeout(30)
+        f = conn.makefile("rw")
+
+        def ask(rid, words):
+            f.write(f"CTL {rid} {words}\n")
+            f.flush()
+            out = []
+            for line in f:
+                tag, got, rest = (line.rstrip("\n").split(" ", 2) + [""])[:3]
+                if tag == "END":
+                    return int(rest), out
+                out.append(rest)
+            self.fail("no END")
+        self.assertEqual(ask(1, "pf0 vf 1 state disable"), (3, ["line one", "line two"]))
+        rc, out = ask(2, "boom")
+        self.assertEqual(rc, 70)
+        self.assertIn("internal error", out[0])
+        rc, out = ask(3, "@migrate unix")
+        self.assertEqual(rc, 2)  # one fixed machine: refused, ctl not asked
+        self.assertEqual(seen, [["pf0", "vf", "1", "state", "disable"], ["boom"]])
+        guest.ended = True
+        f.close()
+        conn.close()
+        srv.close()
+        th.join(timeout=10)
+        self.assertFalse(th.is_alive())
+
+
 class Header(unittest.TestCase):
 
     def test_parse_header(self):

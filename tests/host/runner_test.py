@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Tests of tests/guest/runner.py's header parsing and initramfs
-composition (no guest).  Standard library only."""
+"""Tests of tests/guest/runner.py's header parsing, initramfs
+composition and verdict rules (no guest).  Standard library only."""
 import gzip
 import os
 import subprocess
@@ -82,6 +82,35 @@ class ComposeInitrd(unittest.TestCase):
             self.assertIn(b"base.txt", stream)
             self.assertIn(b"extra.txt", stream)
             self.assertLess(stream.index(b"base.txt"), stream.index(b"extra.txt"))
+
+
+class Judge(unittest.TestCase):
+    """runner.judge(): the verdict rules, shared by run-scenario and
+    tests/libvirt/run."""
+
+    def res(self, console=()):
+        r = runner.Result("x", "6.12")
+        r.console = [(1.0, l) for l in console]
+        return r
+
+    def test_pass(self):
+        r = runner.judge(self.res(), ["SNIC-BOOT kernel=k uptime=2.5", "SNIC-PASS a",
+                                      "SNIC-RESULT k=v", "SNIC-DONE pass=1 fail=0",
+                                      "SNIC-EXIT rc=0"], False, 0, 60)
+        self.assertTrue(r.ok, r.problems)
+        self.assertEqual((r.results, r.uptime, r.verdict_source), ({"k": "v"}, 2.5, "ttyS1"))
+
+    def test_failures(self):
+        r = runner.judge(self.res(), ["SNIC-BOOT kernel=k uptime=1", "SNIC-FAIL a: no"],
+                         True, None, 60, ["the caller's own"])
+        self.assertEqual(r.fails, ["SNIC-FAIL a: no"])
+        self.assertEqual(r.problems, ["timeout: QEMU killed after 60s", "1 check(s) failed",
+                                      "the caller's own",
+                                      "no SNIC-DONE: the scenario did not run to its end"])
+        r = runner.judge(self.res(["junk SNIC-BOOT kernel=k", "SNIC-DONE pass=0 fail=0"]),
+                         [], False, 0, 60)
+        self.assertEqual(r.verdict_source, "console")
+        self.assertEqual(r.problems, ["the scenario made no checks"])
 
 
 if __name__ == "__main__":
