@@ -293,13 +293,7 @@ build_one() {
         ln -s busybox "$root/bin/$a"
     done
     # Real programs and their libraries, at the host's paths.
-    for f in "${GUEST_BINARIES[@]}"; do
-        mkdir -p "$root$(dirname "$f")"
-        cp -L "$f" "$root$f"
-        for l in $(libs_of "$f"); do
-            [ -e "$root$l" ] || { mkdir -p "$root$(dirname "$l")"; cp -L "$l" "$root$l"; }
-        done
-    done
+    copy_program "$root" "${GUEST_BINARIES[@]}"
     for f in "${GUEST_DATA[@]}"; do
         [ -e "$f" ] || continue
         mkdir -p "$root$(dirname "$f")"
