@@ -100,7 +100,9 @@ dpdk_host_lib() {
 
 extra_build() {
     local dest=$1 scratch deb p v lib missing
-    scratch=$(mktemp -d "$GUEST_CACHE/tmp.dpdk-debs.XXXXXX")
+    # Beside DEST, in build_extra's scratch directory (removed on failure).
+    scratch=$(dirname "$dest")/debs
+    mkdir -p "$scratch"
     while read -r _ p v; do
         deb=$(fetch_deb dpdk "$p" "$v")
         dpkg-deb -x "$deb" "$scratch"
@@ -113,7 +115,7 @@ extra_build() {
     mkdir -p "$dest$DPDK_PMDDIR"
     for p in "${objs[@]}"; do
         missing=$(LD_LIBRARY_PATH=$path ldd "$p" | sed -n 's/^[[:space:]]*\([^ ]*\) => not found.*/\1/p')
-        [ -z "$missing" ] || { rm -rf "$scratch"; die "dpdk: $p needs $missing, in none of DPDK_DEBS nor on the host"; }
+        [ -z "$missing" ] || die "dpdk: $p needs $missing, in none of DPDK_DEBS nor on the host"
         dpdk_copy_lib "$dest" "$scratch" "$p"
         for lib in $(LD_LIBRARY_PATH=$path libs_of "$p"); do
             dpdk_copy_lib "$dest" "$scratch" "$lib"
