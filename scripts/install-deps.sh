@@ -17,6 +17,10 @@ pkgs=(build-essential g++ ninja-build pkg-config flex bison dpkg-dev patch
       # tests/libvirt/run: libvirtd, its QEMU driver and virsh. Not
       # libvirt-daemon-system: no system daemon, service, socket or user.
       libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+      # The host libraries the "dpdk" guest extra copies beside testpmd
+      # (scripts/guest-extras/dpdk.sh; DPDK's own .debs are downloaded,
+      # not installed: dpdk-dev needs some 200 packages, rdma-core and udev).
+      libnuma1 libjansson4 libpcap0.8 libnl-3-200 libbsd0 libelf1
       clang-14 libclang-rt-14-dev llvm-14)  # tests/fuzz: libFuzzer, llvm-cov
 # From bookworm-backports: QEMU 10.0 needs meson >= 1.5 and python3-pycotap;
 # qemu-system-data brings kvmvapic.bin/linuxboot_dma.bin/vgabios.

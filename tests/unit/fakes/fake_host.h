@@ -27,6 +27,17 @@ class FakeHost {
   std::vector<uint8_t> mem;
   // Functions whose DMA fails (an IOMMU without mappings, say).
   std::vector<SnicFn> dma_blocked;
+  // IOMMU faults of one function on part of its address space: its DMA
+  // touching [base, base + len) fails, only its writes when write_only (a
+  // read-only mapping), as QEMU's pci_dma_read/write through a vIOMMU
+  // with no (writable) mapping there.
+  struct DmaFault {
+    SnicFn fn;
+    uint64_t base;
+    uint64_t len;
+    bool write_only;
+  };
+  std::vector<DmaFault> dma_faults;
   // Guest-physical windows that are a function's BAR 0 regions: DMA there
   // becomes an MMIO access of that function (as QEMU's memory dispatch).
   struct BarWindow {
@@ -97,6 +108,13 @@ class FakeHost {
     }
     return false;
   }
+  bool Faults(SnicFn fn, uint64_t addr, size_t len, bool write) const {
+    for (const DmaFault& f : dma_faults) {
+      if (f.fn != fn || (f.write_only && !write)) continue;
+      if (addr < f.base + f.len && f.base < addr + len) return true;
+    }
+    return false;
+  }
   std::vector<std::string> TakeErrors() {
     auto e = std::move(guest_errors);
     guest_errors.clear();
@@ -136,7 +154,7 @@ class FakeHost {
 
   static int DmaRead(void* o, SnicFn fn, uint64_t addr, void* buf, size_t len) {
     FakeHost* h = Self(o);
-    if (h->Blocked(fn)) return -1;
+    if (h->Blocked(fn) || h->Faults(fn, addr, len, false)) return -1;
     const int r = h->RouteToBar(addr, len, false, buf);
     if (r >= 0) return r;
     if (!h->InRange(addr, len)) return -1;
@@ -146,7 +164,7 @@ class FakeHost {
   static int DmaWrite(void* o, SnicFn fn, uint64_t addr, const void* buf,
                       size_t len) {
     FakeHost* h = Self(o);
-    if (h->Blocked(fn)) return -1;
+    if (h->Blocked(fn) || h->Faults(fn, addr, len, true)) return -1;
     if (h->record_dma_writes) h->dma_writes.emplace_back(fn, addr);
     const int r = h->RouteToBar(addr, len, true, const_cast<void*>(buf));
     if (r >= 0) return r;
