@@ -14,6 +14,7 @@ pkgs=(build-essential g++ ninja-build pkg-config flex bison dpkg-dev patch
       busybox-static iproute2 iperf3 ethtool pciutils kmod cpio xz-utils
       zstd seabios socat graphviz
       containernetworking-plugins  # the CNI host-device plugin, for the guest
+      python3-yaml iputils-ping  # scripts/guest-extras/selftests.sh (kernel selftests)
       clang-14 libclang-rt-14-dev llvm-14)  # tests/fuzz: libFuzzer, llvm-cov
 # From bookworm-backports: QEMU 10.0 needs meson >= 1.5 and python3-pycotap;
 # qemu-system-data brings kvmvapic.bin/linuxboot_dma.bin/vgabios.
