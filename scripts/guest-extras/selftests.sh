@@ -1,6 +1,7 @@
 # Guest image extra "selftests" (scripts/build-guest.sh, build_extra): the
 # kernel's own NIC driver selftests (tools/testing/selftests/drivers/net:
-# ping.py, stats.py, queues.py) with what they run on, for
+# ping.py, stats.py, queues.py, hw/csum.py and its net/lib/csum program)
+# with what they run on, for
 # tests/guest/scenarios/kernel-selftests.sh.
 #
 #   /opt/linux/...           the selftest files of Debian's linux-source-6.12
@@ -30,11 +31,16 @@ SELFTESTS_SRC_PATHS=(tools/testing/selftests/drivers/net/ping.py
                      tools/testing/selftests/drivers/net/stats.py
                      tools/testing/selftests/drivers/net/queues.py
                      tools/testing/selftests/drivers/net/lib/py
+                     tools/testing/selftests/drivers/net/hw/csum.py
+                     tools/testing/selftests/drivers/net/hw/lib/py
                      tools/testing/selftests/net/lib/py
                      tools/net/ynl/lib
                      Documentation/netlink/specs/ethtool.yaml
                      Documentation/netlink/specs/netdev.yaml
                      Documentation/netlink/specs/rt_link.yaml)
+# Built here (gcc) from the source tree: hw/csum.py's sender and receiver.
+SELFTESTS_SRC_BUILD=(tools/testing/selftests/net/lib/csum.c
+                     tools/testing/selftests/kselftest.h)
 # Every module the selftest files import from the stdlib (grep '^import\|^from'
 # in the paths above), plus what the interpreter needs to start; the archive
 # holds their import closure.
@@ -65,7 +71,7 @@ extra_inputs() {
         die "cannot resolve $SELFTESTS_SRC_PKG/$SELFTESTS_SRC_SUITE (apt-get update? bookworm-backports in sources?)"
     echo "src $SELFTESTS_SRC_PKG $v"
     pkg_versions python3.11-minimal libpython3.11-minimal libpython3.11-stdlib \
-        python3-yaml bash iputils-ping socat
+        python3-yaml bash iputils-ping socat gcc-12 libc6-dev linux-libc-dev
 }
 
 extra_build() {
@@ -87,7 +93,8 @@ extra_build() {
     if ! dpkg-deb --fsys-tarfile "$deb" |
          tar -xO "./usr/src/$SELFTESTS_SRC_PKG.tar.xz" |
          xz -dc | tar -x -C "$tmp" \
-             "${SELFTESTS_SRC_PATHS[@]/#/$SELFTESTS_SRC_PKG/}"; then
+             "${SELFTESTS_SRC_PATHS[@]/#/$SELFTESTS_SRC_PKG/}" \
+             "${SELFTESTS_SRC_BUILD[@]/#/$SELFTESTS_SRC_PKG/}"; then
         rm -rf "$tmp"
         die "extracting ${SELFTESTS_SRC_PATHS[*]} from $deb failed"
     fi
@@ -97,9 +104,38 @@ extra_build() {
         mkdir -p "$dest/opt/linux/$(dirname "$f")"
         cp -r "$src/$f" "$dest/opt/linux/$f"
     done
+    # Linux 6.12's hw/csum.py uses cfg.remote_ifname, which NetDrvEpEnv
+    # only sets from Linux 6.15 on (upstream "selftests: drv-net: resolve
+    # remote interface name"): every csum.py case stops with an
+    # AttributeError. Here it comes from the configuration (REMOTE_IFNAME,
+    # which the scenario sets to the remote VF's name).
+    cat >> "$dest/opt/linux/tools/testing/selftests/drivers/net/lib/py/env.py" <<'EOF'
+
+
+# Added by sriov-nic's scripts/guest-extras/selftests.sh (not in Linux):
+# the remote interface's name for hw/csum.py, from REMOTE_IFNAME.
+_snic_ep_init = NetDrvEpEnv.__init__
+
+
+def _snic_ep_init_remote_ifname(self, *args, **kwargs):
+    _snic_ep_init(self, *args, **kwargs)
+    if not hasattr(self, "remote_ifname") and "REMOTE_IFNAME" in self.env:
+        self.remote_ifname = self.env["REMOTE_IFNAME"]
+
+
+NetDrvEpEnv.__init__ = _snic_ep_init_remote_ifname
+EOF
+    # As tools/testing/selftests/net/lib/Makefile builds it (the host's
+    # libc and UAPI headers; the guest has the host's libc).
+    if ! gcc -Wall -O2 -I"$src/tools/testing/selftests" \
+           -o "$dest/opt/linux/tools/testing/selftests/net/lib/csum" \
+           "$src/tools/testing/selftests/net/lib/csum.c"; then
+        rm -rf "$tmp"
+        die "building selftests/net/lib/csum failed"
+    fi
     rm -rf "$tmp"
     # Only Python and the specs are used (ynl's C library is not).
-    find "$dest/opt/linux" -type f ! -name '*.py' ! -name '*.yaml' -delete
+    find "$dest/opt/linux" -type f ! -name '*.py' ! -name '*.yaml' ! -name csum -delete
 
     copy_program "$dest" "$SELFTESTS_PY" "${SELFTESTS_PROGRAMS[@]}"
     ln -s python3.11 "$dest/usr/bin/python3"
