@@ -21,6 +21,7 @@ pkgs=(build-essential g++ ninja-build pkg-config flex bison dpkg-dev patch
       # (scripts/guest-extras/dpdk.sh; DPDK's own .debs are downloaded,
       # not installed: dpdk-dev needs some 200 packages, rdma-core and udev).
       libnuma1 libjansson4 libpcap0.8 libnl-3-200 libbsd0 libelf1
+      python3-yaml iputils-ping  # scripts/guest-extras/selftests.sh (kernel selftests)
       clang-14 libclang-rt-14-dev llvm-14)  # tests/fuzz: libFuzzer, llvm-cov
 # From bookworm-backports: QEMU 10.0 needs meson >= 1.5 and python3-pycotap;
 # qemu-system-data brings kvmvapic.bin/linuxboot_dma.bin/vgabios.
