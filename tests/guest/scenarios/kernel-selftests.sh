@@ -15,9 +15,7 @@
 # "ok" passes, "not ok" fails, "ok ... # SKIP" and "# XFAIL" (the
 # selftest's own verdict that the driver lacks the feature, e.g.
 # virtio_net has no pause frames or FEC) are skips with the selftest's
-# reason. A known failure (known_failure below, docs/testing.md) is a
-# skip that says so, and only with the symptom it is known by: any other
-# failure of that case fails.
+# reason.
 # On 6.1 stats.py and queues.py cannot start (see ksft_needs_netdev_family).
 # qemu: -device pcie-root-port,id=rp0,slot=1,chassis=1 -device @DEVICE@,id=pf0,bus=rp0,netdev=n0,total-vfs=2,queue-pairs=2,mac=52:54:00:c0:00:01 -netdev dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=@PORT1@,remote.type=inet,remote.host=127.0.0.1,remote.port=@PORT2@
 # qemu: -device pcie-root-port,id=rp1,slot=2,chassis=2 -device @DEVICE@,id=pf1,bus=rp1,netdev=n1,total-vfs=1,mac=52:54:00:c1:00:01 -netdev dgram,id=n1,local.type=inet,local.host=127.0.0.1,local.port=@PORT2@,remote.type=inet,remote.host=127.0.0.1,remote.port=@PORT1@
@@ -79,23 +77,9 @@ ENV_wire="NETIF=$vf0 LOCAL_V4=198.51.100.1 REMOTE_V4=198.51.100.2
           LOCAL_V6=2001:db8:1::1 REMOTE_V6=2001:db8:1::2
           REMOTE_TYPE=netns REMOTE_ARGS=wire REMOTE_IFNAME=$wvf"
 
-# known_failure CASE BLOCK: the reason, when CASE (WHERE/NAME) is a known
-# failure and its output BLOCK (a file) shows the symptom it is known by.
-# docs/testing.md ("kernel-selftests.sh") has the analysis.
-known_failure() {
-    case $1 in
-        switch/csum.ipv[46]_tx_udp_csum_offload|switch/csum.ipv[46]_tx_udp_zero_checksum)
-            grep -q "GSO packet has partial csum: skip" "$2" &&
-                grep -q "rx: missing packets at pf_packet: 0 <" "$2" || return 1
-            echo "VF0 -> VF1 inside the switch keeps the checksum partial (NEEDS_CSUM, as virtio allows a driver with GUEST_CSUM), so csum's receiver skips every packet as not ready (TP_STATUS_CSUMNOTREADY) and counts none; the same case over the wire, where the device computes the checksum, must pass"
-            ;;
-        *) return 1 ;;
-    esac
-}
-
-# ksft_case NAME OK DIRECTIVE DETAIL BLOCK: one KTAP result as a check.
+# ksft_case NAME OK DIRECTIVE DETAIL: one KTAP result as a check.
 ksft_case() {
-    local name=$1 ok=$2 dir=$3 detail=$4 why
+    local name=$1 ok=$2 dir=$3 detail=$4
     if [ "$ok" = 1 ]; then
         case $dir in
             "") pass "selftest $name" ;;
@@ -103,8 +87,6 @@ ksft_case() {
             XFAIL*) skip "selftest $name" "the selftest's expected failure (XFAIL): ${dir#XFAIL }" ;;
             *) fail "selftest $name" "unknown KTAP directive '# $dir'" ;;
         esac
-    elif why=$(known_failure "$name" "$5"); then
-        skip "selftest $name" "KNOWN FAILURE (docs/testing.md): $why"
     else
         fail "selftest $name" "${detail:-not ok, no detail printed}"
     fi
@@ -115,7 +97,6 @@ ksft_case() {
 # exit status must agree with the results.
 ksft_run() {
     local where=$1 t=$2 env out rc t0 plan= n=0 nfail=0 line num name dir detail=
-    local block=/tmp/ksft.block
     eval "env=\$ENV_$where"
     out=/tmp/$where-${t##*/}.ktap
     link_config > /dev/null 2>&1 || fail "$where/$t.py: link configured" "a ping to the remote failed"
@@ -126,7 +107,6 @@ ksft_run() {
     result "${where}_${t##*/}_ms" $(($(now_ms) - t0))
     info "$where: $t.py exited $rc:"
     sed 's/^/    | /' "$out" | cut -c1-600
-    : > $block
     while IFS= read -r line; do
         case $line in
             1..*) plan=${line#1..} ;;
@@ -138,11 +118,9 @@ ksft_run() {
                 case $line in *" # "*) dir=${line#* \# } ;; esac
                 n=$((n + 1))
                 [ $ok = 0 ] && nfail=$((nfail + 1))
-                ksft_case "$where/$name" "$ok" "$dir" "$(printf '%s' "$detail" | head -c 400)" $block
-                detail=
-                : > $block ;;
+                ksft_case "$where/$name" "$ok" "$dir" "$(printf '%s' "$detail" | head -c 400)"
+                detail= ;;
             *)
-                printf '%s\n' "$line" >> $block
                 case $line in
                     "# Check failed"*|"# Exception| "[A-Za-z]*Error*|"# Exception| "*Exception:*|"# Exception| "*Failure:*)
                         detail="${detail:+$detail / }${line#\# }" ;;

@@ -559,7 +559,7 @@ Device::TxOutcome Device::TransmitOne(LaneRef l, uint8_t* buf,
   }
   // Rate limits charge what goes on the wire (a GSO frame's segments).
   const size_t wire_bytes = eth::WireBytes(f.data, f.len, f.offload);
-  if (vswitch::CompleteForDestinations(d, port_ptrs_, up.offloads.csum,
+  if (vswitch::CompleteForDestinations(d, up.offloads.csum,
                                        f.data, f.len, &f.offload)) {
     p.stats().tx_csum_completed++;
   }
@@ -720,10 +720,10 @@ size_t Device::ReceiveFromLink(LinkId link, const uint8_t* frame, size_t len,
   FramePool::Buffer scratch = frames_.Get();
   FramePool::Buffer copy = frames_.Get();
   eth::Offload o = offload ? *offload : eth::Offload{};
-  if (vswitch::MustComplete(d, port_ptrs_, /*uplink_takes_csum=*/true, o)) {
+  if (vswitch::MustComplete(d, /*uplink_takes_csum=*/true, o)) {
     // On a copy: QEMU's buffer is the netdev's.
     std::memcpy(copy.data(), frame, len);
-    if (vswitch::CompleteForDestinations(d, port_ptrs_,
+    if (vswitch::CompleteForDestinations(d,
                                          /*uplink_takes_csum=*/true,
                                          copy.data(), len, &o)) {
       frame = copy.data();

@@ -18,27 +18,31 @@ Form FrameForms::Get(bool tagged) {
   return {scratch_, other_len_, eth::Shifted(offload_, delta)};
 }
 
-bool MustComplete(const Destinations& d, std::span<port::Port* const> ports,
-                  bool uplink_takes_csum, const eth::Offload& o) {
+bool MustComplete(const Destinations& d, bool uplink_takes_csum,
+                  const eth::Offload& o) {
   if (!o.needs_csum || o.gso != eth::Gso::kNone) {
     return false;
   }
   if (d.uplink && !uplink_takes_csum) {
     return true;
   }
+  // Every function gets a complete checksum on a frame it receives whole,
+  // as from a NIC's wire, even one that negotiated a partial one (virtio's
+  // GUEST_CSUM allows NEEDS_CSUM): software that reads the frame from a
+  // packet socket sees a checksum it can verify (the kernel's hw/csum.py
+  // skips frames whose checksum is not ready). GSO frames delivered whole
+  // keep theirs: the receiver's stack completes each segment.
   for (const Target& t : d.list()) {
-    if (t.fate == Fate::kDeliver && !ports[t.fn]->state().rx_offloads.csum) {
+    if (t.fate == Fate::kDeliver) {
       return true;
     }
   }
   return false;
 }
 
-bool CompleteForDestinations(const Destinations& d,
-                             std::span<port::Port* const> ports,
-                             bool uplink_takes_csum, uint8_t* frame,
-                             size_t len, eth::Offload* o) {
-  if (!MustComplete(d, ports, uplink_takes_csum, *o) ||
+bool CompleteForDestinations(const Destinations& d, bool uplink_takes_csum,
+                             uint8_t* frame, size_t len, eth::Offload* o) {
+  if (!MustComplete(d, uplink_takes_csum, *o) ||
       !eth::CompleteChecksum(frame, len, *o).ok()) {
     return false;
   }

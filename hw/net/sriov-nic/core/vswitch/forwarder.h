@@ -54,17 +54,16 @@ class FrameForms {
 };
 
 // Completes @frame's partial checksum in place (and turns @o into
-// DATA_VALID) if a destination of @d cannot take it: a port whose
-// rx_offloads lack csum, or the uplink unless @uplink_takes_csum. GSO
-// frames are left alone: their segments get complete checksums. True if
-// it completed one.
-// A partial checksum of @o that a destination of @d cannot take.
-bool MustComplete(const Destinations& d, std::span<port::Port* const> ports,
-                  bool uplink_takes_csum, const eth::Offload& o);
-bool CompleteForDestinations(const Destinations& d,
-                             std::span<port::Port* const> ports,
-                             bool uplink_takes_csum, uint8_t* frame,
-                             size_t len, eth::Offload* o);
+// DATA_VALID) if a destination of @d is to see it complete: any function
+// it is delivered to (a NIC's wire delivers complete checksums), or the
+// uplink unless @uplink_takes_csum. GSO frames are left alone: a receiver
+// that takes them whole completes its segments, and segments the switch
+// cuts get complete checksums. True if it completed one.
+// MustComplete: whether @o's partial checksum is to be completed for @d.
+bool MustComplete(const Destinations& d, bool uplink_takes_csum,
+                  const eth::Offload& o);
+bool CompleteForDestinations(const Destinations& d, bool uplink_takes_csum,
+                             uint8_t* frame, size_t len, eth::Offload* o);
 
 struct ForwardResult {
   // The sole destination had no RX buffers and nothing was counted: the
