@@ -106,7 +106,10 @@ ksft_run() {
     rc=$?
     result "${where}_${t##*/}_ms" $(($(now_ms) - t0))
     info "$where: $t.py exited $rc:"
-    sed 's/^/    | /' "$out" | cut -c1-600
+    # A long line (a failed command's STDERR, one line per packet) keeps
+    # its start and its end, where the verdict is.
+    awk 'length($0) > 1200 { $0 = substr($0, 1, 400) " [...] " substr($0, length($0) - 799) }
+         { print "    | " $0 }' "$out"
     while IFS= read -r line; do
         case $line in
             1..*) plan=${line#1..} ;;
