@@ -31,7 +31,7 @@ INIT_SRC=$SNIC_ROOT/tests/guest/initramfs/init
 # Modules wanted in the guest (dependencies are added from modules.dep).
 # virtio_pci is built into Debian's kernels.
 GUEST_MODULES=(virtio_pci virtio_net net_failover failover qemu_fw_cfg pci-pf-stub
-               igb igbvf e1000e veth dummy macvlan tun 8021q bridge
+               igb igbvf ixgbe ixgbevf e1000e veth dummy macvlan tun 8021q bridge
                vfio-pci vfio_iommu_type1)
 # Real (non-busybox) programs copied from the host, at the same path.
 # iproute2's ip/tc must not be shadowed by busybox applets of the same name
