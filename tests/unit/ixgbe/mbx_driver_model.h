@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ixgbe/mailbox.h"
+#include "ixgbe/vf.h"
 
 namespace snic::ixgbe::model {
 
@@ -52,13 +53,30 @@ struct VfDriver {
   bool legacy = true; // ixgbevf_mbx_ops_legacy vs ixgbevf_mbx_ops
   uint32_t api = kApi10;
 
+  // When set, the VF's accesses go through its register file (VFMAILBOX
+  // at 0x2FC, VFMBMEM at 0x200), as the driver's readl/writel do.
+  Vf *regs = nullptr;
+  uint32_t ReadCtl() { return regs ? regs->Read(kVfMailbox) : m.VfReadCtl(vf); }
+  uint32_t ReadMem(unsigned i) {
+    return regs ? regs->Read(kVfMbMem + 4 * i) : m.VfReadMem(vf, i);
+  }
+  void WriteMem(unsigned i, uint32_t v) {
+    if (regs) {
+      (void)regs->Write(kVfMbMem + 4 * i, v);
+    } else {
+      m.VfWriteMem(vf, i, v);
+    }
+  }
+
   // mbx.c ixgbevf_read_mailbox_vf
   uint32_t ReadMailbox() {
-    uint32_t v = m.VfReadCtl(vf) | sw;
+    uint32_t v = ReadCtl() | sw;
     sw |= v & kVfMbxReadToClear;
     return v;
   }
-  void Write(uint32_t v) { Pending(m.VfWriteCtl(vf, v)); }
+  void Write(uint32_t v) {
+    Pending(regs ? regs->Write(kVfMailbox, v).mbx : m.VfWriteCtl(vf, v));
+  }
   void ClearMsg() {
     ReadMailbox();
     sw &= ~kVfMbxPfSts;
@@ -137,7 +155,7 @@ struct VfDriver {
       ClearAck();
     }
     for (unsigned i = 0; i < size; ++i)
-      m.VfWriteMem(vf, i, msg[i]);
+      WriteMem(i, msg[i]);
     if (legacy) {
       Write(kVfMbxReq); // drops VFU
       return kOk;
@@ -154,7 +172,7 @@ struct VfDriver {
       if (r != kOk)
         return r;
       for (unsigned i = 0; i < size; ++i)
-        msg[i] = m.VfReadMem(vf, i);
+        msg[i] = ReadMem(i);
       Write(kVfMbxAck);
       return kOk;
     }
@@ -162,7 +180,7 @@ struct VfDriver {
       return kErr;
     ClearMsg();
     for (unsigned i = 0; i < size; ++i)
-      msg[i] = m.VfReadMem(vf, i);
+      msg[i] = ReadMem(i);
     Write(ReadMailbox() | kVfMbxAck);
     return kOk;
   }
