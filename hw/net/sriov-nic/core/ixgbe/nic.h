@@ -1,0 +1,96 @@
+// sriov-nic core: one Intel 82599 as its functions share it.
+//
+// The PF register file (pf.h), the VFs' register files (vf.h) and the
+// PF<->VF mailboxes (mailbox.h) are separate classes; on the chip they are
+// one piece of hardware. Nic is that piece: it routes each PF BAR0 offset to
+// its owner (pf.h OwnerOf), carries the events one part raises in another
+// (a VF's mailbox doorbell is the PF's EICR.MAILBOX cause; the PF's
+// CTRL_EXT.PFRSTD is RSTD in every VF mailbox; a PF reset is RSTI and a
+// register reset in every VF) and resolves them into the interrupts each
+// function signals, returned in NicIrqs (STYLE.md rule 1: nothing is raised
+// from in here).
+//
+// SPDX-License-Identifier: GPL-2.0-or-later
+#ifndef SNIC_CORE_IXGBE_NIC_H
+#define SNIC_CORE_IXGBE_NIC_H
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "../base/host.h"
+#include "mailbox.h"
+#include "pf.h"
+#include "vf.h"
+
+namespace snic::ixgbe {
+
+// 82599 SR-IOV: 64 pools, the last one the PF's own with 63 VFs.
+inline constexpr unsigned kMaxVfs = 63;
+
+// The interrupts an access resolved to, per function.
+struct NicIrqs {
+  uint64_t pf_msix = 0;       // bit v: PF MSI-X vector v
+  bool pf_intx_changed = false;
+  bool pf_intx = false;       // the PF's INTx level (when not MSI-X)
+  std::array<uint8_t, kMaxVfs> vf_msix{};  // [n] bit v: VF n's vector v
+  uint64_t vfs_signalled = 0;              // bit n: vf_msix[n] != 0
+  bool pf_reset = false;      // CTRL.RST: the queues, pools and VFs reset
+  bool datapath_changed = false;
+
+  void Pf(const PfIrq& irq) {
+    pf_msix |= irq.msix_vectors;
+    pf_intx_changed = true;
+    pf_intx = irq.intx_level;
+  }
+  void Vf(unsigned vf, uint8_t vectors) {
+    if (vf < kMaxVfs && vectors != 0) {
+      vf_msix[vf] |= vectors;
+      vfs_signalled |= uint64_t{1} << vf;
+    }
+  }
+};
+
+class Nic {
+ public:
+  Nic(const Host& host, unsigned num_vfs, const uint8_t (&mac)[6]);
+
+  unsigned num_vfs() const { return static_cast<unsigned>(vfs_.size()); }
+
+  // PF BAR0 (128 KiB) and VF BAR0 (16 KiB): 32-bit registers at 4-byte
+  // aligned offsets.
+  uint32_t PfRead(uint32_t offset, NicIrqs& irqs);
+  void PfWrite(uint32_t offset, uint32_t value, NicIrqs& irqs);
+  uint32_t VfRead(unsigned vf, uint32_t offset, NicIrqs& irqs);
+  void VfWrite(unsigned vf, uint32_t offset, uint32_t value, NicIrqs& irqs);
+
+  // PCI resets: the PF's (system reset, FLR: the whole chip, as CTRL.RST)
+  // and a VF's FLR (the VF's registers; the PF learns it from PFVFLRE).
+  void ResetPf(NicIrqs& irqs);
+  void ResetVf(unsigned vf, NicIrqs& irqs);
+
+  // The uplink's link: LINKS on the PF (a link-change cause), VFLINKS on
+  // every VF.
+  void SetUplinkLink(bool up, NicIrqs& irqs);
+
+  const Pf& pf() const { return pf_; }
+  Pf& pf() { return pf_; }
+  const Vf& vf(unsigned n) const { return *vfs_[n]; }
+  Vf& vf(unsigned n) { return *vfs_[n]; }
+  const Mailboxes& mailboxes() const { return mbx_; }
+
+ private:
+  void Mailbox(const MailboxEvents& ev, NicIrqs& irqs);
+  void AfterPfReset(NicIrqs& irqs);
+  void UpdateVfLinks();
+
+  const Host& host_;
+  Mailboxes mbx_;
+  Pf pf_;
+  std::vector<std::unique_ptr<Vf>> vfs_;
+};
+
+}  // namespace snic::ixgbe
+
+#endif  // SNIC_CORE_IXGBE_NIC_H
