@@ -132,8 +132,22 @@ typedef struct SnicHostOps {
     void (*link_purge)(void *opaque, uint16_t link);
 } SnicHostOps;
 
+/*
+ * What the guest sees: which PCI IDs, registers and queues every function
+ * has. The switch, policy and counters are the same for every personality.
+ */
+typedef enum SnicPersonality {
+    SNIC_PERSONALITY_VIRTIO_NET = 0,    /* modern virtio-net, 1af4:1041 */
+    SNIC_PERSONALITY_IXGBE = 1,         /* Intel 82599: PF 8086:10F7 KX4,
+                                         * VFs 8086:10ED */
+} SnicPersonality;
+
+/* The 82599's SR-IOV capability offers 63 VFs (64 pools, one the PF's). */
+#define SNIC_IXGBE_MAX_VFS 63
+
 typedef struct SnicConfig {
-    uint16_t total_vfs;     /* 0..SNIC_MAX_VFS */
+    uint16_t total_vfs;     /* 0..SNIC_MAX_VFS; personality ixgbe:
+                             * 0..SNIC_IXGBE_MAX_VFS */
     uint8_t pf_mac[6];
     uint16_t mtu;           /* reported in virtio_net_config */
     uint16_t queue_size;    /* max queue size offered, power of 2 */
@@ -153,6 +167,13 @@ typedef struct SnicConfig {
      */
     uint16_t num_vf_netdevs;
     const uint16_t *vf_netdevs;
+    /*
+     * Zero (the default) is virtio-net. ixgbe takes none of the virtio
+     * options: it refuses packed and vf_netdevs, and does not use
+     * queue_size, queue_pairs and mtu's virtio meaning (the guest sizes its
+     * rings; mtu still bounds the frames the switch plans for).
+     */
+    SnicPersonality personality;
 } SnicConfig;
 
 #define SNIC_DEFAULT_QUEUE_PAIRS 2
@@ -168,11 +189,17 @@ SnicCore *snic_core_new(const SnicConfig *cfg, const SnicHostOps *ops,
 void snic_core_free(SnicCore *core);
 
 /*
- * BAR 0 of every function (PF and VFs alike), owned by the core: the
- * regions the core serves (snic_core_mmio_* take their index), then the
- * MSI-X table and PBA that the glue hands to QEMU's msix (one vector for
- * configuration changes and one per queue: 2 * queue_pairs + 2). virtio_cap_type
- * is the virtio_pci_cap cfg_type of a region (0: not a virtio region).
+ * The BARs of one kind of function (the PF, or every VF: SR-IOV gives all
+ * VFs of a PF one layout), owned by the core. BAR 0 holds the regions the
+ * core serves (snic_core_mmio_* take their index; region 0 is at offset 0).
+ * The MSI-X table and PBA, which the glue hands to QEMU's msix, follow the
+ * regions in BAR 0 (msix_bar 0), or fill a BAR of their own (msix_bar
+ * 1..5, msix_bar_size bytes), at msix_table_offset and msix_pba_offset
+ * within it. virtio-net: one vector for configuration changes and one per
+ * queue (2 * queue_pairs + 2), in BAR 0, the same layout for PF and VFs.
+ * ixgbe: 64 vectors in the PF's BAR 4, 3 in each VF's BAR 3.
+ * virtio_cap_type is the virtio_pci_cap cfg_type of a region (0: not a
+ * virtio region).
  */
 typedef struct SnicRegionInfo {
     const char *name;
@@ -182,16 +209,20 @@ typedef struct SnicRegionInfo {
 } SnicRegionInfo;
 
 typedef struct SnicLayout {
-    uint32_t bar_size;              /* a power of two */
+    uint32_t bar_size;              /* BAR 0; a power of two */
     uint32_t num_regions;
     const SnicRegionInfo *regions;
     uint16_t msix_vectors;
     uint32_t msix_table_offset;
     uint32_t msix_pba_offset;
     uint32_t notify_off_multiplier; /* virtio_pci_notify_cap */
+    uint8_t msix_bar;               /* 0: in BAR 0, else that BAR */
+    uint32_t msix_bar_size;         /* msix_bar != 0: a power of two */
 } SnicLayout;
 
+/* The PF's layout, and that of every VF. */
 const SnicLayout *snic_core_layout(const SnicCore *core);
+const SnicLayout *snic_core_vf_layout(const SnicCore *core);
 
 /* PCI function-level reset (system reset, FLR); clears Bus Master Enable. */
 void snic_core_reset_function(SnicCore *core, SnicFn fn);

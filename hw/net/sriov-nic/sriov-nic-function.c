@@ -1,8 +1,10 @@
 /*
  * sriov-nic: what the PF and every VF share. Each function has its own
- * BAR 0 (the core's regions, then QEMU's MSI-X table and PBA; the core
- * owns the layout, snic_core_layout), its own personality capabilities
- * pointing into it, a PCIe endpoint capability with FLR, and ARI.
+ * BAR 0 (the core's regions; the core owns the layout, snic_core_layout
+ * and snic_core_vf_layout), QEMU's MSI-X table and PBA (after the regions
+ * or in a BAR of their own, as the layout says), and the capabilities its
+ * personality adds (sriov-nic-virtio.c, sriov-nic-ixgbe.c): PCIe with FLR
+ * and ARI on every one.
  *
  * Re-entrancy: QEMU's MemReentrancyGuard is per DeviceState, and a DMA of
  * one function may land on another function's BAR. Every MemoryRegion of
@@ -67,18 +69,51 @@ static const MemoryRegionOps sriov_nic_region_ops = {
     },
 };
 
+bool sriov_nic_msix_init(PCIDevice *dev, SriovNicState *pf, SriovNicBar *bar,
+                         const SnicLayout *l, uint8_t cap_pos, Error **errp)
+{
+    uint8_t nr = l->msix_bar ? l->msix_bar : SRIOV_NIC_BAR;
+    uint32_t i;
+
+    if (msix_init(dev, l->msix_vectors,
+                  bar->msix_mr, nr, l->msix_table_offset,
+                  bar->msix_mr, nr, l->msix_pba_offset,
+                  cap_pos, errp)) {
+        return false;
+    }
+    dev->msix_table_mmio.dev = DEVICE(pf);
+    dev->msix_pba_mmio.dev = DEVICE(pf);
+    for (i = 0; i < l->msix_vectors; i++) {
+        msix_vector_use(dev, i);
+    }
+    return true;
+}
+
+static void sriov_nic_msix_uninit(PCIDevice *dev, SriovNicBar *bar)
+{
+    msix_unuse_all_vectors(dev);
+    msix_uninit(dev, bar->msix_mr, bar->msix_mr);
+}
+
 bool sriov_nic_function_realize(PCIDevice *dev, SriovNicState *pf,
                                 SnicFn fn, SriovNicBar *bar, Error **errp)
 {
-    const SnicLayout *l = snic_core_layout(pf->core);
+    const SriovNicPersonality *p = pf->pers;
+    const SnicLayout *l = fn == SNIC_FN_PF ? snic_core_layout(pf->core)
+                                           : snic_core_vf_layout(pf->core);
+    uint8_t type = PCI_BASE_ADDRESS_SPACE_MEMORY |
+                   (fn == SNIC_FN_PF ? p->pf_bar_type : p->vf_bar_type);
     Object *owner = OBJECT(dev);
     uint32_t i;
 
     assert(l->num_regions <= SRIOV_NIC_MAX_REGIONS);
-    pci_config_set_vendor_id(dev->config, SRIOV_NIC_VENDOR_ID);
-    pci_config_set_device_id(dev->config, SRIOV_NIC_DEVICE_ID);
-    pci_set_word(dev->config + PCI_SUBSYSTEM_VENDOR_ID, SRIOV_NIC_VENDOR_ID);
-    pci_set_word(dev->config + PCI_SUBSYSTEM_ID, SRIOV_NIC_SUBSYS_ID);
+    pci_config_set_vendor_id(dev->config, p->vendor_id);
+    pci_config_set_device_id(dev->config,
+                             fn == SNIC_FN_PF ? p->pf_device_id
+                                              : p->vf_device_id);
+    pci_config_set_revision(dev->config, p->revision);
+    pci_set_word(dev->config + PCI_SUBSYSTEM_VENDOR_ID, p->subsys_vendor_id);
+    pci_set_word(dev->config + PCI_SUBSYSTEM_ID, p->subsys_id);
 
     memory_region_init(&bar->bar, owner, "sriov-nic-bar0", l->bar_size);
     for (i = 0; i < l->num_regions; i++) {
@@ -95,42 +130,28 @@ bool sriov_nic_function_realize(PCIDevice *dev, SriovNicState *pf,
         r->mr.dev = DEVICE(pf);
         memory_region_add_subregion(&bar->bar, l->regions[i].offset, &r->mr);
     }
-    pci_register_bar(dev, SRIOV_NIC_BAR,
-                     PCI_BASE_ADDRESS_SPACE_MEMORY |
-                     PCI_BASE_ADDRESS_MEM_TYPE_64 |
-                     PCI_BASE_ADDRESS_MEM_PREFETCH, &bar->bar);
+    pci_register_bar(dev, SRIOV_NIC_BAR, type, &bar->bar);
+    bar->msix_mr = &bar->bar;
+    if (l->msix_bar) {
+        memory_region_init(&bar->msix, owner, "sriov-nic-msix",
+                           l->msix_bar_size);
+        pci_register_bar(dev, l->msix_bar, type, &bar->msix);
+        bar->msix_mr = &bar->msix;
+    }
 
-    if (msix_init(dev, l->msix_vectors,
-                  &bar->bar, SRIOV_NIC_BAR, l->msix_table_offset,
-                  &bar->bar, SRIOV_NIC_BAR, l->msix_pba_offset,
-                  0, errp)) {
+    if (!p->caps_init(dev, pf, fn, bar, l, errp)) {
         return false;
     }
-    dev->msix_table_mmio.dev = DEVICE(pf);
-    dev->msix_pba_mmio.dev = DEVICE(pf);
-    for (i = 0; i < l->msix_vectors; i++) {
-        msix_vector_use(dev, i);
-    }
-
-    sriov_nic_virtio_caps_init(dev, bar, l);
-
-    if (pcie_endpoint_cap_init(dev, 0) < 0) {
-        error_setg(errp, "sriov-nic: cannot add the PCIe capability");
-        msix_unuse_all_vectors(dev);
-        msix_uninit(dev, &bar->bar, &bar->bar);
-        return false;
-    }
-    pcie_cap_flr_init(dev);
-    pcie_ari_init(dev, PCI_CONFIG_SPACE_SIZE);
     bar->bus_master = false;
     return true;
 }
 
-void sriov_nic_function_unrealize(PCIDevice *dev, SriovNicBar *bar)
+void sriov_nic_function_unrealize(PCIDevice *dev, SriovNicState *pf,
+                                  SriovNicBar *bar)
 {
+    pf->pers->caps_exit(dev, bar);
     pcie_cap_exit(dev);
-    msix_unuse_all_vectors(dev);
-    msix_uninit(dev, &bar->bar, &bar->bar);
+    sriov_nic_msix_uninit(dev, bar);
 }
 
 void sriov_nic_function_config_written(PCIDevice *dev, SriovNicState *pf,

@@ -14,6 +14,9 @@
  *   core state    snic_core_save_state(): versioned, checked as a whole on
  *                 load (core/migration/device_state.cc)
  *
+ * personality=ixgbe is not migratable yet: a migration blocker says so
+ * (and the core refuses such a stream by name).
+ *
  * While the VM is stopped the core issues no DMA and delivers nothing
  * (vm change state handler), so nothing changes guest memory after the
  * final RAM copy. After the load QEMU announces the NIC
@@ -25,8 +28,10 @@
 #include "qemu/osdep.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/pcie_sriov.h"
+#include "migration/blocker.h"
 #include "migration/qemu-file-types.h"
 #include "migration/vmstate.h"
+#include "qapi/error.h"
 #include "qemu/error-report.h"
 #include "system/runstate.h"
 #include "sriov-nic.h"
@@ -241,6 +246,16 @@ static void sriov_nic_vm_state_change(void *opaque, bool running,
     snic_core_set_running(s->core, running);
 }
 
+bool sriov_nic_migration_check(SriovNicState *s, Error **errp)
+{
+    if (s->personality != SNIC_PERSONALITY_IXGBE) {
+        return true;
+    }
+    error_setg(&s->migration_blocker, "%s: migration is not supported for "
+               "personality=ixgbe", sriov_nic_name(s));
+    return migrate_add_blocker(&s->migration_blocker, errp) == 0;
+}
+
 void sriov_nic_migration_init(SriovNicState *s)
 {
     snic_core_set_running(s->core, runstate_is_running());
@@ -256,4 +271,5 @@ void sriov_nic_migration_exit(SriovNicState *s)
     }
     g_free(s->mig_state);
     s->mig_state = NULL;
+    migrate_del_blocker(&s->migration_blocker);
 }

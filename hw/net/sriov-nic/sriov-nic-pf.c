@@ -16,6 +16,7 @@
 #include "net/net.h"
 #include "standard-headers/linux/virtio_net.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
 #include "qemu/cutils.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
@@ -159,13 +160,14 @@ static uint32_t sriov_nic_read_config(PCIDevice *dev, uint32_t addr, int len)
 static bool sriov_nic_check_placement(SriovNicState *s, Error **errp)
 {
     PCIDevice *dev = PCI_DEVICE(s);
-    uint32_t first = dev->devfn + SRIOV_NIC_VF_OFFSET;
+    const SriovNicPersonality *p = s->pers;
+    uint32_t first = dev->devfn + p->vf_offset;
     uint32_t room;
 
     if (s->total_vfs == 0) {
         return true;
     }
-    room = first > 255 ? 0 : (255 - first) / SRIOV_NIC_VF_STRIDE + 1;
+    room = first > 255 ? 0 : (255 - first) / p->vf_stride + 1;
     if (s->total_vfs > room) {
         error_setg(errp, "total-vfs=%u does not fit: the PF at %02x.%x "
                    "leaves room for %u VF routing IDs on its bus",
@@ -173,7 +175,7 @@ static bool sriov_nic_check_placement(SriovNicState *s, Error **errp)
                    room);
         error_append_hint(errp, "Put the PF at function 0 behind a "
                           "pcie-root-port (a bus of its own, with ARI) for "
-                          "up to %u VFs.\n", SNIC_MAX_VFS);
+                          "up to %u VFs.\n", p->max_vfs);
         return false;
     }
     if (PCI_FUNC(dev->devfn) != 0) {
@@ -308,6 +310,53 @@ static void sriov_nic_vf_links_free(SriovNicState *s)
     s->num_vf_links = 0;
 }
 
+/*
+ * personality=ixgbe: an 82599 takes none of the virtio-net options. Each
+ * one given a value other than its default is refused by name, so nothing
+ * the user asked for is silently ignored.
+ */
+static bool sriov_nic_check_ixgbe(SriovNicState *s, Error **errp)
+{
+    static const char hint[] = "personality=ixgbe is an Intel 82599: its "
+        "driver sizes its own rings and queues.\n";
+
+    if (s->total_vfs > SNIC_IXGBE_MAX_VFS) {
+        error_setg(errp, "total-vfs=%u is out of range for "
+                   "personality=ixgbe (0 to %u, the 82599's TotalVFs)",
+                   s->total_vfs, SNIC_IXGBE_MAX_VFS);
+        return false;
+    }
+    if (s->queue_pairs != SNIC_DEFAULT_QUEUE_PAIRS) {
+        error_setg(errp, "queue-pairs is a virtio-net option: "
+                   "personality=ixgbe does not take it");
+        error_append_hint(errp, "%s", hint);
+        return false;
+    }
+    if (s->queue_size != SRIOV_NIC_DEFAULT_QUEUE_SIZE) {
+        error_setg(errp, "queue-size is a virtio-net option: "
+                   "personality=ixgbe does not take it");
+        error_append_hint(errp, "%s", hint);
+        return false;
+    }
+    if (s->packed) {
+        error_setg(errp, "packed is a virtio-net option: personality=ixgbe "
+                   "does not take it");
+        return false;
+    }
+    if (s->vf_netdev && *s->vf_netdev) {
+        error_setg(errp, "vf-netdev is not supported with "
+                   "personality=ixgbe (its VFs are ports of the switch)");
+        return false;
+    }
+    if (s->speed != SNIC_DEFAULT_SPEED) {
+        error_setg(errp, "speed=%u: personality=ixgbe is a 10 Gb/s 82599 "
+                   "KX4, speed must be %u (or left out)", s->speed,
+                   SNIC_DEFAULT_SPEED);
+        return false;
+    }
+    return true;
+}
+
 static void sriov_nic_realize(PCIDevice *dev, Error **errp)
 {
     SriovNicState *s = SRIOV_NIC(dev);
@@ -319,10 +368,17 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
         .queue_pairs = s->queue_pairs,
         .packed = s->packed,
         .no_offloads = !s->offloads,
+        .personality = s->personality,
     };
     g_autofree uint16_t *vf_netdevs = NULL;
     char err[256];
 
+    s->pers = sriov_nic_personality(s->personality);
+    assert(s->pers);  /* the property's setter takes only known ones */
+    if (s->personality == SNIC_PERSONALITY_IXGBE &&
+        !sriov_nic_check_ixgbe(s, errp)) {
+        return;
+    }
     if (s->total_vfs > SNIC_MAX_VFS) {
         error_setg(errp, "total-vfs=%u is out of range (0 to %u)",
                    s->total_vfs, SNIC_MAX_VFS);
@@ -341,6 +397,10 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
         return;
     }
     if (!sriov_nic_parse_vf_netdev(s, &vf_netdevs, errp)) {
+        sriov_nic_vf_links_free(s);
+        return;
+    }
+    if (!sriov_nic_migration_check(s, errp)) {
         sriov_nic_vf_links_free(s);
         return;
     }
@@ -370,7 +430,6 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
     dev->config_write = sriov_nic_write_config;
     dev->config_read = sriov_nic_read_config;
     pci_config_set_class(dev->config, PCI_CLASS_NETWORK_ETHERNET);
-    pci_config_set_revision(dev->config, SRIOV_NIC_REVISION);
     pci_config_set_interrupt_pin(dev->config, 1);
 
     if (!sriov_nic_function_realize(dev, s, SNIC_FN_PF, &s->bar, errp)) {
@@ -378,19 +437,24 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
     }
 
     if (s->total_vfs) {
+        const SnicLayout *vl = snic_core_vf_layout(s->core);
+
         if (!pcie_sriov_pf_init(dev, SRIOV_NIC_SRIOV_CAP_OFFSET,
-                                TYPE_SRIOV_NIC_VF, SRIOV_NIC_DEVICE_ID,
+                                TYPE_SRIOV_NIC_VF, s->pers->vf_device_id,
                                 s->total_vfs, s->total_vfs,
-                                SRIOV_NIC_VF_OFFSET, SRIOV_NIC_VF_STRIDE,
+                                s->pers->vf_offset, s->pers->vf_stride,
                                 errp)) {
             error_prepend(errp, "cannot create the VFs of %s: ",
                           TYPE_SRIOV_NIC);
             goto fail_function;
         }
-        pcie_sriov_pf_init_vf_bar(dev, SRIOV_NIC_BAR,
-                                  PCI_BASE_ADDRESS_MEM_TYPE_64 |
-                                  PCI_BASE_ADDRESS_MEM_PREFETCH,
-                                  snic_core_layout(s->core)->bar_size);
+        pcie_sriov_pf_init_vf_bar(dev, SRIOV_NIC_BAR, s->pers->vf_bar_type,
+                                  vl->bar_size);
+        if (vl->msix_bar) {
+            pcie_sriov_pf_init_vf_bar(dev, vl->msix_bar,
+                                      s->pers->vf_bar_type,
+                                      vl->msix_bar_size);
+        }
         sriov_nic_add_vf_links(s);
     }
 
@@ -406,8 +470,9 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
     return;
 
 fail_function:
-    sriov_nic_function_unrealize(dev, &s->bar);
+    sriov_nic_function_unrealize(dev, s, &s->bar);
 fail_core:
+    sriov_nic_migration_exit(s);
     timer_free(s->timer);
     qemu_bh_delete(s->bh);
     snic_core_free(s->core);
@@ -424,7 +489,7 @@ static void sriov_nic_exit(PCIDevice *dev)
     pcie_sriov_pf_exit(dev);
     sriov_nic_vf_links_free(s);
     qemu_del_nic(s->nic);
-    sriov_nic_function_unrealize(dev, &s->bar);
+    sriov_nic_function_unrealize(dev, s, &s->bar);
     timer_free(s->timer);
     qemu_bh_delete(s->bh);
     snic_core_free(s->core);
@@ -442,8 +507,69 @@ static void sriov_nic_reset_hold(Object *obj, ResetType type)
     sriov_nic_function_reset(&s->bar);
 }
 
+/* ---- personality=virtio-net|ixgbe ---- */
+
+static const SriovNicPersonality *const sriov_nic_personalities[] = {
+    [SNIC_PERSONALITY_VIRTIO_NET] = &sriov_nic_virtio_personality,
+    [SNIC_PERSONALITY_IXGBE] = &sriov_nic_ixgbe_personality,
+};
+
+const SriovNicPersonality *sriov_nic_personality(SnicPersonality p)
+{
+    return (unsigned)p < ARRAY_SIZE(sriov_nic_personalities)
+           ? sriov_nic_personalities[p] : NULL;
+}
+
+static void sriov_nic_get_personality(Object *obj, Visitor *v,
+                                      const char *name, void *opaque,
+                                      Error **errp)
+{
+    SnicPersonality *ptr = object_field_prop_ptr(obj, opaque);
+    char *value = (char *)sriov_nic_personality(*ptr)->name;
+
+    visit_type_str(v, name, &value, errp);
+}
+
+static void sriov_nic_set_personality(Object *obj, Visitor *v,
+                                      const char *name, void *opaque,
+                                      Error **errp)
+{
+    SnicPersonality *ptr = object_field_prop_ptr(obj, opaque);
+    g_autofree char *value = NULL;
+
+    if (!visit_type_str(v, name, &value, errp)) {
+        return;
+    }
+    for (unsigned i = 0; i < ARRAY_SIZE(sriov_nic_personalities); i++) {
+        if (!strcmp(value, sriov_nic_personalities[i]->name)) {
+            *ptr = i;
+            return;
+        }
+    }
+    error_setg(errp, "personality=%s is not known: it is virtio-net (the "
+               "default) or ixgbe", value);
+}
+
+static void sriov_nic_set_default_personality(ObjectProperty *op,
+                                              const Property *prop)
+{
+    object_property_set_default_str(op,
+        sriov_nic_personality(prop->defval.i)->name);
+}
+
+static const PropertyInfo sriov_nic_prop_personality = {
+    .type = "str",
+    .description = "virtio-net|ixgbe",
+    .get = sriov_nic_get_personality,
+    .set = sriov_nic_set_personality,
+    .set_default_value = sriov_nic_set_default_personality,
+};
+
 static const Property sriov_nic_properties[] = {
     DEFINE_NIC_PROPERTIES(SriovNicState, conf),
+    DEFINE_PROP_SIGNED("personality", SriovNicState, personality,
+                       SNIC_PERSONALITY_VIRTIO_NET,
+                       sriov_nic_prop_personality, SnicPersonality),
     DEFINE_PROP_UINT16("total-vfs", SriovNicState, total_vfs,
                        SRIOV_NIC_DEFAULT_VFS),
     DEFINE_PROP_UINT16("mtu", SriovNicState, mtu, SRIOV_NIC_DEFAULT_MTU),
@@ -486,12 +612,19 @@ static void sriov_nic_class_init(ObjectClass *klass, void *data)
     k->class_id = PCI_CLASS_NETWORK_ETHERNET;
     rc->phases.hold = sriov_nic_reset_hold;
 
-    dc->desc = "SR-IOV virtio-net NIC (Physical Function)";
+    dc->desc = "SR-IOV NIC (Physical Function): virtio-net, or an Intel "
+               "82599 with personality=ixgbe";
     dc->vmsd = &sriov_nic_vmstate;
     device_class_set_props(dc, sriov_nic_properties);
+    object_class_property_set_description(klass, "personality",
+        "what the guest sees of the PF and every VF: virtio-net (the "
+        "default: virtio-net PF and VFs, 1af4:1041) or ixgbe (an Intel "
+        "82599 10 GbE KX4 PF 8086:10F7 with 82599 VFs 8086:10ED for the "
+        "guest's ixgbe and ixgbevf drivers; up to 63 VFs, none of the "
+        "virtio options, not migratable yet)");
     object_class_property_set_description(klass, "total-vfs",
         "SR-IOV TotalVFs: how many VFs the guest may enable (up to 255 "
-        "behind a pcie-root-port)");
+        "behind a pcie-root-port; 63 with personality=ixgbe)");
     object_class_property_set_description(klass, "mtu",
         "largest MTU of the PF and every VF (VIRTIO_NET_F_MTU, 68..65535); "
         "Linux's virtio_net starts at it and may set anything up to it");

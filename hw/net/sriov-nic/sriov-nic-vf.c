@@ -1,8 +1,8 @@
 /*
  * sriov-nic: Virtual Function. Created by the PF's SR-IOV capability
  * (pcie_sriov_pf_init), never by the user. Each VF has its own config
- * space, BAR 0, MSI-X table and virtio queues; its state lives in the PF's
- * core under function index 1 + VF number.
+ * space, BARs, MSI-X table and queues, of the PF's personality; its state
+ * lives in the PF's core under function index 1 + VF number.
  *
  * Copyright (c) 2026 The sriov-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -65,7 +65,7 @@ static void sriov_nic_vf_exit(PCIDevice *dev)
 {
     SriovNicVfState *vf = SRIOV_NIC_VF(dev);
 
-    sriov_nic_function_unrealize(dev, &vf->bar);
+    sriov_nic_function_unrealize(dev, sriov_nic_vf_pf(dev), &vf->bar);
 }
 
 static void sriov_nic_vf_reset_hold(Object *obj, ResetType type)
@@ -95,7 +95,8 @@ static void sriov_nic_vf_class_init(ObjectClass *klass, void *data)
     rc->phases.hold = sriov_nic_vf_reset_hold;
 
     sriov_nic_vf_class_add_admin_props(klass);
-    dc->desc = "SR-IOV virtio-net NIC (Virtual Function)";
+    dc->desc = "SR-IOV NIC (Virtual Function) of a sriov-nic PF, of its "
+               "personality";
     dc->user_creatable = false;
     set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
 }

@@ -1,6 +1,7 @@
 /*
- * sriov-nic: the virtio-pci modern personality's capabilities (virtio 1.2
- * 4.1.4): one vendor capability per region of the core's layout, and the
+ * sriov-nic: the virtio-pci modern personality (the default): 1af4:1041 on
+ * the PF and every VF, and the capabilities of virtio 1.2 4.1.4: one
+ * vendor capability per region of the core's layout, and the
  * VIRTIO_PCI_CAP_PCI_CFG window, whose accesses go through memory
  * dispatch (as hw/virtio/virtio-pci.c does), so the re-entrancy guard
  * applies to them like to any other access.
@@ -10,7 +11,9 @@
  */
 #include "qemu/osdep.h"
 #include "exec/memop.h"
+#include "hw/pci/msix.h"
 #include "hw/pci/pci.h"
+#include "hw/pci/pcie.h"
 #include "qapi/error.h"
 #include "standard-headers/linux/virtio_pci.h"
 #include "sriov-nic.h"
@@ -34,8 +37,9 @@ static uint8_t sriov_nic_add_virtio_cap(PCIDevice *dev, uint8_t cfg_type,
     return pos;
 }
 
-void sriov_nic_virtio_caps_init(PCIDevice *dev, SriovNicBar *bar,
-                                const SnicLayout *l)
+static void sriov_nic_virtio_vendor_caps_init(PCIDevice *dev,
+                                              SriovNicBar *bar,
+                                              const SnicLayout *l)
 {
     uint32_t i;
     uint8_t pos;
@@ -62,6 +66,54 @@ void sriov_nic_virtio_caps_init(PCIDevice *dev, SriovNicBar *bar,
     pci_set_long(dev->wmask + pos +
                  offsetof(struct virtio_pci_cfg_cap, pci_cfg_data), ~0);
 }
+
+/*
+ * MSI-X at the first free offset, the virtio vendor capabilities, PCIe
+ * (endpoint, FLR) and ARI at 0x100: the same on the PF and every VF.
+ */
+static bool sriov_nic_virtio_caps(PCIDevice *dev, SriovNicState *pf,
+                                  SnicFn fn, SriovNicBar *bar,
+                                  const SnicLayout *l, Error **errp)
+{
+    if (!sriov_nic_msix_init(dev, pf, bar, l, 0, errp)) {
+        return false;
+    }
+    sriov_nic_virtio_vendor_caps_init(dev, bar, l);
+    if (pcie_endpoint_cap_init(dev, 0) < 0) {
+        error_setg(errp, "sriov-nic: cannot add the PCIe capability");
+        msix_unuse_all_vectors(dev);
+        msix_uninit(dev, bar->msix_mr, bar->msix_mr);
+        return false;
+    }
+    pcie_cap_flr_init(dev);
+    pcie_ari_init(dev, PCI_CONFIG_SPACE_SIZE);
+    return true;
+}
+
+static void sriov_nic_virtio_caps_exit(PCIDevice *dev, SriovNicBar *bar)
+{
+    bar->pci_cfg_cap = 0;
+}
+
+const SriovNicPersonality sriov_nic_virtio_personality = {
+    .name = "virtio-net",
+    .desc = "virtio-net",
+    .vendor_id = SRIOV_NIC_VENDOR_ID,
+    .pf_device_id = SRIOV_NIC_DEVICE_ID,
+    .vf_device_id = SRIOV_NIC_DEVICE_ID,
+    .subsys_vendor_id = SRIOV_NIC_VENDOR_ID,
+    .subsys_id = SRIOV_NIC_SUBSYS_ID,
+    .revision = SRIOV_NIC_REVISION,
+    .vf_offset = SRIOV_NIC_VF_OFFSET,
+    .vf_stride = SRIOV_NIC_VF_STRIDE,
+    .max_vfs = SNIC_MAX_VFS,
+    .pf_bar_type = PCI_BASE_ADDRESS_MEM_TYPE_64 |
+                   PCI_BASE_ADDRESS_MEM_PREFETCH,
+    .vf_bar_type = PCI_BASE_ADDRESS_MEM_TYPE_64 |
+                   PCI_BASE_ADDRESS_MEM_PREFETCH,
+    .caps_init = sriov_nic_virtio_caps,
+    .caps_exit = sriov_nic_virtio_caps_exit,
+};
 
 /*
  * The window (virtio 1.2 4.1.4.9): an access to pci_cfg_data goes to BAR

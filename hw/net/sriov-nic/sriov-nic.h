@@ -19,6 +19,7 @@
 OBJECT_DECLARE_SIMPLE_TYPE(SriovNicState, SRIOV_NIC)
 OBJECT_DECLARE_SIMPLE_TYPE(SriovNicVfState, SRIOV_NIC_VF)
 
+/* virtio-net, the default personality; also the classes' IDs. */
 #define SRIOV_NIC_VENDOR_ID      0x1af4 /* Red Hat / virtio */
 #define SRIOV_NIC_DEVICE_ID      0x1041 /* virtio-net, modern */
 #define SRIOV_NIC_SUBSYS_ID      0x1100 /* as QEMU's virtio devices */
@@ -38,13 +39,53 @@ typedef struct SriovNicRegion {
     uint32_t index;             /* into snic_core_layout()->regions */
 } SriovNicRegion;
 
-/* BAR 0 of one function: the core's regions, then QEMU's MSI-X. */
+/*
+ * The BARs of one function: BAR 0 with the core's regions, and QEMU's
+ * MSI-X table and PBA, in BAR 0 after the regions or in a BAR of their
+ * own (the layout's msix_bar).
+ */
 typedef struct SriovNicBar {
     MemoryRegion bar;
     SriovNicRegion regions[SRIOV_NIC_MAX_REGIONS];
+    MemoryRegion msix;          /* the MSI-X BAR, when it is not BAR 0 */
+    MemoryRegion *msix_mr;      /* &bar or &msix */
     uint8_t pci_cfg_cap;        /* offset of VIRTIO_PCI_CAP_PCI_CFG */
     bool bus_master;            /* last Bus Master Enable told the core */
 } SriovNicBar;
+
+/*
+ * What one personality (the core's SnicPersonality) looks like on PCI:
+ * sriov-nic-virtio.c, sriov-nic-ixgbe.c.
+ */
+typedef struct SriovNicPersonality {
+    const char *name;           /* the personality property's value */
+    const char *desc;           /* for the VF's and the user's messages */
+    uint16_t vendor_id;
+    uint16_t pf_device_id;
+    uint16_t vf_device_id;
+    uint16_t subsys_vendor_id;
+    uint16_t subsys_id;
+    uint8_t revision;
+    uint16_t vf_offset;         /* SR-IOV First VF Offset and VF Stride */
+    uint16_t vf_stride;
+    uint16_t max_vfs;           /* TotalVFs at most */
+    uint8_t pf_bar_type;        /* PCI_BASE_ADDRESS_MEM_* of the BARs */
+    uint8_t vf_bar_type;
+    /*
+     * Adds the capabilities of function @fn, MSI-X (sriov_nic_msix_init)
+     * among them, once its BARs are registered. On error nothing is left.
+     */
+    bool (*caps_init)(PCIDevice *dev, SriovNicState *pf, SnicFn fn,
+                      SriovNicBar *bar, const SnicLayout *layout,
+                      Error **errp);
+    /* Removes what caps_init added. */
+    void (*caps_exit)(PCIDevice *dev, SriovNicBar *bar);
+} SriovNicPersonality;
+
+extern const SriovNicPersonality sriov_nic_virtio_personality;
+extern const SriovNicPersonality sriov_nic_ixgbe_personality;
+/* The personality @p, or NULL for a value the core does not know. */
+const SriovNicPersonality *sriov_nic_personality(SnicPersonality p);
 
 /*
  * A netdev link of the core: the uplink (link 0, the PF's netdev) or the
@@ -62,6 +103,9 @@ typedef struct SriovNicLink {
 
 struct SriovNicState {
     PCIDevice parent_obj;
+
+    SnicPersonality personality;        /* the personality property */
+    const SriovNicPersonality *pers;    /* set from it at realize */
 
     NICConf conf;
     NICState *nic;      /* the uplink's: uplink.nic */
@@ -90,6 +134,7 @@ struct SriovNicState {
 
     /* Migration (sriov-nic-migration.c). */
     VMChangeStateEntry *vm_state_change;
+    Error *migration_blocker;   /* personalities the core cannot save */
     uint8_t *mig_state;
     uint32_t mig_state_len;
 };
@@ -109,7 +154,8 @@ PCIDevice *sriov_nic_fn_dev(SriovNicState *s, SnicFn fn);
 /* sriov-nic-function.c: what the PF and every VF share. */
 bool sriov_nic_function_realize(PCIDevice *dev, SriovNicState *pf,
                                 SnicFn fn, SriovNicBar *bar, Error **errp);
-void sriov_nic_function_unrealize(PCIDevice *dev, SriovNicBar *bar);
+void sriov_nic_function_unrealize(PCIDevice *dev, SriovNicState *pf,
+                                  SriovNicBar *bar);
 /* Call from config_write: tells the core about Bus Master Enable. */
 void sriov_nic_function_config_written(PCIDevice *dev, SriovNicState *pf,
                                        SnicFn fn, SriovNicBar *bar);
@@ -118,11 +164,20 @@ void sriov_nic_function_sync(PCIDevice *dev, SriovNicState *pf, SnicFn fn,
                              SriovNicBar *bar);
 /* After a function reset: Bus Master Enable is off again. */
 void sriov_nic_function_reset(SriovNicBar *bar);
+/*
+ * MSI-X of function @fn as the layout says (in BAR 0 or in its own BAR),
+ * its capability at @cap_pos (0: the first free offset), every vector in
+ * use. For the personalities' caps_init.
+ */
+bool sriov_nic_msix_init(PCIDevice *dev, SriovNicState *pf, SriovNicBar *bar,
+                         const SnicLayout *layout, uint8_t cap_pos,
+                         Error **errp);
 
-/* sriov-nic-virtio.c: the virtio-pci personality's capabilities. */
-void sriov_nic_virtio_caps_init(PCIDevice *dev, SriovNicBar *bar,
-                                const SnicLayout *layout);
-/* The VIRTIO_PCI_CAP_PCI_CFG window; call from config_read/config_write. */
+/*
+ * sriov-nic-virtio.c: the virtio-pci personality. The VIRTIO_PCI_CAP_PCI_CFG
+ * window; call from config_read/config_write (a function without one, any
+ * other personality's, ignores them).
+ */
 void sriov_nic_pci_cfg_write(PCIDevice *dev, SriovNicBar *bar, uint32_t addr,
                              uint32_t val, int len);
 uint32_t sriov_nic_pci_cfg_read(PCIDevice *dev, SriovNicBar *bar,
@@ -130,6 +185,12 @@ uint32_t sriov_nic_pci_cfg_read(PCIDevice *dev, SriovNicBar *bar,
 
 /* sriov-nic-migration.c: the PF's section carries every VF and the core. */
 extern const VMStateDescription sriov_nic_vmstate;
+/*
+ * A migration blocker for a personality the core cannot migrate yet
+ * (ixgbe); false (with @errp) when one cannot be added (a migration is
+ * running, or -only-migratable). sriov_nic_migration_exit removes it.
+ */
+bool sriov_nic_migration_check(SriovNicState *s, Error **errp);
 void sriov_nic_migration_init(SriovNicState *s);
 void sriov_nic_migration_exit(SriovNicState *s);
 

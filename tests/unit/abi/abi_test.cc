@@ -78,6 +78,97 @@ TEST_F(Abi, LayoutIsTheCoresTable) {
             2 * SNIC_MAX_QUEUE_PAIRS + 2);
 }
 
+TEST_F(Abi, VirtioVfsHaveThePfsLayoutWithMsixInBar0) {
+  const SnicLayout* pf = snic_core_layout(core_.get());
+  const SnicLayout* vf = snic_core_vf_layout(core_.get());
+  ASSERT_NE(vf, nullptr);
+  EXPECT_EQ(pf->msix_bar, 0u);
+  EXPECT_EQ(pf->msix_bar_size, 0u);
+  EXPECT_EQ(std::memcmp(pf, vf, sizeof(*pf)), 0);
+}
+
+TEST(AbiIxgbe, LayoutsOfThePfAndOfEveryVf) {
+  FakeHost host;
+  SnicConfig cfg = TestConfig(63);
+  cfg.personality = SNIC_PERSONALITY_IXGBE;
+  char err[256] = {};
+  CorePtr c(snic_core_new(&cfg, &host.ops(), host.opaque(), err, sizeof(err)));
+  ASSERT_TRUE(c) << err;
+  const SnicLayout* pf = snic_core_layout(c.get());
+  EXPECT_EQ(pf->bar_size, 128u * 1024);
+  ASSERT_EQ(pf->num_regions, 1u);
+  EXPECT_EQ(pf->regions[0].offset, 0u);
+  EXPECT_EQ(pf->regions[0].size, 128u * 1024);
+  EXPECT_EQ(pf->regions[0].virtio_cap_type, 0u);
+  EXPECT_EQ(pf->msix_vectors, 64u);
+  EXPECT_EQ(pf->msix_bar, 4u);
+  EXPECT_EQ(pf->msix_bar_size, 16u * 1024);
+  EXPECT_EQ(pf->msix_table_offset, 0u);
+  EXPECT_EQ(pf->msix_pba_offset, 0x2000u);
+  const SnicLayout* vf = snic_core_vf_layout(c.get());
+  EXPECT_EQ(vf->bar_size, 16u * 1024);
+  ASSERT_EQ(vf->num_regions, 1u);
+  EXPECT_EQ(vf->regions[0].offset, 0u);
+  EXPECT_EQ(vf->regions[0].size, 16u * 1024);
+  EXPECT_EQ(vf->msix_vectors, 3u);
+  EXPECT_EQ(vf->msix_bar, 3u);
+  EXPECT_EQ(vf->msix_bar_size, 16u * 1024);
+  EXPECT_EQ(vf->msix_table_offset, 0u);
+  EXPECT_EQ(vf->msix_pba_offset, 0x2000u);
+  // The virtio options do not change it.
+  cfg.queue_pairs = 16;
+  CorePtr c2(snic_core_new(&cfg, &host.ops(), host.opaque(), err, sizeof(err)));
+  ASSERT_TRUE(c2) << err;
+  EXPECT_EQ(snic_core_layout(c2.get())->msix_vectors, 64u);
+}
+
+TEST(AbiIxgbe, ConfigurationsItCannotHaveAreRefused) {
+  FakeHost host;
+  static constexpr uint16_t kVfs[] = {0};
+  struct Case {
+    void (*change)(SnicConfig*);
+    const char* message;
+  };
+  const Case cases[] = {
+      {[](SnicConfig* c) { c->total_vfs = 64; },
+       "total-vfs must be at most 63 with personality=ixgbe"},
+      {[](SnicConfig* c) { c->packed = true; },
+       "packed is a virtio option: personality=ixgbe has none"},
+      {[](SnicConfig* c) {
+         c->num_vf_netdevs = 1;
+         c->vf_netdevs = kVfs;
+       },
+       "vf-netdev is not supported with personality=ixgbe"},
+      {[](SnicConfig* c) { c->personality = static_cast<SnicPersonality>(7); },
+       "personality 7 is not known (0: virtio-net, 1: ixgbe)"},
+      {[](SnicConfig* c) {
+         c->personality = static_cast<SnicPersonality>(0x101);
+       },
+       "personality 257 is not known (0: virtio-net, 1: ixgbe)"},
+  };
+  for (const Case& k : cases) {
+    SnicConfig cfg = TestConfig(63);
+    cfg.personality = SNIC_PERSONALITY_IXGBE;
+    k.change(&cfg);
+    char err[256] = {};
+    CorePtr c(
+        snic_core_new(&cfg, &host.ops(), host.opaque(), err, sizeof(err)));
+    EXPECT_FALSE(c) << k.message;
+    EXPECT_NE(std::string(err).find(k.message), std::string::npos) << err;
+  }
+  // 63 VFs, and the virtio options it does not use, are fine.
+  SnicConfig cfg = TestConfig(63);
+  cfg.personality = SNIC_PERSONALITY_IXGBE;
+  cfg.queue_size = 0;
+  cfg.queue_pairs = 0;
+  CorePtr c(snic_core_new(&cfg, &host.ops(), host.opaque(), nullptr, 0));
+  EXPECT_TRUE(c);
+  // virtio-net keeps its 255.
+  SnicConfig v = TestConfig(255);
+  CorePtr big(snic_core_new(&v, &host.ops(), host.opaque(), nullptr, 0));
+  EXPECT_TRUE(big);
+}
+
 TEST_F(Abi, QueuePairsOutOfRangeIsRefused) {
   FakeHost other;
   SnicConfig cfg = TestConfig(0);

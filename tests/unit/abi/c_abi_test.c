@@ -22,11 +22,16 @@ int snic_c_abi_compiles(void)
     void (*uplink_stats)(const SnicCore *, SnicUplinkStats *) =
         snic_core_get_uplink_stats;
     const SnicLayout *(*layout)(const SnicCore *) = snic_core_layout;
+    const SnicLayout *(*vf_layout)(const SnicCore *) = snic_core_vf_layout;
+    SnicLayout l = { 0 };
 
     memset(&policy, 0, sizeof(policy));
     policy.link_state = SNIC_LINK_DISABLE;
+    cfg.personality = SNIC_PERSONALITY_IXGBE;
+    l.msix_bar = 4;
     return (int)sizeof(cfg) + (int)sizeof(stats) + SNIC_FN_PF +
            (mmio_read != 0) + (get_stats != 0) + (layout != 0) + (int)sizeof(policy) +
            (set_policy != 0) + (get_policy != 0) + (apply_spec != 0) +
-           (uplink_stats != 0) + policy.link_state;
+           (uplink_stats != 0) + policy.link_state + (vf_layout != 0) +
+           (int)cfg.personality + l.msix_bar + SNIC_IXGBE_MAX_VFS;
 }

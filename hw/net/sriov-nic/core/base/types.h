@@ -24,6 +24,12 @@ inline constexpr size_t kMaxFunctions = 1 + kMaxVfs;
 using LinkId = uint16_t;
 inline constexpr LinkId kUplink = 0;
 
+// What the guest sees of every function (the C ABI's SnicPersonality).
+enum class Personality : uint8_t {
+  kVirtioNet = 0,  // modern virtio-net (virtio_net/)
+  kIxgbe = 1,      // Intel 82599 PF and VFs (ixgbe/)
+};
+
 }  // namespace snic
 
 #endif  // SNIC_CORE_BASE_TYPES_H

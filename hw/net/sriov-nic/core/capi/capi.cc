@@ -9,16 +9,20 @@
 #include <vector>
 
 #include "../device/device.h"
+#include "../ixgbe/layout.h"
 #include "../virtio_net/layout.h"
 #include "abi_convert.h"
 #include "sriov_nic/sriov_nic.h"
 
 struct SnicCore {
   SnicCore(const snic::device::DeviceConfig& cfg, const snic::Host& host,
-           const SnicLayout& l)
-      : device(cfg, host), layout(l) {}
+           const SnicLayout& pf, const SnicLayout& vf)
+      : device(cfg, host), pf_layout(pf), vf_layout(vf) {}
   snic::device::Device device;
-  SnicLayout layout;  // this core's: the MSI-X table follows queue_pairs
+  // This core's: the personality's, virtio-net's MSI-X table follows
+  // queue_pairs.
+  SnicLayout pf_layout;
+  SnicLayout vf_layout;
 };
 
 namespace snic::capi {
@@ -62,8 +66,29 @@ constexpr SnicLayout VirtioLayout(uint16_t queue_pairs) {
       virtio_net::kMsixTableOffset,
       virtio_net::kMsixPbaOffset,
       virtio_net::kNotifyOffMultiplier,
+      0,  // the MSI-X table is in BAR 0
+      0,
   };
 }
+
+// BAR 0 is the register file, one region (ixgbe::kRegionRegs).
+constexpr SnicRegionInfo kIxgbePfRegions[] = {
+    {"regs", 0, ixgbe::kPfBars.bar0_size, 0}};
+constexpr SnicRegionInfo kIxgbeVfRegions[] = {
+    {"vf-regs", 0, ixgbe::kVfBars.bar0_size, 0}};
+static_assert(ixgbe::kRegionRegs == 0);
+
+constexpr SnicLayout IxgbeLayout(const ixgbe::BarLayout& b,
+                                 const SnicRegionInfo* regions) {
+  return SnicLayout{
+      b.bar0_size,     1, regions, b.msix_vectors, b.msix_table_offset,
+      b.msix_pba_offset, 0,       b.msix_bar,     b.msix_bar_size,
+  };
+}
+static_assert(SNIC_IXGBE_MAX_VFS == ixgbe::kMaxVfs);
+static_assert(SNIC_PERSONALITY_VIRTIO_NET ==
+              static_cast<int>(Personality::kVirtioNet));
+static_assert(SNIC_PERSONALITY_IXGBE == static_cast<int>(Personality::kIxgbe));
 static_assert(SNIC_MAX_QUEUE_PAIRS == virtio_net::kMaxQueuePairs);
 static_assert(SNIC_DEFAULT_QUEUE_PAIRS == virtio_net::kDefaultQueuePairs);
 
@@ -81,7 +106,16 @@ SnicCore* snic_core_new(const SnicConfig* cfg, const SnicHostOps* ops,
     SetError(err, err_len, "internal error: incomplete core configuration");
     return nullptr;
   }
+  if (cfg->personality != SNIC_PERSONALITY_VIRTIO_NET &&
+      cfg->personality != SNIC_PERSONALITY_IXGBE) {
+    const std::string msg =
+        "personality " + std::to_string(static_cast<unsigned long>(cfg->personality)) +
+        " is not known (0: virtio-net, 1: ixgbe)";
+    SetError(err, err_len, msg.c_str());
+    return nullptr;
+  }
   snic::device::DeviceConfig dc;
+  dc.personality = static_cast<snic::Personality>(cfg->personality);
   dc.total_vfs = cfg->total_vfs;
   std::memcpy(dc.pf_mac.data(), cfg->pf_mac, 6);
   dc.mtu = cfg->mtu;
@@ -108,9 +142,16 @@ SnicCore* snic_core_new(const SnicConfig* cfg, const SnicHostOps* ops,
   if (!Report(dc.Validate(), err, err_len)) {
     return nullptr;
   }
-  auto* core = new (std::nothrow)
-      SnicCore(dc, snic::Host(*ops, opaque),
-               snic::capi::VirtioLayout(dc.queue_pairs));
+  SnicLayout pf = snic::capi::VirtioLayout(dc.queue_pairs);
+  SnicLayout vf = pf;
+  if (dc.personality == snic::Personality::kIxgbe) {
+    pf = snic::capi::IxgbeLayout(snic::ixgbe::kPfBars,
+                                 snic::capi::kIxgbePfRegions);
+    vf = snic::capi::IxgbeLayout(snic::ixgbe::kVfBars,
+                                 snic::capi::kIxgbeVfRegions);
+  }
+  auto* core =
+      new (std::nothrow) SnicCore(dc, snic::Host(*ops, opaque), pf, vf);
   if (core == nullptr) {
     SetError(err, err_len, "out of memory");
   }
@@ -120,7 +161,11 @@ SnicCore* snic_core_new(const SnicConfig* cfg, const SnicHostOps* ops,
 void snic_core_free(SnicCore* core) { delete core; }
 
 const SnicLayout* snic_core_layout(const SnicCore* core) {
-  return &core->layout;
+  return &core->pf_layout;
+}
+
+const SnicLayout* snic_core_vf_layout(const SnicCore* core) {
+  return &core->vf_layout;
 }
 
 void snic_core_reset_function(SnicCore* core, SnicFn fn) {

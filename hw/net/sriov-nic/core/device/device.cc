@@ -8,6 +8,8 @@
 
 #include "../policy/settings.h"
 #include "../capi/abi_convert.h"
+#include "../ixgbe/function.h"
+#include "../ixgbe/layout.h"
 #include "../virtio_net/function.h"
 #include "../virtio_net/net_hdr.h"
 #include "../vswitch/forwarder.h"
@@ -23,9 +25,31 @@ using port::TxStatus;
 using policy::PortPolicy;
 
 Status DeviceConfig::Validate() const {
+  if (personality != Personality::kVirtioNet &&
+      personality != Personality::kIxgbe) {
+    return Status::Invalid(
+        "personality " + std::to_string(static_cast<unsigned>(personality)) +
+        " is not known (0: virtio-net, 1: ixgbe)");
+  }
   if (total_vfs > kMaxVfs) {
     return Status::Invalid("total-vfs must be at most " +
                            std::to_string(kMaxVfs));
+  }
+  if (personality == Personality::kIxgbe) {
+    if (total_vfs > ixgbe::kMaxVfs) {
+      return Status::Invalid("total-vfs must be at most " +
+                             std::to_string(ixgbe::kMaxVfs) +
+                             " with personality=ixgbe (the 82599's 64 "
+                             "pools, one the PF's)");
+    }
+    if (packed) {
+      return Status::Invalid(std::string(
+          "packed is a virtio option: personality=ixgbe has none"));
+    }
+    if (!vf_netdevs.empty()) {
+      return Status::Invalid(std::string(
+          "vf-netdev is not supported with personality=ixgbe"));
+    }
   }
   if (eth::IsMulticast(pf_mac)) {
     return Status::Invalid(std::string("the PF MAC must be a unicast address"));
@@ -36,6 +60,9 @@ Status DeviceConfig::Validate() const {
   if (speed == 0 || speed == 0xFFFFFFFFu) {  // 0xFFFFFFFF: "unknown"
     return Status::Invalid(std::string(
         "speed must be a link speed in Mb/s, 1 to 4294967294"));
+  }
+  if (personality == Personality::kIxgbe) {
+    return Status::Ok();  // the guest sizes its rings (RDLEN, TDLEN)
   }
   if (queue_size < 2 || queue_size > virtio::kMaxQueueSize ||
       (queue_size & (queue_size - 1)) != 0) {
@@ -88,15 +115,7 @@ Device::Device(const DeviceConfig& cfg, const Host& host)
   ports_.reserve(1u + cfg.total_vfs);
   vf_policy_.reserve(cfg.total_vfs);
   for (uint32_t fn = 0; fn <= cfg.total_vfs; ++fn) {
-    virtio_net::FunctionConfig fc;
-    fc.fn = static_cast<FnId>(fn);
-    fc.mtu = cfg.mtu;
-    fc.speed = cfg.speed;
-    fc.queue_size = cfg.queue_size;
-    fc.offloads = cfg.offloads;
-    fc.queue_pairs = cfg.queue_pairs;
-    fc.packed = cfg.packed;
-    auto f = std::make_unique<virtio_net::Function>(fc, host_, *this);
+    std::unique_ptr<Port> f = MakePort(static_cast<FnId>(fn));
     if (fn == kPfFn) {
       f->SetPolicy(policy::PfPolicy(cfg.pf_mac));
     } else {
@@ -115,6 +134,27 @@ Device::Device(const DeviceConfig& cfg, const Host& host)
     p->Reset(fx);  // reset state: no interrupt can be pending yet
   }
   RebuildActive();
+}
+
+std::unique_ptr<Port> Device::MakePort(FnId fn) {
+  switch (cfg_.personality) {
+    case Personality::kIxgbe:
+      if (fn == kPfFn) {
+        return std::make_unique<ixgbe::PfFunction>(host_);
+      }
+      return std::make_unique<ixgbe::VfFunction>(fn, host_);
+    case Personality::kVirtioNet:
+      break;
+  }
+  virtio_net::FunctionConfig fc;
+  fc.fn = fn;
+  fc.mtu = cfg_.mtu;
+  fc.speed = cfg_.speed;
+  fc.queue_size = cfg_.queue_size;
+  fc.offloads = cfg_.offloads;
+  fc.queue_pairs = cfg_.queue_pairs;
+  fc.packed = cfg_.packed;
+  return std::make_unique<virtio_net::Function>(fc, host_, *this);
 }
 
 void Device::RebuildActive() {

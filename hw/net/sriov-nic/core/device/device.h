@@ -68,6 +68,10 @@ using eth::MacAddress;
 
 // Validated device configuration.
 struct DeviceConfig {
+  // What the guest sees of every function: virtio-net ports or 82599
+  // ones. ixgbe refuses packed and vf_netdevs and does not use queue_size
+  // and queue_pairs.
+  Personality personality = Personality::kVirtioNet;
   uint16_t total_vfs = 8;
   MacAddress pf_mac{};
   uint16_t mtu = 9000;     // jumbo, as the glue's default (mtu property)
@@ -259,6 +263,8 @@ class Device final : public port::MacDirectory {
   void ApplyDeferred();
   void RefuseNested(FnId fn);
   void RefuseStopped(FnId fn);
+  // The port of function @fn for the configured personality.
+  std::unique_ptr<port::Port> MakePort(FnId fn);
   // A function reset or went away: its lanes, holds, queued frame.
   void ForgetFunction(FnId fn);
   Status CheckVfPolicy(uint16_t vf, const policy::PortPolicy& p) const;

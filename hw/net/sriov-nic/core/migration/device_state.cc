@@ -3,7 +3,8 @@
 //
 // The stream, version 4, in order (stream.h: little-endian, fixed width):
 //   magic "SNIC" (u32 0x43494e53), version (u32)
-//   configuration: personality (u8, 1 = virtio-net), total-vfs (u16),
+//   configuration: personality (u8, 1 = virtio-net, 2 = ixgbe: refused on
+//     load, not migratable yet), total-vfs (u16),
 //     queue-size (u16), mtu (u16), offloads (u8), queue-pairs (u16), packed
 //     (u8), PF MAC (6 bytes), VFs with a netdev of their own (u16 count,
 //     then each VF number, u16); the destination's must be the same
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "../device/device.h"
+#include "../ixgbe/function.h"
 #include "../vswitch/forwarder.h"
 #include "../vswitch/switch.h"
 #include "stream.h"
@@ -48,6 +50,22 @@ constexpr uint32_t kEnd = 0x21444e45;    // "END!"
 // 2: offloads; 3: queue pairs, RSS, packed rings; 4: VF netdevs.
 constexpr uint32_t kVersion = 4;
 constexpr uint8_t kPersonalityVirtioNet = 1;
+constexpr uint8_t kPersonalityIxgbe = 2;
+
+uint8_t PersonalityCode(Personality p) {
+  return p == Personality::kIxgbe ? kPersonalityIxgbe : kPersonalityVirtioNet;
+}
+
+const char* PersonalityName(uint8_t code) {
+  switch (code) {
+    case kPersonalityVirtioNet:
+      return "virtio-net";
+    case kPersonalityIxgbe:
+      return "ixgbe";
+    default:
+      return "unknown";
+  }
+}
 
 std::string FnName(FnId fn) {
   return fn == kPfFn ? std::string("PF")
@@ -115,7 +133,7 @@ void Device::SaveState(std::vector<uint8_t>* out) {
   Encoder enc;
   enc.U32(kMagic);
   enc.U32(kVersion);
-  enc.U8(kPersonalityVirtioNet);
+  enc.U8(PersonalityCode(cfg_.personality));
   enc.U16(cfg_.total_vfs);
   enc.U16(cfg_.queue_size);
   enc.U16(cfg_.mtu);
@@ -162,9 +180,15 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
   {
     Scope s(d, "configuration");
     const uint8_t personality = d.U8("personality");
-    if (d.ok() && personality != kPersonalityVirtioNet) {
-      d.Fail("personality", "is " + std::to_string(personality) +
-                                ", this device is virtio-net (1)");
+    const uint8_t mine = PersonalityCode(cfg_.personality);
+    if (d.ok() && personality != mine) {
+      d.Fail("personality",
+             "is " + std::to_string(personality) + " (" +
+                 PersonalityName(personality) + "), this device is " +
+                 PersonalityName(mine) + " (" + std::to_string(mine) + ")");
+    }
+    if (d.ok() && cfg_.personality == Personality::kIxgbe) {
+      d.Fail("personality", ixgbe::kNoMigration);
     }
     ExpectSame(d, "total-vfs", d.U16("total-vfs"), cfg_.total_vfs);
     ExpectSame(d, "queue-size", d.U16("queue-size"), cfg_.queue_size);
