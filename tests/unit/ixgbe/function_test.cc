@@ -15,14 +15,16 @@
 #include "fakes/fake_host.h"
 #include "ixgbe/function.h"
 #include "ixgbe/layout.h"
+#include "ixgbe/nic.h"
+#include "ixgbe/regs.h"
+#include "ixgbe/vf.h"
 #include "migration/stream.h"
 #include "sriov_nic/sriov_nic.h"
 
 namespace snic::testing {
 namespace {
 
-using ixgbe::BasicPfRegs;
-using ixgbe::BasicVfRegs;
+namespace reg = ixgbe::reg;
 
 SnicConfig IxgbeConfig(uint16_t total_vfs) {
   SnicConfig c = TestConfig(total_vfs);
@@ -59,47 +61,14 @@ class Ixgbe : public ::testing::Test {
 // ixgbe_reset_hw_82599: CTRL |= RST (or LNK_RST), then poll until
 // CTRL & IXGBE_CTRL_RST_MASK reads 0, at most 10 times 1 us apart.
 TEST_F(Ixgbe, PfResetBitsSelfClearAsTheDriversPollWants) {
-  for (uint32_t bit : {BasicPfRegs::kCtrlRst, BasicPfRegs::kCtrlLnkRst}) {
-    Write(SNIC_FN_PF, BasicPfRegs::kCtrl, BasicPfRegs::kCtrlGioDis);
-    const uint32_t ctrl = Read(SNIC_FN_PF, BasicPfRegs::kCtrl);
-    Write(SNIC_FN_PF, BasicPfRegs::kCtrl, ctrl | bit);
+  for (uint32_t bit : {reg::CTRL_RST, reg::CTRL_LNK_RST}) {
+    const uint32_t ctrl = Read(SNIC_FN_PF, reg::CTRL);
+    Write(SNIC_FN_PF, reg::CTRL, ctrl | bit);
     bool done = false;
     for (int i = 0; i < 10 && !done; ++i) {
-      done = (Read(SNIC_FN_PF, BasicPfRegs::kCtrl) &
-              (BasicPfRegs::kCtrlRst | BasicPfRegs::kCtrlLnkRst)) == 0;
+      done = (Read(SNIC_FN_PF, reg::CTRL) & reg::CTRL_RST_MASK) == 0;
     }
     EXPECT_TRUE(done) << "bit " << bit;
-    // The reset cleared GIO_DIS too: primary requests are enabled again.
-    EXPECT_EQ(Read(SNIC_FN_PF, BasicPfRegs::kCtrl), 0u);
-    EXPECT_EQ(Read(SNIC_FN_PF, BasicPfRegs::kStatus), BasicPfRegs::kStatusGio);
-  }
-  EXPECT_TRUE(host_.guest_errors.empty());
-}
-
-TEST_F(Ixgbe, PfGioDisableStopsPrimaryRequestsAtOnce) {
-  // ixgbe_disable_pcie_primary: write CTRL = GIO_DIS, poll CTRL for it,
-  // then STATUS.GIO must read clear.
-  EXPECT_EQ(Read(SNIC_FN_PF, BasicPfRegs::kStatus), BasicPfRegs::kStatusGio);
-  Write(SNIC_FN_PF, BasicPfRegs::kCtrl, BasicPfRegs::kCtrlGioDis);
-  EXPECT_EQ(Read(SNIC_FN_PF, BasicPfRegs::kCtrl), BasicPfRegs::kCtrlGioDis);
-  EXPECT_EQ(Read(SNIC_FN_PF, BasicPfRegs::kStatus) & BasicPfRegs::kStatusGio,
-            0u);
-  // LAN ID 0: the PF is function 0.
-  EXPECT_EQ(Read(SNIC_FN_PF, BasicPfRegs::kStatus) & 0xcu, 0u);
-  // STATUS is read-only; other CTRL bits are not kept.
-  Write(SNIC_FN_PF, BasicPfRegs::kStatus, 0xffffffffu);
-  Write(SNIC_FN_PF, BasicPfRegs::kCtrl, 0xffffffffu & ~BasicPfRegs::kCtrlRst &
-                                            ~BasicPfRegs::kCtrlLnkRst);
-  EXPECT_EQ(Read(SNIC_FN_PF, BasicPfRegs::kCtrl), BasicPfRegs::kCtrlGioDis);
-  // A PCI function reset (FLR) resets the register file.
-  snic_core_reset_function(core_.get(), SNIC_FN_PF);
-  EXPECT_EQ(Read(SNIC_FN_PF, BasicPfRegs::kCtrl), 0u);
-}
-
-TEST_F(Ixgbe, PfUnservedRegistersReadZeroAndKeepNothing) {
-  for (uint64_t off : {0x4ull, 0x18ull, 0x10200ull, 0x1fffcull}) {
-    Write(SNIC_FN_PF, off, 0xdeadbeef);
-    EXPECT_EQ(Read(SNIC_FN_PF, off), 0u) << off;
   }
   EXPECT_TRUE(host_.guest_errors.empty());
 }
@@ -111,48 +80,146 @@ TEST_F(Ixgbe, PfHostileAccessesAreLoggedAndAbsorbed) {
     uint32_t region;
   };
   const Bad bad[] = {
-      {0x0, 2, 0},       {0x1, 4, 0},       {0x8, 8, 0},
-      {0x20000, 4, 0},   {~0ull - 3, 4, 0}, {0x0, 4, 1},
-      {0x0, 4, 0xffffffffu},
+      {reg::CTRL, 2, 0}, {0x1, 4, 0},       {reg::CTRL, 8, 0},
+      {0x20000, 4, 0},   {~0ull - 3, 4, 0}, {reg::CTRL, 4, 1},
+      {reg::CTRL, 4, 0xffffffffu},
   };
   for (const Bad& b : bad) {
     host_.guest_errors.clear();
-    Write(SNIC_FN_PF, b.off, BasicPfRegs::kCtrlGioDis, b.size, b.region);
+    Write(SNIC_FN_PF, b.off, reg::CTRL_GIO_DIS, b.size, b.region);
     EXPECT_EQ(Read(SNIC_FN_PF, b.off, b.size, b.region), 0u) << b.off;
     EXPECT_EQ(host_.guest_errors.size(), 2u) << b.off << " " << b.size;
   }
   // None of them reached CTRL.
-  EXPECT_EQ(Read(SNIC_FN_PF, BasicPfRegs::kCtrl), 0u);
+  EXPECT_EQ(Read(SNIC_FN_PF, reg::CTRL) & reg::CTRL_GIO_DIS, 0u);
   SnicStats st;
   ASSERT_TRUE(snic_core_get_stats(core_.get(), SNIC_FN_PF, &st));
   EXPECT_EQ(st.guest_errors, 2u * std::size(bad));
 }
 
-TEST_F(Ixgbe, VfControlAndStatus) {
+TEST_F(Ixgbe, VfResetAndHostileAccesses) {
   snic_core_set_num_vfs(core_.get(), 63);
   for (SnicFn fn : {SnicFn{1}, SnicFn{63}}) {
-    // ixgbevf_reset_hw_vf: VFCTRL = RST; ixgbevf_check_remove reads
-    // VFSTATUS, which must not read all-ones.
-    Write(fn, BasicVfRegs::kVfCtrl, BasicVfRegs::kCtrlRst);
-    EXPECT_EQ(Read(fn, BasicVfRegs::kVfCtrl), 0u);
-    EXPECT_EQ(Read(fn, BasicVfRegs::kVfStatus), 0u);
+    // ixgbevf_reset_hw_vf: VFCTRL = RST, self-clearing.
+    Write(fn, ixgbe::kVfCtrl, ixgbe::kVfCtrlRst);
+    EXPECT_EQ(Read(fn, ixgbe::kVfCtrl) & ixgbe::kVfCtrlRst, 0u);
     EXPECT_EQ(Read(fn, 0x3ffc), 0u);
   }
+  // The VF's reset is reported to the PF (PFVFLRE: VF 0 and VF 62).
+  EXPECT_EQ(Read(SNIC_FN_PF, reg::PFVFLRE(0)) & 1u, 1u);
+  EXPECT_EQ(Read(SNIC_FN_PF, reg::PFVFLRE(1)) & (1u << 30), 1u << 30);
   EXPECT_TRUE(host_.guest_errors.empty());
   // The VF's BAR 0 is 16 KiB: beyond it, and misaligned, is an error.
   EXPECT_EQ(Read(1, 0x4000), 0u);
   EXPECT_EQ(Read(1, 0x2, 4), 0u);
-  Write(1, 0x0, BasicVfRegs::kCtrlRst, 1);
+  Write(1, 0x0, ixgbe::kVfCtrlRst, 1);
   EXPECT_EQ(host_.guest_errors.size(), 3u);
   SnicStats st;
   ASSERT_TRUE(snic_core_get_stats(core_.get(), 1, &st));
   EXPECT_EQ(st.guest_errors, 3u);
 }
 
+// The mailbox end to end, through the functions as the glue drives them:
+// a VF's request interrupts the PF on its "other" vector (EICR.MAILBOX,
+// IVAR_MISC), the PF's answer interrupts the VF on its mailbox vector
+// (VTIVAR_MISC), and CTRL_EXT.PFRSTD is RSTD in every VF.
+TEST_F(Ixgbe, MailboxDoorbellsInterruptTheOtherFunction) {
+  snic_core_set_num_vfs(core_.get(), 2);
+  for (SnicFn fn = 0; fn <= 2; ++fn) {
+    snic_core_set_bus_master(core_.get(), fn, true);  // MSI-X is a DMA write
+  }
+  // PF: MSI-X mode, the other causes on vector 5, EICR.MAILBOX unmasked.
+  Write(SNIC_FN_PF, reg::GPIE, reg::GPIE_MSIX_MODE);
+  Write(SNIC_FN_PF, reg::IVAR_MISC, (reg::IVAR_ALLOC_VAL | 5u) << 8);
+  Write(SNIC_FN_PF, reg::EIMS, reg::EICR_MAILBOX);
+  // VF 1 (function 2): mailbox on vector 2, unmasked.
+  Write(2, ixgbe::kVtIvarMisc, ixgbe::kIvarValid | 2u);
+  Write(2, ixgbe::kVtEims, 1u << 2);
+  // Creating the VFs is no FLR the PF is told about.
+  EXPECT_EQ(Read(SNIC_FN_PF, reg::PFVFLRE(0)), 0u);
+  EXPECT_TRUE(host_.msix.empty());
+  // An FLR of VF 0 is: PFVFLRE behind EICR.MAILBOX, on vector 5. The
+  // driver's handler (ixgbe_msix_other, ixgbe_check_for_rst_pf) clears
+  // both.
+  snic_core_reset_function(core_.get(), 1);
+  EXPECT_EQ(Read(SNIC_FN_PF, reg::PFVFLRE(0)), 0x1u);
+  EXPECT_EQ(host_.msix,
+            (std::vector<std::pair<SnicFn, uint16_t>>{{SNIC_FN_PF, 5}}));
+  Write(SNIC_FN_PF, reg::PFVFLREC(0), 0x1u);
+  Write(SNIC_FN_PF, reg::EICR, reg::EICR_MAILBOX);
+  EXPECT_EQ(Read(SNIC_FN_PF, reg::PFVFLRE(0)), 0u);
+  snic_core_set_bus_master(core_.get(), 1, true);  // the FLR cleared it
+  host_.msix.clear();
+
+  // ixgbe_up_complete: CTRL_EXT |= PFRSTD. Both VFs see RSTD (once).
+  Write(SNIC_FN_PF, reg::CTRL_EXT,
+        Read(SNIC_FN_PF, reg::CTRL_EXT) | reg::CTRL_EXT_PFRSTD);
+  EXPECT_NE(Read(1, ixgbe::kVfMailbox) & ixgbe::kVfMbxRstd, 0u);
+  EXPECT_NE(Read(2, ixgbe::kVfMailbox) & ixgbe::kVfMbxRstd, 0u);
+  EXPECT_EQ(host_.msix, (std::vector<std::pair<SnicFn, uint16_t>>{{2, 2}}));
+  host_.msix.clear();
+  Write(SNIC_FN_PF, reg::CTRL_EXT, Read(SNIC_FN_PF, reg::CTRL_EXT));
+  EXPECT_EQ(Read(2, ixgbe::kVfMailbox) & ixgbe::kVfMbxRstd, 0u);
+
+  // VF 1 writes a message and rings REQ (ixgbevf mbx.c write_mbx_vf).
+  Write(2, ixgbe::kVfMailbox, ixgbe::kVfMbxVfu);
+  Write(2, ixgbe::kVfMbMem, 0x00000001);  // IXGBE_VF_RESET
+  Write(2, ixgbe::kVfMailbox, ixgbe::kVfMbxReq);
+  EXPECT_EQ(host_.msix,
+            (std::vector<std::pair<SnicFn, uint16_t>>{{SNIC_FN_PF, 5}}));
+  EXPECT_EQ(Read(SNIC_FN_PF, reg::MBVFICR(0)) & 0x2u, 0x2u);  // VFREQ VF 1
+  EXPECT_EQ(Read(SNIC_FN_PF, reg::PFMBMEM(1)), 0x00000001u);
+  Write(SNIC_FN_PF, reg::MBVFICR(0), 0x2u);
+  EXPECT_EQ(Read(SNIC_FN_PF, reg::MBVFICR(0)) & 0x2u, 0u);
+
+  // The PF answers (ixgbe_mbx.c ixgbe_write_mbx_pf): PFU, data, STS.
+  host_.msix.clear();
+  Write(SNIC_FN_PF, reg::PFMAILBOX(1), ixgbe::kPfMbxPfu);
+  EXPECT_NE(Read(SNIC_FN_PF, reg::PFMAILBOX(1)) & ixgbe::kPfMbxPfu, 0u);
+  Write(SNIC_FN_PF, reg::PFMBMEM(1), 0x80000001);  // VF_RESET | ACK
+  Write(SNIC_FN_PF, reg::PFMAILBOX(1), ixgbe::kPfMbxSts);
+  EXPECT_EQ(host_.msix, (std::vector<std::pair<SnicFn, uint16_t>>{{2, 2}}));
+  EXPECT_NE(Read(2, ixgbe::kVfMailbox) & ixgbe::kVfMbxPfSts, 0u);
+  EXPECT_EQ(Read(2, ixgbe::kVfMbMem), 0x80000001u);
+  // VF 0 saw nothing of it.
+  EXPECT_EQ(Read(1, ixgbe::kVfMailbox) & ixgbe::kVfMbxPfSts, 0u);
+  EXPECT_TRUE(host_.guest_errors.empty());
+}
+
+// A PF reset (CTRL.RST) is RSTI in every VF mailbox, until PFRSTD.
+TEST_F(Ixgbe, PfResetIsSeenByEveryVf) {
+  snic_core_set_num_vfs(core_.get(), 3);
+  Write(SNIC_FN_PF, reg::CTRL_EXT, reg::CTRL_EXT_PFRSTD);
+  for (SnicFn fn = 1; fn <= 3; ++fn) {
+    EXPECT_EQ(Read(fn, ixgbe::kVfMailbox) & ixgbe::kVfMbxRsti, 0u);
+  }
+  Write(SNIC_FN_PF, reg::CTRL, reg::CTRL_RST);
+  for (SnicFn fn = 1; fn <= 3; ++fn) {
+    EXPECT_NE(Read(fn, ixgbe::kVfMailbox) & ixgbe::kVfMbxRsti, 0u) << fn;
+  }
+  // A PCI reset of the PF is the same.
+  Write(SNIC_FN_PF, reg::CTRL_EXT, reg::CTRL_EXT_PFRSTD);
+  EXPECT_EQ(Read(1, ixgbe::kVfMailbox) & ixgbe::kVfMbxRsti, 0u);
+  snic_core_reset_function(core_.get(), SNIC_FN_PF);
+  EXPECT_NE(Read(1, ixgbe::kVfMailbox) & ixgbe::kVfMbxRsti, 0u);
+}
+
+// The uplink's link is the PF's LINKS and every VF's VFLINKS.
+TEST_F(Ixgbe, UplinkLinkReachesPfAndVfs) {
+  snic_core_set_num_vfs(core_.get(), 1);
+  EXPECT_NE(Read(SNIC_FN_PF, reg::LINKS) & reg::LINKS_UP, 0u);
+  EXPECT_NE(Read(1, ixgbe::kVfLinks) & ixgbe::kLinksUp, 0u);
+  snic_core_set_uplink_link(core_.get(), false);
+  EXPECT_EQ(Read(SNIC_FN_PF, reg::LINKS) & reg::LINKS_UP, 0u);
+  EXPECT_EQ(Read(1, ixgbe::kVfLinks) & ixgbe::kLinksUp, 0u);
+  snic_core_set_uplink_link(core_.get(), true);
+  EXPECT_NE(Read(1, ixgbe::kVfLinks) & ixgbe::kLinksUp, 0u);
+}
+
 TEST_F(Ixgbe, DisabledVfsReadZero) {
   // VF 1 is not enabled (NumVFs 0): its accesses go nowhere.
   EXPECT_FALSE(snic_core_function_enabled(core_.get(), 1));
-  EXPECT_EQ(Read(1, BasicVfRegs::kVfStatus), 0u);
+  EXPECT_EQ(Read(1, ixgbe::kVfStatus), 0u);
   EXPECT_TRUE(host_.guest_errors.empty());
 }
 
@@ -219,7 +286,9 @@ TEST(IxgbeRegs, PortDecodeRefusesItsOwnState) {
   // never decodes.
   FakeHost host;
   Host h(host.ops(), host.opaque());
-  ixgbe::VfFunction vf(1, h);
+  const uint8_t mac[6] = {0x52, 0x54, 0, 0x82, 0x59, 1};
+  ixgbe::Nic nic(h, 1, mac);
+  ixgbe::VfFunction vf(1, h, nic);
   migration::Encoder e;
   vf.Encode(e);
   migration::Decoder d(e.bytes().data(), e.bytes().size());

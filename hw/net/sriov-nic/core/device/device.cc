@@ -140,9 +140,15 @@ std::unique_ptr<Port> Device::MakePort(FnId fn) {
   switch (cfg_.personality) {
     case Personality::kIxgbe:
       if (fn == kPfFn) {
-        return std::make_unique<ixgbe::PfFunction>(host_);
+        uint8_t mac[6];
+        std::memcpy(mac, cfg_.pf_mac.data(), sizeof(mac));
+        ixgbe_ = std::make_unique<ixgbe::Nic>(host_, cfg_.total_vfs, mac);
+        // The uplink's link at creation (the glue reports changes).
+        ixgbe::NicIrqs none;
+        ixgbe_->SetUplinkLink(true, none);
+        return std::make_unique<ixgbe::PfFunction>(host_, *ixgbe_);
       }
-      return std::make_unique<ixgbe::VfFunction>(fn, host_);
+      return std::make_unique<ixgbe::VfFunction>(fn, host_, *ixgbe_);
     case Personality::kVirtioNet:
       break;
   }
@@ -156,6 +162,8 @@ std::unique_ptr<Port> Device::MakePort(FnId fn) {
   fc.packed = cfg_.packed;
   return std::make_unique<virtio_net::Function>(fc, host_, *this);
 }
+
+Device::~Device() = default;
 
 void Device::RebuildActive() {
   active_.clear();

@@ -62,6 +62,10 @@
 #include "frame_pool.h"
 #include "tx_scheduler.h"
 
+namespace snic::ixgbe {
+class Nic;
+}  // namespace snic::ixgbe
+
 namespace snic::device {
 
 using eth::MacAddress;
@@ -104,6 +108,7 @@ class Device final : public port::MacDirectory {
   static constexpr unsigned kLaneQuota = 64;
 
   Device(const DeviceConfig& cfg, const Host& host);
+  ~Device();
   Device(const Device&) = delete;
   Device& operator=(const Device&) = delete;
 
@@ -303,6 +308,9 @@ class Device final : public port::MacDirectory {
   DeviceConfig cfg_;
   Host host_;
   uint16_t num_vfs_ = 0;
+  // personality=ixgbe: the 82599 the ports share (declared before them:
+  // they refer to it until they are gone).
+  std::unique_ptr<ixgbe::Nic> ixgbe_;
   std::vector<std::unique_ptr<port::Port>> ports_;
   std::vector<port::Port*> port_ptrs_;               // by FnId
   std::vector<const port::PortState*> active_;       // enabled ports

@@ -11,91 +11,6 @@ using port::PortEvents;
 using port::RxResult;
 using port::TxStatus;
 
-namespace {
-
-// 32-bit aligned accesses only (ixgbe and ixgbevf use readl/writel).
-bool Dword(uint64_t offset, unsigned size) {
-  return size == 4 && offset % 4 == 0;
-}
-
-}  // namespace
-
-// ---- the PF's register file -----------------------------------------------
-
-bool BasicPfRegs::Checked(uint64_t offset, unsigned size,
-                          const char* what) const {
-  if (offset < kPfBars.bar0_size && Dword(offset, size)) {
-    return true;
-  }
-  stats_->guest_errors++;
-  host_->GuestError(fn_, what);
-  return false;
-}
-
-uint64_t BasicPfRegs::Read(uint64_t offset, unsigned size, Effects&) {
-  if (!Checked(offset, size,
-               "ixgbe PF: register read not 32 bits wide and aligned "
-               "(reads 0)")) {
-    return 0;
-  }
-  switch (offset) {
-    case kCtrl:
-      return ctrl_;
-    case kStatus:
-      return (ctrl_ & kCtrlGioDis) ? 0 : kStatusGio;
-    default:
-      return 0;
-  }
-}
-
-PortEvents BasicPfRegs::Write(uint64_t offset, uint64_t value, unsigned size,
-                              Effects&) {
-  if (!Checked(offset, size,
-               "ixgbe PF: register write not 32 bits wide and aligned "
-               "(ignored)")) {
-    return {};
-  }
-  if (offset == kCtrl) {
-    // A reset completes at once, so the RST bits read back clear.
-    if (value & (kCtrlRst | kCtrlLnkRst)) {
-      Reset();
-    } else {
-      ctrl_ = static_cast<uint32_t>(value) & kCtrlGioDis;
-    }
-  }
-  return {};
-}
-
-// ---- a VF's register file -------------------------------------------------
-
-bool BasicVfRegs::Checked(uint64_t offset, unsigned size,
-                          const char* what) const {
-  if (offset < kVfBars.bar0_size && Dword(offset, size)) {
-    return true;
-  }
-  stats_->guest_errors++;
-  host_->GuestError(fn_, what);
-  return false;
-}
-
-uint64_t BasicVfRegs::Read(uint64_t offset, unsigned size, Effects&) {
-  (void)Checked(offset, size,
-                "ixgbe VF: register read not 32 bits wide and aligned "
-                "(reads 0)");
-  return 0;  // VFCTRL is write-only, VFSTATUS 0, the rest not served yet
-}
-
-PortEvents BasicVfRegs::Write(uint64_t offset, uint64_t value, unsigned size,
-                              Effects&) {
-  if (Checked(offset, size,
-              "ixgbe VF: register write not 32 bits wide and aligned "
-              "(ignored)") &&
-      offset == kVfCtrl && (value & kCtrlRst)) {
-    Reset();
-  }
-  return {};
-}
-
 // ---- what every function shares -------------------------------------------
 
 void FunctionBase::SetLink(bool up, Effects&) { state_.link_up = up; }
@@ -150,37 +65,114 @@ bool FunctionBase::RegsRegion(uint32_t region) {
   return false;
 }
 
+bool FunctionBase::Dword(uint64_t offset, unsigned size, uint32_t bar_size,
+                         const char* what) {
+  if (offset < bar_size && size == 4 && offset % 4 == 0) {
+    return true;
+  }
+  stats_.guest_errors++;
+  host_->GuestError(fn(), what);
+  return false;
+}
+
+void FunctionBase::Perform(const NicIrqs& irqs, Effects& fx) {
+  if (host_->MsixEnabled(kPfFn)) {
+    for (unsigned v = 0; v < kPfBars.msix_vectors; ++v) {
+      if (irqs.pf_msix & (uint64_t{1} << v)) fx.Msix(kPfFn, v);
+    }
+  } else if (irqs.pf_intx_changed) {
+    fx.PfIntx(irqs.pf_intx);
+  }
+  for (unsigned n = 0; n < kMaxVfs; ++n) {
+    if ((irqs.vfs_signalled & (uint64_t{1} << n)) == 0) continue;
+    const FnId vf_fn = static_cast<FnId>(1 + n);
+    if (!host_->MsixEnabled(vf_fn)) continue;  // VFs have no INTx
+    for (unsigned v = 0; v < kVfBars.msix_vectors; ++v) {
+      if (irqs.vf_msix[n] & (1u << v)) fx.Msix(vf_fn, v);
+    }
+  }
+}
+
 // ---- PF and VF ------------------------------------------------------------
 
 uint64_t PfFunction::MmioRead(uint32_t region, uint64_t offset, unsigned size,
                               Effects& fx) {
-  return RegsRegion(region) ? regs_.Read(offset, size, fx) : 0;
+  if (!RegsRegion(region) ||
+      !Dword(offset, size, kPfBars.bar0_size,
+             "ixgbe PF: register read not 32 bits wide and aligned "
+             "(reads 0)")) {
+    return 0;
+  }
+  NicIrqs irqs;
+  const uint32_t v = nic_->PfRead(static_cast<uint32_t>(offset), irqs);
+  Perform(irqs, fx);
+  return v;
 }
 
 PortEvents PfFunction::MmioWrite(uint32_t region, uint64_t offset,
                                  uint64_t value, unsigned size, Effects& fx) {
-  return RegsRegion(region) ? regs_.Write(offset, value, size, fx)
-                            : PortEvents{};
+  if (!RegsRegion(region) ||
+      !Dword(offset, size, kPfBars.bar0_size,
+             "ixgbe PF: register write not 32 bits wide and aligned "
+             "(ignored)")) {
+    return {};
+  }
+  NicIrqs irqs;
+  nic_->PfWrite(static_cast<uint32_t>(offset), static_cast<uint32_t>(value),
+                irqs);
+  Perform(irqs, fx);
+  return {};
 }
 
-void PfFunction::ResetFunction(Effects&) {
-  regs_.Reset();
+void PfFunction::SetLink(bool up, Effects& fx) {
+  state_.link_up = up;
+  NicIrqs irqs;
+  nic_->SetUplinkLink(up, irqs);
+  Perform(irqs, fx);
+}
+
+void PfFunction::ResetFunction(Effects& fx) {
+  NicIrqs irqs;
+  nic_->ResetPf(irqs);
+  Perform(irqs, fx);
   ResetPort();
 }
 
 uint64_t VfFunction::MmioRead(uint32_t region, uint64_t offset, unsigned size,
                               Effects& fx) {
-  return RegsRegion(region) ? regs_.Read(offset, size, fx) : 0;
+  if (!RegsRegion(region) ||
+      !Dword(offset, size, kVfBars.bar0_size,
+             "ixgbe VF: register read not 32 bits wide and aligned "
+             "(reads 0)")) {
+    return 0;
+  }
+  NicIrqs irqs;
+  const uint32_t v = nic_->VfRead(vf(), static_cast<uint32_t>(offset), irqs);
+  Perform(irqs, fx);
+  return v;
 }
 
 PortEvents VfFunction::MmioWrite(uint32_t region, uint64_t offset,
                                  uint64_t value, unsigned size, Effects& fx) {
-  return RegsRegion(region) ? regs_.Write(offset, value, size, fx)
-                            : PortEvents{};
+  if (!RegsRegion(region) ||
+      !Dword(offset, size, kVfBars.bar0_size,
+             "ixgbe VF: register write not 32 bits wide and aligned "
+             "(ignored)")) {
+    return {};
+  }
+  NicIrqs irqs;
+  nic_->VfWrite(vf(), static_cast<uint32_t>(offset),
+                static_cast<uint32_t>(value), irqs);
+  Perform(irqs, fx);
+  return {};
 }
 
-void VfFunction::ResetFunction(Effects&) {
-  regs_.Reset();
+void VfFunction::ResetFunction(Effects& fx) {
+  NicIrqs irqs;
+  // An existing VF's reset is an FLR (or VF Enable clearing); a VF that
+  // VF Enable is creating is reset while still disabled.
+  nic_->ResetVf(vf(), state_.enabled, irqs);
+  Perform(irqs, fx);
   ResetPort();
 }
 

@@ -2,19 +2,20 @@
 // the embedded switch.
 //
 // The adapters between the device (device/device.h: the switch, the TX
-// scheduler, policy, migration) and a register file. They keep no register
-// state of their own: MmioRead/MmioWrite and the function reset go to the
-// member register file, so the full 82599 register files (pf.h class Pf,
-// vf.h class Vf, with the mailbox, queues and pools) replace the two small
-// ones below without changing the device or the glue.
+// scheduler, policy, migration) and the 82599 they share (nic.h: the PF
+// and VF register files and the mailboxes). They keep no register state of
+// their own: MmioRead/MmioWrite and the function resets go to the Nic, and
+// what an access resolves to (MSI-X vectors of any function: a VF's
+// mailbox doorbell interrupts the PF) is signalled through the Effects.
 //
 // Until the register files have rings, a function moves no frames: it has
 // no TX lanes and Deliver() says kNotReady (the port never becomes
-// ready(), so the switch does not pick it either). Its link follows the
-// device's (SetLink). It cannot announce itself (the device sends a RARP
-// from its MAC). Migration: the state stream carries only the common port
-// state, and Decode() refuses it, so a stream from an ixgbe device never
-// loads into anything (the glue also registers a migration blocker).
+// ready(), so the switch does not pick it either). The PF's link is the
+// uplink's (LINKS); a VF reads the PF's (VFLINKS). It cannot announce
+// itself (the device sends a RARP from its MAC). Migration: the state
+// stream carries only the common port state, and Decode() refuses it, so a
+// stream from an ixgbe device never loads into anything (the glue also
+// registers a migration blocker).
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_CORE_IXGBE_FUNCTION_H
@@ -26,6 +27,7 @@
 #include "../base/effects.h"
 #include "../base/host.h"
 #include "../port/port.h"
+#include "nic.h"
 
 namespace snic::ixgbe {
 
@@ -33,76 +35,10 @@ namespace snic::ixgbe {
 inline constexpr const char* kNoMigration =
     "migration is not supported for personality=ixgbe";
 
-// The PF registers served so far (the rest of the 128 KiB read 0 and
-// ignore writes):
-//   CTRL   0x00000  GIO_DIS (bit 2) read-write; RST (bit 26) and LNK_RST
-//                   (bit 3) reset the register file and read back clear:
-//                   ixgbe_reset_hw_82599 polls CTRL & IXGBE_CTRL_RST_MASK
-//                   until it is 0.
-//   STATUS 0x00008  read-only: LAN_ID 0 (function 0), GIO (bit 19, primary
-//                   requests enabled) while CTRL.GIO_DIS is clear, so
-//                   ixgbe_disable_pcie_primary sees requests stop at once.
-// Accesses are 32 bits wide and aligned (ixgbe's readl/writel); others are
-// guest errors, absorbed (reads give 0).
-class BasicPfRegs {
- public:
-  static constexpr uint32_t kCtrl = 0x00000;
-  static constexpr uint32_t kStatus = 0x00008;
-  static constexpr uint32_t kCtrlGioDis = 1u << 2;
-  static constexpr uint32_t kCtrlLnkRst = 1u << 3;
-  static constexpr uint32_t kCtrlRst = 1u << 26;
-  static constexpr uint32_t kStatusGio = 1u << 19;
-
-  BasicPfRegs(const Host& host, FnId fn, port::PortStats& stats)
-      : host_(&host), fn_(fn), stats_(&stats) {}
-
-  void Reset() { ctrl_ = 0; }
-  uint64_t Read(uint64_t offset, unsigned size, Effects& fx);
-  port::PortEvents Write(uint64_t offset, uint64_t value, unsigned size,
-                         Effects& fx);
-
- private:
-  bool Checked(uint64_t offset, unsigned size, const char* what) const;
-
-  const Host* host_;
-  FnId fn_;
-  port::PortStats* stats_;  // guest_errors
-  uint32_t ctrl_ = 0;
-};
-
-// The VF registers served so far (the rest of the 16 KiB read 0):
-//   VFCTRL   0x00000  write-only RST (bit 26): resets the VF's register
-//                     file (ixgbevf_reset_hw_vf); reads 0.
-//   VFSTATUS 0x00008  read-only 0. ixgbevf reads it to flush posted
-//                     writes and, after an all-ones read, to tell a
-//                     removed device (ixgbevf_check_remove): it must never
-//                     read all-ones.
-class BasicVfRegs {
- public:
-  static constexpr uint32_t kVfCtrl = 0x00000;
-  static constexpr uint32_t kVfStatus = 0x00008;
-  static constexpr uint32_t kCtrlRst = 1u << 26;
-
-  BasicVfRegs(const Host& host, FnId fn, port::PortStats& stats)
-      : host_(&host), fn_(fn), stats_(&stats) {}
-
-  void Reset() {}  // no state yet: VFCTRL.RST has nothing to reset
-  uint64_t Read(uint64_t offset, unsigned size, Effects& fx);
-  port::PortEvents Write(uint64_t offset, uint64_t value, unsigned size,
-                         Effects& fx);
-
- private:
-  bool Checked(uint64_t offset, unsigned size, const char* what) const;
-
-  const Host* host_;
-  FnId fn_;
-  port::PortStats* stats_;  // guest_errors
-};
-
-// What PfFunction and VfFunction share: everything but the register file.
 class FunctionBase : public port::Port {
  public:
-  FunctionBase(FnId fn, const Host& host) : port::Port(fn), host_(&host) {}
+  FunctionBase(FnId fn, const Host& host, Nic& nic)
+      : port::Port(fn), host_(&host), nic_(&nic) {}
 
   void SetLink(bool up, Effects& fx) override;
   port::PortEvents Resume(Effects& fx) override;
@@ -126,14 +62,23 @@ class FunctionBase : public port::Port {
   void ResetPort();
   // Region 0 only; false (logged) for any other.
   bool RegsRegion(uint32_t region);
+  // 32-bit aligned accesses inside BAR0 (ixgbe and ixgbevf use
+  // readl/writel); anything else is a guest error, absorbed.
+  bool Dword(uint64_t offset, unsigned size, uint32_t bar_size,
+             const char* what);
+  // Signals what an access resolved to: MSI-X vectors of the PF and the
+  // VFs, the PF's INTx level when it has no MSI-X.
+  void Perform(const NicIrqs& irqs, Effects& fx);
 
   const Host* host_;
+  Nic* nic_;
 };
 
 class PfFunction final : public FunctionBase {
  public:
-  explicit PfFunction(const Host& host)
-      : FunctionBase(kPfFn, host), regs_(host, kPfFn, stats_) {}
+  PfFunction(const Host& host, Nic& nic) : FunctionBase(kPfFn, host, nic) {}
+  // The PF's link is the uplink's: LINKS and the link-change cause.
+  void SetLink(bool up, Effects& fx) override;
 
   uint64_t MmioRead(uint32_t region, uint64_t offset, unsigned size,
                     Effects& fx) override;
@@ -143,14 +88,12 @@ class PfFunction final : public FunctionBase {
  protected:
   void ResetFunction(Effects& fx) override;
 
- private:
-  BasicPfRegs regs_;
 };
 
 class VfFunction final : public FunctionBase {
  public:
-  VfFunction(FnId fn, const Host& host)
-      : FunctionBase(fn, host), regs_(host, fn, stats_) {}
+  VfFunction(FnId fn, const Host& host, Nic& nic)
+      : FunctionBase(fn, host, nic) {}
 
   uint64_t MmioRead(uint32_t region, uint64_t offset, unsigned size,
                     Effects& fx) override;
@@ -160,7 +103,7 @@ class VfFunction final : public FunctionBase {
   void ResetFunction(Effects& fx) override;
 
  private:
-  BasicVfRegs regs_;
+  unsigned vf() const { return fn() - 1u; }
 };
 
 }  // namespace snic::ixgbe

@@ -129,9 +129,15 @@ void Nic::ResetPf(NicIrqs& irqs) {
   AfterPfReset(irqs);
 }
 
-void Nic::ResetVf(unsigned vf, NicIrqs& irqs) {
+void Nic::ResetVf(unsigned vf, bool tell_pf, NicIrqs& irqs) {
   if (vf >= num_vfs()) return;
-  Mailbox(vfs_[vf]->Reset(), irqs);
+  const bool reported = mbx_.ReadVflre(vf / 32) & (1u << (vf % 32));
+  const MailboxEvents ev = vfs_[vf]->Reset();
+  if (tell_pf) {
+    Mailbox(ev, irqs);
+  } else if (!reported) {
+    mbx_.WriteVflrec(vf / 32, 1u << (vf % 32));
+  }
 }
 
 void Nic::SetUplinkLink(bool up, NicIrqs& irqs) {

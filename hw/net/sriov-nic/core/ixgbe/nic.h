@@ -20,14 +20,12 @@
 #include <vector>
 
 #include "../base/host.h"
+#include "layout.h"
 #include "mailbox.h"
 #include "pf.h"
 #include "vf.h"
 
 namespace snic::ixgbe {
-
-// 82599 SR-IOV: 64 pools, the last one the PF's own with 63 VFs.
-inline constexpr unsigned kMaxVfs = 63;
 
 // The interrupts an access resolved to, per function.
 struct NicIrqs {
@@ -66,9 +64,11 @@ class Nic {
   void VfWrite(unsigned vf, uint32_t offset, uint32_t value, NicIrqs& irqs);
 
   // PCI resets: the PF's (system reset, FLR: the whole chip, as CTRL.RST)
-  // and a VF's FLR (the VF's registers; the PF learns it from PFVFLRE).
+  // and a VF's (its registers). A VF's FLR is reported to the PF
+  // (@tell_pf: PFVFLRE behind EICR.MAILBOX, ixgbe_check_for_rst_pf); the
+  // reset of a VF that VF Enable creates is not.
   void ResetPf(NicIrqs& irqs);
-  void ResetVf(unsigned vf, NicIrqs& irqs);
+  void ResetVf(unsigned vf, bool tell_pf, NicIrqs& irqs);
 
   // The uplink's link: LINKS on the PF (a link-change cause), VFLINKS on
   // every VF.
