@@ -206,7 +206,8 @@ TEST(PoolRegs, MigrationRefusesBadStreams) {
     migration::Decoder d(bad.data(), bad.size());
     b.Decode(d);
     EXPECT_FALSE(d.ok());
-    EXPECT_NE(std::string(d.status().message()).find("VLVF"), std::string::npos);
+    EXPECT_NE(std::string(d.status().message()).find("VLVF"),
+              std::string::npos);
   }
   EXPECT_EQ(b.Read(ixgbe::IXGBE_VMOLR(1)), ixgbe::IXGBE_VMOLR_BAM);
 }
@@ -409,8 +410,7 @@ TEST_F(Sriov, VfVlansFilterRxAndTx) {
   EXPECT_FALSE(p.policy.trust);  // VLAN anti-spoof on
 
   EXPECT_EQ(Tx(r, 1, kVf1Mac, 100).verdict, ixgbe::TxVerdict::kAllow);
-  EXPECT_EQ(Tx(r, 1, kVf1Mac, -1, uint16_t{100})
-                .verdict,
+  EXPECT_EQ(Tx(r, 1, kVf1Mac, -1, uint16_t{100}).verdict,
             ixgbe::TxVerdict::kAllow);  // descriptor VLE tag
   const ixgbe::TxDecision bad = Tx(r, 1, kVf1Mac, 300);
   EXPECT_EQ(bad.verdict, ixgbe::TxVerdict::kSpoofed);
@@ -568,8 +568,7 @@ TEST(PoolHostile, OutOfRangeAndInvalidEntries) {
   EXPECT_EQ(ixgbe::CheckTx(r, 0, f.data(), 10, std::nullopt).verdict,
             ixgbe::TxVerdict::kTxDisabled);
   // A 14-byte frame with a VLAN TPID is untagged (no room for the tag).
-  EXPECT_EQ(ixgbe::RxPools(r, Frame(kVf0Mac, kRemote, 5).data(), 14),
-            Bit(0));
+  EXPECT_EQ(ixgbe::RxPools(r, Frame(kVf0Mac, kRemote, 5).data(), 14), Bit(0));
   // VLANA 11 (reserved) behaves as 00.
   r.Write(ixgbe::IXGBE_VMVIR(0), 0xC0000005);
   EXPECT_EQ(ixgbe::TxVlanInsertion(r, 0, std::nullopt), std::nullopt);

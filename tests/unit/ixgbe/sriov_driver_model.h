@@ -61,9 +61,9 @@ class IxgbeSriovModel {
     MacSetDefaultFilter();
     ConfigureVirtualization();
     // ixgbe_setup_mrqc (SR-IOV, no TCs).
-    Wr(IXGBE_MRQC, (qpp() == 4 ? IXGBE_MRQC_VMDQRSS32EN
-                               : IXGBE_MRQC_VMDQRSS64EN) |
-                       0x00330000);
+    Wr(IXGBE_MRQC,
+       (qpp() == 4 ? IXGBE_MRQC_VMDQRSS32EN : IXGBE_MRQC_VMDQRSS64EN) |
+           0x00330000);
     VlanRxAddVid(0);  // the 8021q core adds VID 0 on open
     SetRxMode();
     // ixgbe_up_complete -> ixgbe_set_all_vfs
@@ -111,8 +111,8 @@ class IxgbeSriovModel {
     Wr(IXGBE_VFTE(off ^ 1), off - 1);
     Wr(IXGBE_PFDTXGSWC, IXGBE_PFDTXGSWC_VT_LBEN);
     SetVmdqGeneric(0, pf_pool());
-    Wr(IXGBE_GCR_EXT, qpp() == 4 ? IXGBE_GCR_EXT_VT_MODE_32
-                                 : IXGBE_GCR_EXT_VT_MODE_64);
+    Wr(IXGBE_GCR_EXT,
+       qpp() == 4 ? IXGBE_GCR_EXT_VT_MODE_32 : IXGBE_GCR_EXT_VT_MODE_64);
     for (unsigned i = 0; i < num_vfs; ++i) NdoSetVfSpoofchk(i, vf[i].spoofchk);
   }
 
@@ -171,8 +171,8 @@ class IxgbeSriovModel {
                     bool enable) {
     if (index >= kRarEntries) return -1;
     SetVmdqGeneric(index, pool);
-    const uint32_t lo = a[0] | a[1] << 8 | a[2] << 16 |
-                        static_cast<uint32_t>(a[3]) << 24;
+    const uint32_t lo =
+        a[0] | a[1] << 8 | a[2] << 16 | static_cast<uint32_t>(a[3]) << 24;
     uint32_t hi = Rd(IXGBE_RAH(index));
     hi &= ~(0x0000FFFFu | IXGBE_RAH_AV);
     hi |= a[4] | a[5] << 8;
@@ -452,9 +452,8 @@ class IxgbeSriovModel {
   void SetVfMulticasts(unsigned v, const std::vector<uint16_t>& hashes) {
     uint32_t vmolr = Rd(IXGBE_VMOLR(v));
     vf[v].mc_hashes.assign(hashes.begin(),
-                           hashes.begin() +
-                               static_cast<long>(std::min<size_t>(
-                                   hashes.size(), 30)));
+                           hashes.begin() + static_cast<long>(std::min<size_t>(
+                                                hashes.size(), 30)));
     for (uint16_t h : vf[v].mc_hashes) {
       const uint32_t reg = (h >> 5) & 0x7F;
       Wr(IXGBE_MTA(reg), Rd(IXGBE_MTA(reg)) | 1u << (h & 0x1F));

@@ -13,14 +13,32 @@ namespace {
 
 // Elements of each array, in Reg order.
 constexpr std::array<uint16_t, static_cast<size_t>(Reg::kCount)> kSizes = {
-    kRarEntries, kRarEntries, kRarEntries, kRarEntries,  // RAL RAH MPSAR
-    128, 128, 128,                                       // MTA UTA VFTA
-    kVlvfEntries, 2 * kVlvfEntries,                      // VLVF VLVFB
-    kPools, kPools,                                      // VMOLR VMVIR
-    8, 2, 2, 2,                           // PFVFSPOOF VFRE VFTE VMECM
-    1, 1, 1, 1, 1, 1, 1, 1,               // FCTRL .. RTTDQSEL
-    kTxQueues,                            // RTTBCNRC
-    1, 1,                                 // RTTBCNRM SSVPC
+    kRarEntries,
+    kRarEntries,
+    kRarEntries,
+    kRarEntries,  // RAL RAH MPSAR
+    128,
+    128,
+    128,  // MTA UTA VFTA
+    kVlvfEntries,
+    2 * kVlvfEntries,  // VLVF VLVFB
+    kPools,
+    kPools,  // VMOLR VMVIR
+    8,
+    2,
+    2,
+    2,  // PFVFSPOOF VFRE VFTE VMECM
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,          // FCTRL .. RTTDQSEL
+    kTxQueues,  // RTTBCNRC
+    1,
+    1,  // RTTBCNRM SSVPC
 };
 
 constexpr std::array<uint16_t, kSizes.size() + 1> SlotStarts() {
@@ -107,9 +125,9 @@ uint64_t Join(uint32_t lo, uint32_t hi) {
 eth::MacAddress RarMac(const PoolRegs& r, unsigned i) {
   const uint32_t lo = r.Get(Reg::kRal, i);
   const uint32_t hi = r.Get(Reg::kRah, i);
-  return {static_cast<uint8_t>(lo), static_cast<uint8_t>(lo >> 8),
+  return {static_cast<uint8_t>(lo),       static_cast<uint8_t>(lo >> 8),
           static_cast<uint8_t>(lo >> 16), static_cast<uint8_t>(lo >> 24),
-          static_cast<uint8_t>(hi), static_cast<uint8_t>(hi >> 8)};
+          static_cast<uint8_t>(hi),       static_cast<uint8_t>(hi >> 8)};
 }
 bool RarValid(const PoolRegs& r, unsigned i) {
   return (r.Get(Reg::kRah, i) & IXGBE_RAH_AV) != 0;
@@ -262,8 +280,8 @@ void PoolRegs::Decode(migration::Decoder& d) {
   const uint32_t n = d.U32("slots");
   if (!d.ok()) return;
   if (n != kSlots) {
-    d.Fail("slots", "is " + std::to_string(n) + ", not " +
-                        std::to_string(kSlots));
+    d.Fail("slots",
+           "is " + std::to_string(n) + ", not " + std::to_string(kSlots));
     return;
   }
   std::array<uint32_t, kSlots> in{};
@@ -446,8 +464,7 @@ uint64_t RxPools(const PoolRegs& r, const uint8_t* frame, size_t len) {
   if (multicast && !(r.Get(Reg::kVtCtl) & IXGBE_VT_CTL_REPLEN)) {
     pools &= def_bit;
   }
-  const uint64_t rx_on =
-      Join(r.Get(Reg::kVfre, 0), r.Get(Reg::kVfre, 1));
+  const uint64_t rx_on = Join(r.Get(Reg::kVfre, 0), r.Get(Reg::kVfre, 1));
   return pools & rx_on;
 }
 
@@ -510,8 +527,7 @@ TxDecision CheckTx(const PoolRegs& r, unsigned pool, const uint8_t* frame,
 
 // ---- PolicyForPool ----
 
-PoolPolicy PolicyForPool(const PoolRegs& r, unsigned pool,
-                         uint32_t link_mbps) {
+PoolPolicy PolicyForPool(const PoolRegs& r, unsigned pool, uint32_t link_mbps) {
   PoolPolicy out;
   if (pool >= kPools) return out;
   const uint64_t me = uint64_t{1} << pool;

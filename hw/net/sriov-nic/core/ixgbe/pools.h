@@ -120,17 +120,40 @@ inline constexpr uint32_t IXGBE_RTTBCNRC_RF_DEC_MASK = 0x00003FFF;
 inline constexpr uint32_t IXGBE_RTTBCNRC_RF_INT_SHIFT = 14;
 inline constexpr uint32_t IXGBE_RTTBCNRC_RF_INT_MASK = 0x00003FFF << 14;
 
-inline constexpr unsigned kRarEntries = 128;   // IXGBE_82599_RAR_ENTRIES
-inline constexpr unsigned kVlvfEntries = 64;   // IXGBE_VLVF_ENTRIES
+inline constexpr unsigned kRarEntries = 128;  // IXGBE_82599_RAR_ENTRIES
+inline constexpr unsigned kVlvfEntries = 64;  // IXGBE_VLVF_ENTRIES
 inline constexpr unsigned kPools = 64;
 inline constexpr unsigned kTxQueues = 128;
 
 // The register arrays of PoolRegs, one name per ixgbe_type.h macro.
 enum class Reg : uint8_t {
-  kRal, kRah, kMpsarLo, kMpsarHi, kMta, kUta, kVfta, kVlvf, kVlvfb, kVmolr,
-  kVmvir, kPfvfspoof, kVfre, kVfte, kVmecm, kFctrl, kVlnctrl, kMcstctrl,
-  kVtCtl, kMrqc, kPfdtxgswc, kGcrExt, kRttdqsel, kRttbcnrc, kRttbcnrm,
-  kSsvpc, kCount
+  kRal,
+  kRah,
+  kMpsarLo,
+  kMpsarHi,
+  kMta,
+  kUta,
+  kVfta,
+  kVlvf,
+  kVlvfb,
+  kVmolr,
+  kVmvir,
+  kPfvfspoof,
+  kVfre,
+  kVfte,
+  kVmecm,
+  kFctrl,
+  kVlnctrl,
+  kMcstctrl,
+  kVtCtl,
+  kMrqc,
+  kPfdtxgswc,
+  kGcrExt,
+  kRttdqsel,
+  kRttbcnrc,
+  kRttbcnrm,
+  kSsvpc,
+  kCount
 };
 
 enum class Access : uint8_t {
@@ -285,10 +308,10 @@ struct PoolRxFilter {
   // RxFilter::kMaxMacEntries each; the rest are dropped here).
   std::vector<eth::MacAddress> unicast;
   std::vector<eth::MacAddress> multicast;
-  bool promisc = false;     // PF pool: FCTRL.UPE
-  bool allmulti = false;    // VMOLR.MPE, or ROMPE with an MTA in use
-  bool nomulti = false;     // neither, and no multicast RAR
-  bool nobcast = false;     // !VMOLR.BAM
+  bool promisc = false;         // PF pool: FCTRL.UPE
+  bool allmulti = false;        // VMOLR.MPE, or ROMPE with an MTA in use
+  bool nomulti = false;         // neither, and no multicast RAR
+  bool nobcast = false;         // !VMOLR.BAM
   bool vlan_filtering = false;  // VLNCTRL.VFE
   std::bitset<4096> vlans;      // VIDs of VLVF entries with the pool's bit
   // No RxFilter equivalent (the switch cannot enforce these):
