@@ -285,6 +285,10 @@ struct TxDecision {
 // 01 (DEFAULT) -> always VMVIR's tag (bits 15:0, PCP | VID as
 // ixgbe_set_vmvir writes it), 10 (NEVER) -> none; 11 is reserved and
 // treated as 00.
+// RX has no per-pool strip on the 82599: RXDCTL.VME (per queue; ixgbevf's
+// ixgbevf_configure_rx_ring always sets it) moves the tag into the
+// descriptor, so a port-VLAN pool sees its frames untagged, as the
+// switch's access ports do (switch.h). RXDCTL is the queue registers'.
 std::optional<uint16_t> TxVlanInsertion(const PoolRegs& r, unsigned pool,
                                         std::optional<uint16_t> desc_tci);
 
