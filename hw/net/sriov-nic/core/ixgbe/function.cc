@@ -4,6 +4,8 @@
 
 #include "../migration/stream.h"
 #include "layout.h"
+#include "pools.h"
+#include "regs.h"
 
 namespace snic::ixgbe {
 
@@ -15,24 +17,64 @@ using port::TxStatus;
 
 void FunctionBase::SetLink(bool up, Effects&) { state_.link_up = up; }
 
-PortEvents FunctionBase::Resume(Effects&) { return {}; }
-
-TxStatus FunctionBase::PeekTx(uint16_t, uint8_t*, port::TxFrame*, Effects&) {
-  return TxStatus::kNotReady;
+PortEvents FunctionBase::Resume(Effects&) {
+  PortEvents ev;
+  ev.tx_kicks = nic_->PendingLanes(fn());
+  ev.rx_kick = true;
+  return ev;
 }
 
-void FunctionBase::ConsumeTx(uint16_t, Effects&) {}
+TxStatus FunctionBase::PeekTx(uint16_t lane, uint8_t* buf,
+                              port::TxFrame* frame, Effects& fx) {
+  if (!running()) return TxStatus::kNotReady;
+  NicIrqs irqs;
+  const TxStatus s = nic_->PeekTx(fn(), lane, buf, frame, irqs);
+  if (s == TxStatus::kFrame && lane < peeked_len_.size()) {
+    peeked_len_[lane] = frame->len;
+  }
+  if (s == TxStatus::kDropped) stats_.tx_drop_malformed++;
+  if (s == TxStatus::kBroken) stats_.guest_errors++;
+  Perform(irqs, fx);
+  return s;
+}
+
+void FunctionBase::ConsumeTx(uint16_t lane, Effects& fx) {
+  NicIrqs irqs;
+  const size_t len = lane < peeked_len_.size() ? peeked_len_[lane] : 0;
+  nic_->ConsumeTx(fn(), lane, len, irqs);
+  stats_.tx_packets++;
+  stats_.tx_bytes += len;
+  Perform(irqs, fx);
+}
 
 void FunctionBase::EndTxBatch(uint16_t, Effects&) {}
 
-RxResult FunctionBase::Deliver(const uint8_t*, size_t, const eth::Offload&,
-                               Effects&) {
-  return RxResult::kNotReady;
+RxResult FunctionBase::Deliver(const uint8_t* frame, size_t len,
+                               const eth::Offload& offload, Effects& fx) {
+  if (!running()) return RxResult::kNotReady;
+  NicIrqs irqs;
+  const RxResult r = nic_->Deliver(fn(), frame, len, offload, irqs);
+  switch (r) {
+    case RxResult::kDelivered:
+      stats_.rx_packets++;
+      stats_.rx_bytes += len;
+      break;
+    case RxResult::kTooSmall:
+      stats_.rx_drop_too_small++;
+      break;
+    case RxResult::kBroken:
+      stats_.guest_errors++;
+      break;
+    default:
+      break;
+  }
+  Perform(irqs, fx);
+  return r;
 }
 
 bool FunctionBase::Announce(Effects&) { return false; }
 
-void FunctionBase::Quiesce() {}
+void FunctionBase::Quiesce() { nic_->Quiesce(); }
 
 void FunctionBase::Encode(migration::Encoder& e) const { EncodeCommon(e); }
 
@@ -93,6 +135,47 @@ void FunctionBase::Perform(const NicIrqs& irqs, Effects& fx) {
   }
 }
 
+PortEvents FunctionBase::Finish(const NicIrqs& irqs, Effects& fx) {
+  Perform(irqs, fx);
+  PortEvents ev;
+  ev.tx_kicks = irqs.tx_doorbells;
+  ev.rx_kick = irqs.rx_doorbell;
+  if (irqs.datapath_changed || irqs.pf_reset) {
+    ev.changed = nic_->Sync();
+    ev.tx_kicks |= (1u << Nic::kLanes) - 1;
+    ev.rx_kick = true;
+  }
+  return ev;
+}
+
+bool FunctionBase::SyncFromNic() {
+  const bool ready = nic_->AnyQueueEnabled(fn()) &&
+                     (nic_->TxAllowed(fn()) || nic_->RxAllowed(fn()));
+  bool changed = ready != state_.ready;
+  state_.ready = ready;
+  changed |= SyncFilter();
+  return changed;
+}
+
+bool PfFunction::SyncFilter() {
+  // The PF hears its MAC (RAR0, the policy's), broadcast, and every
+  // multicast (its MTA hash filter is not modelled: the stack filters);
+  // FCTRL.UPE is promiscuous.
+  const bool promisc = (nic_->pf().Read(reg::FCTRL) & reg::FCTRL_UPE) != 0;
+  const bool changed = state_.filter.promisc != promisc;
+  state_.filter.promisc = promisc;
+  state_.filter.allmulti = true;
+  return changed;
+}
+
+bool VfFunction::SyncFilter() {
+  if (!state_.enabled) return false;
+  const PoolPolicy pp = PolicyForPool(nic_->pools(), vf());
+  ApplyRxFilter(pp.rx, &state_.filter);
+  state_.policy = pp.policy;
+  return true;  // the switch re-reads the filter (config writes only)
+}
+
 // ---- PF and VF ------------------------------------------------------------
 
 uint64_t PfFunction::MmioRead(uint32_t region, uint64_t offset, unsigned size,
@@ -120,8 +203,7 @@ PortEvents PfFunction::MmioWrite(uint32_t region, uint64_t offset,
   NicIrqs irqs;
   nic_->PfWrite(static_cast<uint32_t>(offset), static_cast<uint32_t>(value),
                 irqs);
-  Perform(irqs, fx);
-  return {};
+  return Finish(irqs, fx);
 }
 
 void PfFunction::SetLink(bool up, Effects& fx) {
@@ -163,8 +245,7 @@ PortEvents VfFunction::MmioWrite(uint32_t region, uint64_t offset,
   NicIrqs irqs;
   nic_->VfWrite(vf(), static_cast<uint32_t>(offset),
                 static_cast<uint32_t>(value), irqs);
-  Perform(irqs, fx);
-  return {};
+  return Finish(irqs, fx);
 }
 
 void VfFunction::ResetFunction(Effects& fx) {

@@ -21,6 +21,7 @@
 #ifndef SNIC_CORE_IXGBE_FUNCTION_H
 #define SNIC_CORE_IXGBE_FUNCTION_H
 
+#include <array>
 #include <cstdint>
 #include <memory>
 
@@ -35,14 +36,16 @@ namespace snic::ixgbe {
 inline constexpr const char* kNoMigration =
     "migration is not supported for personality=ixgbe";
 
-class FunctionBase : public port::Port {
+class FunctionBase : public port::Port, public NicFunction {
  public:
   FunctionBase(FnId fn, const Host& host, Nic& nic)
-      : port::Port(fn), host_(&host), nic_(&nic) {}
+      : port::Port(fn), host_(&host), nic_(&nic) {
+    nic.Attach(fn, this);
+  }
 
   void SetLink(bool up, Effects& fx) override;
   port::PortEvents Resume(Effects& fx) override;
-  uint16_t num_tx_lanes() const override { return 0; }
+  uint16_t num_tx_lanes() const override { return Nic::kLanes; }
   port::TxStatus PeekTx(uint16_t lane, uint8_t* buf, port::TxFrame* frame,
                         Effects& fx) override;
   void ConsumeTx(uint16_t lane, Effects& fx) override;
@@ -69,9 +72,18 @@ class FunctionBase : public port::Port {
   // Signals what an access resolved to: MSI-X vectors of the PF and the
   // VFs, the PF's INTx level when it has no MSI-X.
   void Perform(const NicIrqs& irqs, Effects& fx);
+  // Perform(), then the PortEvents of an access: doorbells, and every
+  // lane kicked once the data path changed (TX enabled: what the driver
+  // queued before goes now).
+  port::PortEvents Finish(const NicIrqs& irqs, Effects& fx);
+  // ready: a ring enabled and TX or RX allowed (NicFunction).
+  bool SyncFromNic() override;
+  // The personality's part of SyncFromNic() (the RX filter).
+  virtual bool SyncFilter() = 0;
 
   const Host* host_;
   Nic* nic_;
+  std::array<size_t, Nic::kLanes> peeked_len_{};  // PeekTx -> ConsumeTx
 };
 
 class PfFunction final : public FunctionBase {
@@ -79,6 +91,9 @@ class PfFunction final : public FunctionBase {
   PfFunction(const Host& host, Nic& nic) : FunctionBase(kPfFn, host, nic) {}
   // The PF's link is the uplink's: LINKS and the link-change cause.
   void SetLink(bool up, Effects& fx) override;
+
+ protected:
+  bool SyncFilter() override;
 
   uint64_t MmioRead(uint32_t region, uint64_t offset, unsigned size,
                     Effects& fx) override;
@@ -101,6 +116,9 @@ class VfFunction final : public FunctionBase {
                              unsigned size, Effects& fx) override;
  protected:
   void ResetFunction(Effects& fx) override;
+  // The pool's filter and policy, as the guest's PF driver programmed
+  // them (pools.h PolicyForPool): the switch enforces them.
+  bool SyncFilter() override;
 
  private:
   unsigned vf() const { return fn() - 1u; }

@@ -4,12 +4,17 @@
 
 #include "regs.h"
 
+#include <algorithm>
+
 namespace snic::ixgbe {
 
 using namespace reg;
 
 Nic::Nic(const Host& host, unsigned num_vfs, const uint8_t (&mac)[6])
-    : host_(host), pf_(host, kPfFn, mac) {
+    : host_(host), pf_(host, kPfFn, mac), pools_(&host) {
+  eth::MacAddress m;
+  std::copy(mac, mac + 6, m.begin());
+  pools_.LoadPermanentMac(m);
   if (num_vfs > kMaxVfs) num_vfs = kMaxVfs;
   vfs_.reserve(num_vfs);
   for (unsigned n = 0; n < num_vfs; ++n) {
@@ -34,6 +39,12 @@ void Nic::UpdateVfLinks() {
 
 void Nic::AfterPfReset(NicIrqs& irqs) {
   irqs.pf_reset = true;
+  irqs.datapath_changed = true;
+  pools_.Reset();
+  eth::MacAddress m;
+  pf_.eeprom().Mac(*reinterpret_cast<uint8_t(*)[6]>(m.data()));
+  pools_.LoadPermanentMac(m);
+  ResetQueues();
   mbx_.PfReset();
   for (auto& v : vfs_) v->PfReset();
   UpdateVfLinks();
@@ -60,9 +71,18 @@ uint32_t Nic::PfRead(uint32_t offset, NicIrqs& irqs) {
       if (offset == PFVFLRE(0)) return mbx_.ReadVflre(0);
       if (offset == PFVFLRE(1)) return mbx_.ReadVflre(1);
       return 0;  // PFVFLREC: write-only
-    case RegOwner::kPf:
-    case RegOwner::kQueue:
+    case RegOwner::kQueue: {
+      bool tx;
+      unsigned q;
+      uint32_t r;
+      if (PfQueueReg(offset, &tx, &q, &r)) {
+        return tx ? txq_[q].Read(r) : rxq_[q].Read(r);
+      }
+      return pf_.Read(offset);
+    }
     case RegOwner::kPool:
+      return pools_.Read(offset);
+    case RegOwner::kPf:
       v = pf_.Read(offset);
       irqs.Pf(pf_.TakeIrq());  // an EICR read lowers the line
       return v;
@@ -88,10 +108,39 @@ void Nic::PfWrite(uint32_t offset, uint32_t value, NicIrqs& irqs) {
         host_.GuestError(kPfFn, "ixgbe pf: write to a read-only mailbox register");
       }
       return;
-    case RegOwner::kPf:
-    case RegOwner::kQueue:
+    case RegOwner::kQueue: {
+      bool tx;
+      unsigned q;
+      uint32_t r;
+      if (!PfQueueReg(offset, &tx, &q, &r)) break;
+      const FnId owner = QueueOwner(q);
+      const bool was = tx ? txq_[q].enabled() : rxq_[q].enabled();
+      const bool doorbell = tx ? txq_[q].Write(host_, owner, r, value)
+                               : rxq_[q].Write(host_, owner, r, value);
+      if ((tx ? txq_[q].enabled() : rxq_[q].enabled()) != was) {
+        irqs.datapath_changed = true;
+      }
+      if (doorbell && owner == kPfFn) {
+        if (tx) {
+          irqs.tx_doorbells |= 1u << (q - QueueBase(kPfFn));
+        } else {
+          irqs.rx_doorbell = true;
+        }
+      }
+      return;
+    }
     case RegOwner::kPool:
+      pools_.Write(offset, value);
+      irqs.datapath_changed = true;
+      return;
+    case RegOwner::kPf:
       break;
+  }
+  // Mode registers both keep (PFVTCTL, GCR_EXT, MRQC, FCTRL, VLNCTRL...):
+  // the Pf answers reads, the pools decide with them.
+  if (PoolRegs::Owns(offset)) {
+    pools_.Write(offset, value);
+    irqs.datapath_changed = true;
   }
   // CTRL_EXT.PFRSTD going 0 -> 1 is RSTD in every VF mailbox
   // (ixgbe_main.c ixgbe_up_complete); rewriting it set changes nothing.
@@ -113,13 +162,44 @@ void Nic::PfWrite(uint32_t offset, uint32_t value, NicIrqs& irqs) {
 uint32_t Nic::VfRead(unsigned vf, uint32_t offset, NicIrqs& irqs) {
   (void)irqs;  // VF reads clear causes, never raise them
   if (vf >= num_vfs()) return 0;
+  bool tx;
+  unsigned q;
+  uint32_t r;
+  if (VfQueueReg(vf, offset, &tx, &q, &r)) {
+    return tx ? txq_[q].Read(r) : rxq_[q].Read(r);
+  }
   return vfs_[vf]->Read(offset);
 }
 
 void Nic::VfWrite(unsigned vf, uint32_t offset, uint32_t value,
                   NicIrqs& irqs) {
   if (vf >= num_vfs()) return;
+  const FnId fn = static_cast<FnId>(1 + vf);
+  bool tx;
+  unsigned q;
+  uint32_t reg;
+  if (VfQueueReg(vf, offset, &tx, &q, &reg)) {
+    const bool was = tx ? txq_[q].enabled() : rxq_[q].enabled();
+    const bool doorbell = tx ? txq_[q].Write(host_, fn, reg, value)
+                             : rxq_[q].Write(host_, fn, reg, value);
+    if ((tx ? txq_[q].enabled() : rxq_[q].enabled()) != was) {
+      irqs.datapath_changed = true;
+    }
+    if (doorbell && tx) irqs.tx_doorbells |= 1u << (q - QueueBase(fn));
+    if (doorbell && !tx) irqs.rx_doorbell = true;
+    return;
+  }
   const VfWriteResult r = vfs_[vf]->Write(offset, value);
+  if (r.reset) {
+    // VFCTRL.RST: the VF's rings stop (TDWBAL/H survive, as on the chip).
+    const unsigned base = QueueBase(fn);
+    for (uint16_t l = 0; l < kLanes; ++l) {
+      if (QueueOf(fn, l) < 0) break;
+      txq_[base + l].ResetKeepWriteback();
+      rxq_[base + l].Reset();
+    }
+    irqs.datapath_changed = true;
+  }
   irqs.Vf(vf, r.msix);
   Mailbox(r.mbx, irqs);
 }
@@ -133,6 +213,14 @@ void Nic::ResetVf(unsigned vf, bool tell_pf, NicIrqs& irqs) {
   if (vf >= num_vfs()) return;
   const bool reported = mbx_.ReadVflre(vf / 32) & (1u << (vf % 32));
   const MailboxEvents ev = vfs_[vf]->Reset();
+  const FnId fn = static_cast<FnId>(1 + vf);
+  const unsigned base = QueueBase(fn);
+  for (uint16_t l = 0; l < kLanes; ++l) {
+    if (QueueOf(fn, l) < 0) break;
+    txq_[base + l].Reset();
+    rxq_[base + l].Reset();
+  }
+  irqs.datapath_changed = true;
   if (tell_pf) {
     Mailbox(ev, irqs);
   } else if (!reported) {
@@ -143,6 +231,200 @@ void Nic::ResetVf(unsigned vf, bool tell_pf, NicIrqs& irqs) {
 void Nic::SetUplinkLink(bool up, NicIrqs& irqs) {
   irqs.Pf(pf_.SetUplinkLink(up));
   UpdateVfLinks();
+}
+
+// ---- the data path --------------------------------------------------------
+
+bool Nic::PfQueueReg(uint32_t offset, bool* tx, unsigned* queue,
+                     uint32_t* reg) {
+  if (offset >= 0x01000 && offset < 0x02000) {
+    *tx = false;
+    *queue = (offset - 0x01000) / kQueueBlockLen;
+    *reg = (offset - 0x01000) % kQueueBlockLen;
+  } else if (offset >= 0x0D000 && offset < 0x0E000) {
+    *tx = false;
+    *queue = 64 + (offset - 0x0D000) / kQueueBlockLen;
+    *reg = (offset - 0x0D000) % kQueueBlockLen;
+  } else if (offset >= 0x06000 && offset < 0x08000) {
+    *tx = true;
+    *queue = (offset - 0x06000) / kQueueBlockLen;
+    *reg = (offset - 0x06000) % kQueueBlockLen;
+  } else if (offset >= SRRCTL(0) && offset <= SRRCTL(15)) {
+    // ixgbe_type.h IXGBE_SRRCTL(i): queues 0..15 at 0x2100 + 4i too.
+    *tx = false;
+    *queue = (offset - SRRCTL(0)) / 4;
+    *reg = kRxSrrctl;
+  } else {
+    return false;
+  }
+  return *tx ? TxQueue::Handles(*reg) : RxQueue::Handles(*reg);
+}
+
+bool Nic::VfQueueReg(unsigned vf, uint32_t offset, bool* tx, unsigned* queue,
+                     uint32_t* reg) const {
+  const uint32_t span = kVfQueues * kQueueBlockLen;
+  uint32_t rel;
+  if (offset >= kVfRxQueue0 && offset < kVfRxQueue0 + span) {
+    *tx = false;
+    rel = offset - kVfRxQueue0;
+  } else if (offset >= kVfTxQueue0 && offset < kVfTxQueue0 + span) {
+    *tx = true;
+    rel = offset - kVfTxQueue0;
+  } else {
+    return false;
+  }
+  *reg = rel % kQueueBlockLen;
+  if (!(*tx ? TxQueue::Handles(*reg) : RxQueue::Handles(*reg))) return false;
+  // Queues beyond the pool's (before the PF set up VT mode, or past its
+  // queues per pool) stay the VF register file's plain registers.
+  const int q = QueueOf(static_cast<FnId>(1 + vf),
+                        static_cast<uint16_t>(rel / kQueueBlockLen));
+  if (q < 0) return false;
+  *queue = static_cast<unsigned>(q);
+  return true;
+}
+
+unsigned Nic::QueueBase(FnId fn) const {
+  const unsigned qpp = QueuesPerPool(pools_);
+  if (fn == kPfFn) {
+    return qpp == 0 ? 0 : DefaultPool(pools_).value_or(0) * qpp;
+  }
+  return (fn - 1u) * qpp;
+}
+
+int Nic::QueueOf(FnId fn, uint16_t lane) const {
+  if (lane >= kLanes) return -1;
+  const unsigned qpp = QueuesPerPool(pools_);
+  if (fn == kPfFn) {
+    if (qpp != 0 && lane >= qpp) return -1;
+    return static_cast<int>(QueueBase(fn) + lane);
+  }
+  const unsigned vf = fn - 1u;
+  if (qpp == 0 || vf >= num_vfs() || lane >= qpp ||
+      DefaultPool(pools_) == vf) {
+    return -1;
+  }
+  const unsigned q = QueueBase(fn) + lane;
+  return q < reg::kNumQueues ? static_cast<int>(q) : -1;
+}
+
+FnId Nic::QueueOwner(unsigned queue) const {
+  const unsigned qpp = QueuesPerPool(pools_);
+  if (qpp == 0) return kPfFn;
+  const unsigned pool = queue / qpp;
+  if (pool < num_vfs() && DefaultPool(pools_) != pool) {
+    return static_cast<FnId>(1 + pool);
+  }
+  return kPfFn;
+}
+
+bool Nic::TxAllowed(FnId fn) const {
+  if (fn == kPfFn) return pf_.tx_enabled();
+  return pf_.tx_enabled() && TxEnabled(pools_, fn - 1u);
+}
+
+bool Nic::RxAllowed(FnId fn) const {
+  if (fn == kPfFn) return pf_.rx_enabled();
+  return pf_.rx_enabled() && ixgbe::RxEnabled(pools_, fn - 1u);
+}
+
+bool Nic::AnyQueueEnabled(FnId fn) const {
+  for (uint16_t l = 0; l < kLanes; ++l) {
+    const int q = QueueOf(fn, l);
+    if (q < 0) break;
+    if (txq_[q].enabled() || rxq_[q].enabled()) return true;
+  }
+  return false;
+}
+
+uint32_t Nic::PendingLanes(FnId fn) const {
+  uint32_t lanes = 0;
+  for (uint16_t l = 0; l < kLanes; ++l) {
+    const int q = QueueOf(fn, l);
+    if (q < 0) break;
+    if (txq_[q].enabled() && txq_[q].head() != txq_[q].tail()) {
+      lanes |= 1u << l;
+    }
+  }
+  return lanes;
+}
+
+void Nic::RaiseQueue(bool tx, unsigned queue, NicIrqs& irqs) {
+  const FnId owner = QueueOwner(queue);
+  if (owner == kPfFn) {
+    irqs.Pf(pf_.RaiseQueue(tx, queue));
+    return;
+  }
+  const unsigned vf = owner - 1u;
+  const unsigned local = queue - QueueBase(owner);
+  irqs.Vf(vf, tx ? vfs_[vf]->RaiseTx(local) : vfs_[vf]->RaiseRx(local));
+}
+
+port::TxStatus Nic::PeekTx(FnId fn, uint16_t lane, uint8_t* buf,
+                           port::TxFrame* frame, NicIrqs& irqs) {
+  const int q = QueueOf(fn, lane);
+  if (q < 0 || !TxAllowed(fn)) return port::TxStatus::kEmpty;
+  const TxQueue::PeekResult r = txq_[q].Peek(host_, fn, buf, frame);
+  if (r.wrote_back) RaiseQueue(true, static_cast<unsigned>(q), irqs);
+  return r.status;
+}
+
+void Nic::ConsumeTx(FnId fn, uint16_t lane, size_t len, NicIrqs& irqs) {
+  const int q = QueueOf(fn, lane);
+  if (q < 0) return;
+  if (txq_[q].Consume(host_, fn)) {
+    RaiseQueue(true, static_cast<unsigned>(q), irqs);
+  }
+  if (fn == kPfFn) {
+    pf_.AddTx(static_cast<uint32_t>(len), false, false);
+  } else {
+    vfs_[fn - 1u]->AddTx(len);
+  }
+}
+
+port::RxResult Nic::Deliver(FnId fn, const uint8_t* frame, size_t len,
+                            const eth::Offload& offload, NicIrqs& irqs) {
+  // The function's first queue (RSS across its queues is not modelled).
+  const int q = QueueOf(fn, 0);
+  if (q < 0 || !RxAllowed(fn) || !rxq_[q].enabled()) {
+    return port::RxResult::kNotReady;
+  }
+  const RxQueue::DeliverResult r =
+      rxq_[q].Deliver(host_, fn, frame, len, offload, RxQueue::Meta{});
+  if (r.wrote_back) RaiseQueue(false, static_cast<unsigned>(q), irqs);
+  if (r.result == port::RxResult::kDelivered) {
+    const bool mcast = len >= 6 && (frame[0] & 1);
+    const bool bcast = mcast && frame[0] == 0xff && frame[1] == 0xff &&
+                       frame[2] == 0xff && frame[3] == 0xff &&
+                       frame[4] == 0xff && frame[5] == 0xff;
+    if (fn == kPfFn) {
+      pf_.AddRx(static_cast<uint32_t>(len), bcast, mcast && !bcast);
+    } else {
+      vfs_[fn - 1u]->AddRx(len, mcast);
+    }
+  }
+  return r.result;
+}
+
+void Nic::Attach(FnId fn, NicFunction* f) {
+  if (fn < functions_.size()) functions_[fn] = f;
+}
+
+bool Nic::Sync() {
+  bool changed = false;
+  for (NicFunction* f : functions_) {
+    if (f != nullptr) changed |= f->SyncFromNic();
+  }
+  return changed;
+}
+
+void Nic::Quiesce() {
+  for (auto& q : txq_) q.Quiesce();
+}
+
+void Nic::ResetQueues() {
+  for (auto& q : txq_) q.Reset();
+  for (auto& q : rxq_) q.Reset();
 }
 
 }  // namespace snic::ixgbe

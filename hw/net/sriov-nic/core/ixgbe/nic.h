@@ -23,6 +23,8 @@
 #include "layout.h"
 #include "mailbox.h"
 #include "pf.h"
+#include "pools.h"
+#include "queue.h"
 #include "vf.h"
 
 namespace snic::ixgbe {
@@ -35,7 +37,9 @@ struct NicIrqs {
   std::array<uint8_t, kMaxVfs> vf_msix{};  // [n] bit v: VF n's vector v
   uint64_t vfs_signalled = 0;              // bit n: vf_msix[n] != 0
   bool pf_reset = false;      // CTRL.RST: the queues, pools and VFs reset
-  bool datapath_changed = false;
+  bool datapath_changed = false;  // TE/RXEN, a ring enabled, pools
+  uint32_t tx_doorbells = 0;       // bit n: the accessing function's lane n
+  bool rx_doorbell = false;
 
   void Pf(const PfIrq& irq) {
     pf_msix |= irq.msix_vectors;
@@ -48,6 +52,18 @@ struct NicIrqs {
       vfs_signalled |= uint64_t{1} << vf;
     }
   }
+};
+
+// A function of the chip as the device sees it (function.h): told when
+// the chip's data-path state changed (rings enabled, pool registers), so
+// that the switch's view of it (PortState) follows.
+class NicFunction {
+ public:
+  // Returns whether the function's PortState changed.
+  virtual bool SyncFromNic() = 0;
+
+ protected:
+  ~NicFunction() = default;
 };
 
 class Nic {
@@ -74,6 +90,39 @@ class Nic {
   // every VF.
   void SetUplinkLink(bool up, NicIrqs& irqs);
 
+  // ---- the data path (queue.h rings, pools.h pools) ----
+  // The 128 TX and 128 RX queues are the chip's; a function reaches its
+  // own: a VF the queues of its pool (VF queue n is pool * queues-per-pool
+  // + n), the PF the default pool's in VT mode (PFVTCTL.DEF_PL), else from
+  // queue 0. A function's TX lane n is its queue n.
+  static constexpr uint16_t kLanes = 8;
+  // The absolute queue of @fn's lane, or -1.
+  int QueueOf(FnId fn, uint16_t lane) const;
+  // The function a queue belongs to (its DMA and interrupts).
+  FnId QueueOwner(unsigned queue) const;
+  // TX/RX allowed: the PF's DMATXCTL.TE / RXCTRL.RXEN, a VF's VFTE/VFRE.
+  bool TxAllowed(FnId fn) const;
+  bool RxAllowed(FnId fn) const;
+  // The driver has a ring enabled (the port is ready).
+  bool AnyQueueEnabled(FnId fn) const;
+  // Lanes of @fn with descriptors the driver queued (TDT != TDH).
+  uint32_t PendingLanes(FnId fn) const;
+
+  port::TxStatus PeekTx(FnId fn, uint16_t lane, uint8_t* buf,
+                        port::TxFrame* frame, NicIrqs& irqs);
+  void ConsumeTx(FnId fn, uint16_t lane, size_t len, NicIrqs& irqs);
+  port::RxResult Deliver(FnId fn, const uint8_t* frame, size_t len,
+                         const eth::Offload& offload, NicIrqs& irqs);
+  // Drops held TX frames (the guest's rings hold them again).
+  void Quiesce();
+
+  // The functions' ports, told by Sync() what changed.
+  void Attach(FnId fn, NicFunction* f);
+  // Brings every attached function's PortState up to date; true if any
+  // changed.
+  bool Sync();
+
+  const PoolRegs& pools() const { return pools_; }
   const Pf& pf() const { return pf_; }
   Pf& pf() { return pf_; }
   const Vf& vf(unsigned n) const { return *vfs_[n]; }
@@ -84,11 +133,25 @@ class Nic {
   void Mailbox(const MailboxEvents& ev, NicIrqs& irqs);
   void AfterPfReset(NicIrqs& irqs);
   void UpdateVfLinks();
+  // Where PF BAR0 @offset is in a queue block: false if it is not a ring
+  // register (the Pf keeps the rest: DCA, statistics mapping).
+  static bool PfQueueReg(uint32_t offset, bool* tx, unsigned* queue,
+                         uint32_t* reg);
+  // A VF BAR0 queue register: its absolute queue.
+  bool VfQueueReg(unsigned vf, uint32_t offset, bool* tx, unsigned* queue,
+                  uint32_t* reg) const;
+  unsigned QueueBase(FnId fn) const;
+  void RaiseQueue(bool tx, unsigned queue, NicIrqs& irqs);
+  void ResetQueues();
 
   const Host& host_;
   Mailboxes mbx_;
   Pf pf_;
+  PoolRegs pools_;
   std::vector<std::unique_ptr<Vf>> vfs_;
+  std::array<TxQueue, reg::kNumQueues> txq_;
+  std::array<RxQueue, reg::kNumQueues> rxq_;
+  std::array<NicFunction*, 1 + kMaxVfs> functions_{};
 };
 
 }  // namespace snic::ixgbe

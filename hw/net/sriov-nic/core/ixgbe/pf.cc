@@ -307,7 +307,7 @@ RegOwner OwnerOf(uint32_t off) {
   // Mailbox (ixgbe_mbx.c, ixgbe_sriov.c).
   if (In(off, PFMAILBOX(0), PFMAILBOX(kNumVfs)) ||
       In(off, PFMBMEM(0), PFMBMEM(kNumVfs)) ||
-      In(off, MBVFICR(0), MBVFICR(2)) || In(off, PFMBIMR(0), PFMBIMR(2)) ||
+      In(off, MBVFICR(0), MBVFICR(4)) || In(off, PFMBIMR(0), PFMBIMR(2)) ||
       off == PFVFLRE(0) || off == PFVFLRE(1) ||
       In(off, PFVFLREC(0), PFVFLREC(2))) {
     return RegOwner::kMailbox;

@@ -45,6 +45,7 @@
 #include "../base/host.h"
 #include "../migration/stream.h"
 #include "mailbox.h"
+#include "queue.h"
 
 namespace snic::ixgbe {
 
@@ -97,7 +98,7 @@ inline constexpr uint32_t kQWbah = 0x3C;   // TX only
 inline constexpr uint32_t kVfCtrlRst = 1u << 26;     // IXGBE_CTRL_RST
 inline constexpr uint32_t kLinksUp = 1u << 30;       // IXGBE_LINKS_UP
 inline constexpr uint32_t kLinksSpeed10G = 3u << 28; // LINKS_SPEED_10G_82599
-inline constexpr uint32_t kDctlEnable = 1u << 25;    // RXDCTL/TXDCTL.ENABLE
+// kDctlEnable (RXDCTL/TXDCTL.ENABLE): queue.h
 inline constexpr uint32_t kTxdctlSwflsh = 1u << 26;  // IXGBE_TXDCTL_SWFLSH
 inline constexpr uint8_t kIvarValid = 0x80;          // IXGBE_IVAR_ALLOC_VAL
 
