@@ -65,6 +65,11 @@ static bool sriov_nic_ixgbe_caps(PCIDevice *dev, SriovNicState *pf,
         error_setg(errp, "sriov-nic: cannot add the PCIe capability");
         return false;
     }
+    if (is_pf) {
+        /* The 82599's link: PCIe 2.0 x8 (ixgbe checks its bandwidth). */
+        pcie_cap_fill_link_ep_usp(dev, QEMU_PCI_EXP_LNK_X8,
+                                  QEMU_PCI_EXP_LNK_5GT);
+    }
     if (!sriov_nic_msix_init(dev, pf, bar, l, SRIOV_NIC_IXGBE_MSIX_CAP,
                              errp)) {
         goto fail_exp;

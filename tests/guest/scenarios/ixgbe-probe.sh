@@ -10,6 +10,7 @@
 # timeout: 900
 
 modprobe ixgbe
+modprobe ixgbevf  # no udev here: VFs bind to a loaded driver
 pf=$(pci_pfs 8086:10f7 | head -n1)
 [ -n "$pf" ] || abort "no 8086:10f7 PF with SR-IOV; PCI functions: $(cd $SYSPCI && for d in *; do echo "$d=$(pci_id $d)"; done)"
 expect_eq "ixgbe drives the PF" "$(pci_driver "$pf")" ixgbe

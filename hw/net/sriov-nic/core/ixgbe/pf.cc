@@ -87,7 +87,10 @@ constexpr RegSpec kSpecs[] = {
     RwN(FCRTH_82599(0), 8),
     Rw(FCRTV),
     RwN(PFVFMRQC(0), 64),
-    RwN(RXPBSIZE(0), 8, 4, 0, 0x000FFC00),
+    // 82599 reset values: the whole 512 KiB RX packet buffer in PB 0
+    // (ixgbe_hpbthresh reads it at probe), 160 KiB TX.
+    Rw(RXPBSIZE(0), 0x00080000, 0x000FFC00),
+    RwN(RXPBSIZE(1), 7, 4, 0, 0x000FFC00),
     Rw(FCCFG),
     Rw(DROPEN),
     Stat(PXONTXC(0), 8),
@@ -217,7 +220,8 @@ constexpr RegSpec kSpecs[] = {
     RwN(MPSAR_LO(0), 128, 8),     // pool
     RwN(MPSAR_HI(0), 128, 8),     // pool
     RwN(RTTUP2TC, 1),
-    RwN(TXPBSIZE(0), 8, 4, 0, 0x000FFC00),
+    Rw(TXPBSIZE(0), 0x00028000, 0x000FFC00),
+    RwN(TXPBSIZE(1), 7, 4, 0, 0x000FFC00),
     Rw(RTTPCS),
     RwN(RTTPT2C(0), 8),
     Rw(TFCS),
