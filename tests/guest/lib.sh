@@ -324,6 +324,52 @@ enable_vfs() {
     info "VFs: $vfifs"
 }
 
+# ---- the sriov-nic PF and its VFs with stock ixgbe/ixgbevf (personality=ixgbe)
+# pci_netdev BDF: the netdev of PCI function BDF (<bdf>/net/, as on
+# hardware; fails when there is none yet).
+pci_netdev() { ls "$SYSPCI/$1/net" 2>/dev/null | head -n1 | grep .; }
+
+# ixgbe_vf_netdevs_are PF N: exactly N VFs of PF bound to ixgbevf with a
+# netdev at <vf>/net/ and the PF's at <vf>/physfn/net/.
+ixgbe_vf_netdevs_are() {
+    local n=0 v pfif
+    pfif=$(pci_netdev "$1")
+    for v in $(pci_vfs "$1"); do
+        [ "$(pci_driver "$v")" = ixgbevf ] && pci_netdev "$v" >/dev/null &&
+            [ -e "$SYSPCI/$v/physfn/net/$pfif" ] && n=$((n + 1))
+    done
+    [ "$n" -eq "$2" ]
+}
+
+# ixgbe_enable_vfs N: as enable_vfs, for personality=ixgbe: loads ixgbe and
+# ixgbevf (no udev in the guest), finds the 8086:10f7 PF, brings its netdev
+# up (ixgbevf waits for the PF's link), writes N to
+# /sys/class/net/<pf>/device/sriov_numvfs and waits for N VF netdevs. Sets
+# pf, pfif, vfs, vfifs and vf0 vf1 ... like enable_vfs.
+ixgbe_enable_vfs() {
+    local n=$1 bdf name i=0
+    modprobe ixgbe
+    modprobe ixgbevf
+    pf=$(pci_pfs 8086:10f7 | head -n1)
+    [ -n "$pf" ] || abort "no 8086:10f7 PF found"
+    require "PF has a netdev" wait_for 20 pci_netdev "$pf"
+    pfif=$(pci_netdev "$pf")
+    ip link set "$pfif" up
+    info "PF $pf is $pfif; enabling $n VFs"
+    require "echo $n > sriov_numvfs" sh -c "echo $n > /sys/class/net/$pfif/device/sriov_numvfs"
+    require "$n ixgbevf netdevs" wait_for 120 ixgbe_vf_netdevs_are "$pf" "$n"
+    vfs=$(pci_vfs "$pf" | tr '\n' ' ')
+    vfs=${vfs% }
+    vfifs=
+    for bdf in $vfs; do
+        name=$(pci_netdev "$bdf") || abort "VF $bdf (virtfn$i) has no netdev"
+        vfifs="$vfifs${vfifs:+ }$name"
+        eval "vf$i=\$name"
+        i=$((i + 1))
+    done
+    info "VFs: $vfifs"
+}
+
 # ---- host control (scenarios with "# host-control: yes") ---------------------
 # host_ctl ARGS...: run `scripts/sriov-nic-ctl --qmp SOCK ARGS` on the host
 # (e.g. `host_ctl pf0 vf 0 spoofchk off`, `host_ctl pf0 show vf 0`), print its

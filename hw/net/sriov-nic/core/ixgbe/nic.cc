@@ -53,6 +53,9 @@ void Nic::AfterPfReset(NicIrqs& irqs) {
 
 uint32_t Nic::PfRead(uint32_t offset, NicIrqs& irqs) {
   uint32_t v = 0;
+  if (unsigned vf; PfVfStat(offset, &vf, &v)) {
+    return vfs_[vf]->Read(v);
+  }
   switch (OwnerOf(offset)) {
     case RegOwner::kMailbox:
       if (offset >= PFMBMEM(0) && offset < PFMBMEM(kMaxPools)) {
@@ -258,6 +261,30 @@ bool Nic::PfQueueReg(uint32_t offset, bool* tx, unsigned* queue,
     return false;
   }
   return *tx ? TxQueue::Handles(*reg) : RxQueue::Handles(*reg);
+}
+
+// The PF's view of each VF's counters (ixgbe_type.h IXGBE_PVFGPRC(x)..;
+// ixgbe_update_stats, ndo_get_vf_stats): the VF's own VFGPRC.. registers,
+// the same 32/36-bit free-running counters.
+bool Nic::PfVfStat(uint32_t offset, unsigned* vf, uint32_t* vf_offset) const {
+  struct Stat {
+    uint32_t base, stride, vf_reg;
+  };
+  static constexpr Stat kStats[] = {
+      {0x0101C, 0x40, kVfGprc},    {0x01020, 0x40, kVfGorcLsb},
+      {0x0D020, 0x40, kVfGorcMsb}, {0x0D01C, 0x40, kVfMprc},
+      {0x08300, 0x04, kVfGptc},    {0x08400, 0x08, kVfGotcLsb},
+      {0x08404, 0x08, kVfGotcMsb},
+  };
+  for (const Stat& s : kStats) {
+    if (offset >= s.base && (offset - s.base) % s.stride == 0 &&
+        (offset - s.base) / s.stride < num_vfs()) {
+      *vf = (offset - s.base) / s.stride;
+      *vf_offset = s.vf_reg;
+      return true;
+    }
+  }
+  return false;
 }
 
 bool Nic::VfQueueReg(unsigned vf, uint32_t offset, bool* tx, unsigned* queue,

@@ -140,6 +140,7 @@ class Nic {
   // A VF BAR0 queue register: its absolute queue.
   bool VfQueueReg(unsigned vf, uint32_t offset, bool* tx, unsigned* queue,
                   uint32_t* reg) const;
+  bool PfVfStat(uint32_t offset, unsigned* vf, uint32_t* vf_offset) const;
   unsigned QueueBase(FnId fn) const;
   void RaiseQueue(bool tx, unsigned queue, NicIrqs& irqs);
   void ResetQueues();
