@@ -300,3 +300,34 @@ TEST(IxgbeRegs, PortDecodeRefusesItsOwnState) {
 
 }  // namespace
 }  // namespace snic::testing
+
+namespace snic::testing {
+namespace {
+
+// personality=ixgbe: the guest's PF driver owns VF policy. The host reads
+// what the pool registers say and cannot write it, at runtime or at start.
+TEST_F(Ixgbe, HostReadsTheGuestsVfPolicyAndCannotWriteIt) {
+  snic_core_set_num_vfs(core_.get(), 2);
+  char err[256] = {};
+  EXPECT_FALSE(snic_core_set_vf_setting(core_.get(), 0, "spoofchk", "off", err,
+                                        sizeof(err)));
+  EXPECT_NE(std::string(err).find("belongs to the guest's PF driver"),
+            std::string::npos)
+      << err;
+  EXPECT_FALSE(
+      snic_core_apply_vf_spec(core_.get(), "mac", "0=02:00:00:00:00:01", err,
+                              sizeof(err)));
+  EXPECT_NE(std::string(err).find("personality=ixgbe"), std::string::npos);
+  // ixgbe_ndo_set_vf_spoofchk: PFVFSPOOF bit 1 (MAC anti-spoof, pool 1).
+  char buf[64] = {};
+  Write(SNIC_FN_PF, reg::PFVFSPOOF(0), 0x2);
+  ASSERT_TRUE(snic_core_get_vf_setting(core_.get(), 1, "spoofchk", buf,
+                                       sizeof(buf)));
+  EXPECT_STREQ(buf, "on");
+  ASSERT_TRUE(snic_core_get_vf_setting(core_.get(), 0, "spoofchk", buf,
+                                       sizeof(buf)));
+  EXPECT_STREQ(buf, "off");
+}
+
+}  // namespace
+}  // namespace snic::testing

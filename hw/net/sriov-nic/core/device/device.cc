@@ -882,7 +882,10 @@ bool Device::GetVfPolicy(uint16_t vf, PortPolicy* p) const {
     *p = PortPolicy{};
     return false;
   }
-  *p = vf_policy_[vf];
+  // personality=ixgbe: the guest's PF driver is the author; what its pool
+  // registers say is what the switch enforces.
+  *p = cfg_.personality == Personality::kIxgbe ? ports_[1 + vf]->state().policy
+                                               : vf_policy_[vf];
   return true;
 }
 
@@ -899,6 +902,12 @@ std::optional<FnId> Device::MacUser(
   }
   return std::nullopt;
 }
+
+// With personality=ixgbe the guest's PF driver owns VF policy (as on an
+// 82599): the host reads it and cannot write it.
+static constexpr const char* kIxgbeGuestPolicy =
+    "personality=ixgbe: VF policy belongs to the guest's PF driver (ip link "
+    "set <pf> vf N ...); the host can only read it";
 
 Status Device::MacInUse(const MacAddress& mac, FnId user) {
   return Status::Invalid("mac " + eth::FormatMac(mac) +
@@ -920,6 +929,9 @@ Status Device::CheckVfPolicy(uint16_t vf, const PortPolicy& p) const {
 }
 
 Status Device::SetVfPolicy(uint16_t vf, const PortPolicy& p) {
+  if (cfg_.personality == Personality::kIxgbe) {
+    return Status::Invalid(kIxgbeGuestPolicy);
+  }
   if (vf >= cfg_.total_vfs) {
     return Status::Invalid("VF " + std::to_string(vf) +
                            " does not exist (total-vfs is " +
@@ -958,11 +970,16 @@ bool Device::GetVfSetting(uint16_t vf, const char* setting,
   if (vf >= cfg_.total_vfs) {
     return false;
   }
-  *value = policy::GetSetting(setting, vf_policy_[vf]);
+  *value = policy::GetSetting(setting, cfg_.personality == Personality::kIxgbe
+                                           ? ports_[1 + vf]->state().policy
+                                           : vf_policy_[vf]);
   return !value->empty();
 }
 
 Status Device::ApplyVfSpec(const char* setting, const char* spec) {
+  if (cfg_.personality == Personality::kIxgbe) {
+    return Status::Invalid(kIxgbeGuestPolicy);
+  }
   std::vector<PortPolicy> next = vf_policy_;
   std::vector<uint16_t> changed;
   if (Status s = policy::ApplySpec(setting ? setting : "", spec ? spec : "",
