@@ -78,6 +78,7 @@ class FunctionBase : public port::Port, public NicFunction {
   port::PortEvents Finish(const NicIrqs& irqs, Effects& fx);
   // ready: a ring enabled and TX or RX allowed (NicFunction).
   bool SyncFromNic() override;
+  uint64_t TxSpoofDrops() const override { return stats_.tx_drop_spoof; }
   // The personality's part of SyncFromNic() (the RX filter).
   virtual bool SyncFilter() = 0;
 

@@ -33,8 +33,15 @@ void Nic::Mailbox(const MailboxEvents& ev, NicIrqs& irqs) {
 // The VFs see the PF's link (VFLINKS). ixgbevf also asks the PF over the
 // mailbox (vf.c ixgbevf_check_mac_link_vf: a clear CTS bit is link down),
 // which is where `ip link set <pf> vf N state disable` acts.
+// VFLINKS also goes down while the PF driver keeps the VF's pool off in
+// both directions (VFRE and VFTE clear: ixgbe_set_vf_link_state, `ip link
+// set <pf> vf N state disable`), so the VF driver reports NO-CARRIER; the
+// pools are on as soon as the PF driver answered the VF's reset.
 void Nic::UpdateVfLinks() {
-  for (auto& v : vfs_) v->SetLinkInputs(pf_.link_up());
+  for (unsigned n = 0; n < num_vfs(); ++n) {
+    const bool on = ixgbe::RxEnabled(pools_, n) || TxEnabled(pools_, n);
+    vfs_[n]->SetLinkInputs(pf_.link_up() && on);
+  }
 }
 
 void Nic::AfterPfReset(NicIrqs& irqs) {
@@ -55,6 +62,18 @@ uint32_t Nic::PfRead(uint32_t offset, NicIrqs& irqs) {
   uint32_t v = 0;
   if (unsigned vf; PfVfStat(offset, &vf, &v)) {
     return vfs_[vf]->Read(v);
+  }
+  if (offset == IXGBE_SSVPC) {
+    // The switch's anti-spoof drops of every VF since the last read
+    // (read-to-clear): ixgbe_spoof_check logs "N Spoofed packets
+    // detected".
+    uint64_t total = 0;
+    for (unsigned n = 1; n < functions_.size(); ++n) {
+      if (functions_[n] != nullptr) total += functions_[n]->TxSpoofDrops();
+    }
+    const uint64_t fresh = total - ssvpc_reported_;
+    ssvpc_reported_ = total;
+    return fresh > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<uint32_t>(fresh);
   }
   switch (OwnerOf(offset)) {
     case RegOwner::kMailbox:
@@ -135,6 +154,7 @@ void Nic::PfWrite(uint32_t offset, uint32_t value, NicIrqs& irqs) {
     case RegOwner::kPool:
       pools_.Write(offset, value);
       irqs.datapath_changed = true;
+      UpdateVfLinks();
       return;
     case RegOwner::kPf:
       break;

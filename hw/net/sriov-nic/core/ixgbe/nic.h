@@ -61,6 +61,8 @@ class NicFunction {
  public:
   // Returns whether the function's PortState changed.
   virtual bool SyncFromNic() = 0;
+  // Frames the switch dropped for anti-spoof (PFVFSPOOF) so far.
+  virtual uint64_t TxSpoofDrops() const = 0;
 
  protected:
   ~NicFunction() = default;
@@ -153,6 +155,7 @@ class Nic {
   std::array<TxQueue, reg::kNumQueues> txq_;
   std::array<RxQueue, reg::kNumQueues> rxq_;
   std::array<NicFunction*, 1 + kMaxVfs> functions_{};
+  uint64_t ssvpc_reported_ = 0;  // spoof drops SSVPC reads have returned
 };
 
 }  // namespace snic::ixgbe
