@@ -56,7 +56,7 @@ done
 dmesg | grep -E 'ixgbe|ixgbevf' > /tmp/dmesg.ixgbe
 info "dmesg (ixgbe, ixgbevf), first lines:"
 head -40 /tmp/dmesg.ixgbe | sed 's/^/    | /'
-bad=$(grep -iE 'error|warn|fail|hang|timeout|unsupported|invalid|call trace' /tmp/dmesg.ixgbe | head -20)
+bad=$(grep -iwE 'error|errors|warn|warning|fail|failed|failure|hang|hung|timeout|unsupported|invalid' /tmp/dmesg.ixgbe | head -20)
 expect_eq "no ixgbe/ixgbevf errors or warnings in dmesg" "$bad" ""
 check "no kernel warnings" sh -c "! dmesg | grep -qE 'WARNING:|Call Trace|BUG:'"
 finish

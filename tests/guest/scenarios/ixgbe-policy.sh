@@ -1,0 +1,122 @@
+# personality=ixgbe: each `ip link set <pf> vf N ...` knob of the stock
+# ixgbe PF driver, shown by `ip link show <pf>` and proven with traffic
+# (offloads left on): mac (after a VF driver reload), vlan + qos (VFs on
+# VLAN 100 reach each other and the PF's VLAN 100 device, not a VF off the
+# VLAN), spoofchk (a forged source MAC is dropped and the PF driver logs
+# "Spoofed packets detected"; off lets it through), trust (an untrusted
+# VF cannot change the MAC its PF set; trusted it can), state disable
+# (NO-CARRIER, no traffic) and auto, max_tx_rate (iperf3 within 10% of a
+# rate TCG can carry).
+# qemu: -netdev user,id=n0,restrict=on
+# qemu: -device pcie-root-port,id=rp0,slot=1,chassis=1
+# qemu: -device @DEVICE@,bus=rp0,netdev=n0,personality=ixgbe,total-vfs=63,mac=52:54:00:82:59:01
+# var: RATE=100
+# var: SECONDS_IPERF=8
+# timeout: 900
+
+modprobe macvlan
+modprobe 8021q
+ixgbe_enable_vfs 3
+bdf0=${vfs%% *}
+vfshow() { ip link show "$pfif" | grep "vf $1 "; }
+
+# ---- mac: set by the PF, seen after the VF driver reloads ----
+check "ip link set vf 0 mac" ip link set "$pfif" vf 0 mac 02:00:00:82:00:01
+check "ip link set vf 1 mac" ip link set "$pfif" vf 1 mac 02:00:00:82:00:02
+check "ip link set vf 2 mac" ip link set "$pfif" vf 2 mac 02:00:00:82:00:03
+expect_match "ip link show: vf 0 MAC" "$(vfshow 0)" '02:00:00:82:00:01'
+for v in $vfs; do echo "$v" > /sys/bus/pci/drivers/ixgbevf/unbind; done
+for v in $vfs; do echo "$v" > /sys/bus/pci/drivers/ixgbevf/bind; done
+require "VF netdevs back after the reload" wait_for 60 ixgbe_vf_netdevs_are "$pf" 3
+i=0
+for v in $vfs; do eval "vf$i=$(pci_netdev "$v")"; i=$((i + 1)); done
+expect_eq "VF 0 uses the MAC its PF set" "$(cat /sys/class/net/$vf0/address)" 02:00:00:82:00:01
+
+ip netns add a; ip netns add b; ip netns add c
+ip link set "$vf0" netns a; ip link set "$vf1" netns b; ip link set "$vf2" netns c
+ip -n a addr add 169.254.83.1/24 dev "$vf0"; ip -n a link set "$vf0" up
+ip -n b addr add 169.254.83.2/24 dev "$vf1"; ip -n b link set "$vf1" up
+ip -n c addr add 169.254.83.3/24 dev "$vf2"; ip -n c link set "$vf2" up
+ip addr add 169.254.83.10/24 dev "$pfif"
+carrier() { [ "$(ip netns exec "$1" cat /sys/class/net/$2/carrier 2>/dev/null)" = 1 ]; }
+require "VF0 carrier" wait_for 30 carrier a "$vf0"
+require "VF1 carrier" wait_for 30 carrier b "$vf1"
+check "VF0 pings VF1 (its PF-set MAC)" ip netns exec a ping -c 2 -W 2 169.254.83.2
+expect_match "VF1 knows VF0 by its PF-set MAC" "$(ip -n b neigh show 169.254.83.1)" '02:00:00:82:00:01'
+
+# ---- vlan 100 qos 3: VF0 and VF1 on VLAN 100, VF2 off it ----
+check "ip link set vf 0 vlan 100 qos 3" ip link set "$pfif" vf 0 vlan 100 qos 3
+check "ip link set vf 1 vlan 100" ip link set "$pfif" vf 1 vlan 100
+expect_match "ip link show: vf 0 vlan 100, qos 3" "$(vfshow 0)" 'vlan 100, qos 3'
+ip link add link "$pfif" name pf100 type vlan id 100
+ip addr add 169.254.84.10/24 dev pf100; ip link set pf100 up
+ip -n a addr add 169.254.84.1/24 dev "$vf0"
+ip -n b addr add 169.254.84.2/24 dev "$vf1"
+ip -n c addr add 169.254.84.3/24 dev "$vf2"
+flush() { for n in a b c; do ip -n $n neigh flush all; done; ip neigh flush all; }
+flush
+check "VLAN 100: VF0 pings VF1" ip netns exec a ping -c 2 -W 2 169.254.84.2
+check "VLAN 100: VF0 pings the PF's VLAN 100 device (the tag is on the wire)" ip netns exec a ping -c 2 -W 2 169.254.84.10
+check_fails "VF2 (no VLAN) cannot reach VF0" ip netns exec c ping -c 2 -W 1 169.254.84.1
+expect_eq "VF0 sees untagged frames (no VLAN device)" "$(ip -n a -d link show "$vf0" | grep -c 'vlan protocol')" 0
+check "ip link set vf 0 vlan 0" ip link set "$pfif" vf 0 vlan 0
+check "ip link set vf 1 vlan 0" ip link set "$pfif" vf 1 vlan 0
+flush
+check "no VLAN: VF0 pings VF2 again" ip netns exec a ping -c 2 -W 2 169.254.83.3
+
+# ---- spoofchk: a macvlan on VF0 sends with a forged source MAC ----
+ip -n a link add link "$vf0" name mv0 address 02:aa:bb:cc:dd:ee type macvlan mode bridge
+ip -n a addr add 169.254.85.1/24 dev mv0; ip -n a link set mv0 up
+ip -n b addr add 169.254.85.2/24 dev "$vf1"
+forged_seen() { ip -n b neigh show 169.254.85.1 | grep -q 02:aa:bb:cc:dd:ee; }
+expect_match "ip link show: vf 0 spoof checking on" "$(vfshow 0)" 'spoof checking on'
+ip netns exec a ping -c 3 -W 1 169.254.85.2 > /dev/null 2>&1
+check_fails "spoofchk on: VF1 never sees the forged MAC" forged_seen
+check "ixgbe reports spoofed packets" wait_for 20 sh -c "dmesg | grep -q 'Spoofed packets detected'"
+check "ip link set vf 0 spoofchk off" ip link set "$pfif" vf 0 spoofchk off
+expect_match "ip link show: vf 0 spoof checking off" "$(vfshow 0)" 'spoof checking off'
+check "spoofchk off: the forged MAC gets through" sh -c "/usr/sbin/ip netns exec a ping -c 3 -W 2 169.254.85.2 >/dev/null 2>&1; /usr/sbin/ip -n b neigh show 169.254.85.1 | grep -q 02:aa:bb:cc:dd:ee"
+ip link set "$pfif" vf 0 spoofchk on
+ip -n a link del mv0
+
+# ---- trust: the MAC the PF set ----
+check_fails "trust off: VF0 cannot change the MAC its PF set" ip -n a link set "$vf0" address 02:00:00:82:00:11
+check "ip link set vf 0 trust on" ip link set "$pfif" vf 0 trust on
+expect_match "ip link show: vf 0 trust on" "$(vfshow 0)" 'trust on'
+# ixgbe_ndo_set_vf_trust pings the VF without CTS: ixgbevf resets itself
+# (VF_RESET) before it takes requests again.
+check "trust on: VF0 changes its MAC (once its reset is done)" wait_for 30 ip -n a link set "$vf0" address 02:00:00:82:00:11
+flush
+check "trust on: VF0 pings VF1 with its new MAC" ip netns exec a ping -c 2 -W 2 169.254.83.2
+expect_match "VF1 knows VF0 by its new MAC" "$(ip -n b neigh show 169.254.83.1)" '02:00:00:82:00:11'
+
+# ---- state disable / auto ----
+check "ip link set vf 1 state disable" ip link set "$pfif" vf 1 state disable
+case $(uname -r) in
+    6.1.*) info "6.1's ixgbe_ndo_get_vf_config does not report the link state (ip link shows auto); 6.12's does" ;;
+    *) expect_match "ip link show: vf 1 link-state disable" "$(vfshow 1)" 'link-state disable' ;;
+esac
+nocarrier() { ! carrier "$@"; }
+check "state disable: VF1 has NO-CARRIER" wait_for 30 nocarrier b "$vf1"
+check_fails "state disable: VF0 cannot reach VF1" ip netns exec a ping -c 2 -W 1 169.254.83.2
+check "ip link set vf 1 state auto" ip link set "$pfif" vf 1 state auto
+check "state auto: VF1 carrier back" wait_for 30 carrier b "$vf1"
+check "state auto: VF0 pings VF1" wait_for 20 ip netns exec a ping -c 1 -W 1 169.254.83.2
+
+# ---- max_tx_rate ----
+check "ip link set vf 0 max_tx_rate $RATE" ip link set "$pfif" vf 0 max_tx_rate "$RATE"
+expect_match "ip link show: vf 0 max_tx_rate $RATE" "$(vfshow 0)" "max_tx_rate $RATE"
+iperf_ns rate a b 169.254.83.2
+mbit=$(iperf_mbit /tmp/iperf.rate)
+m=${mbit%.*}
+expect_num "iperf3 under max_tx_rate $RATE: at least 90%" "${m:-0}" -ge $((RATE * 9 / 10))
+expect_num "iperf3 under max_tx_rate $RATE: at most 110%" "${m:-0}" -le $((RATE * 11 / 10))
+ip link set "$pfif" vf 0 max_tx_rate 0
+ip link show "$pfif" | sed 's/^/    | /'
+# ixgbe's own warnings for what this test provokes (a forged MAC, a MAC
+# change refused, a denied MACVLAN filter) are expected; nothing else.
+bad='error|errors|warn|warning|fail|failed|failure|hang|hung|timeout'
+expected='Spoofed packets detected|attempted to override administratively set MAC|administratively denied'
+dmesg | grep -E 'ixgbe' | grep -iwE "$bad" | grep -vE "$expected" | sed 's/^/    ! /'
+expect_eq "no other ixgbe warning or error in dmesg" "$(dmesg | grep -E 'ixgbe' | grep -iwE "$bad" | grep -vE "$expected")" ""
+finish
