@@ -20,6 +20,8 @@ each holding one interface of the configuration:
   tap-bridge       two virtio-net-pci NICs on taps bridged in a network
                    namespace this script creates (vnet_hdr: CSUM/TSO on)
   igb-vfs          two VFs of QEMU's igb (82576) PF (VMDq loopback)
+  sriov-nic-ixgbe  two VFs of sriov-nic with personality=ixgbe (stock
+                   ixgbe/ixgbevf, offloads on)
   veth             a veth pair inside the guest (no device: the guest
                    stack's own limit)
   sriov-nic-uplink-tap  VF 0 -> the device's uplink (a tap) -> iperf3 -s in
@@ -66,6 +68,7 @@ CONFIGS = [
     ("virtio-net-pair", "virtio-net-pair.sh", "virtio-net-pci pair"),
     ("tap-bridge", "tap-bridge.sh", "virtio-net-pci taps"),
     ("igb-vfs", "igb-vfs.sh", "igb VFs"),
+    ("sriov-nic-ixgbe", "sriov-nic-ixgbe.sh", "sriov-nic ixgbe VFs"),
     ("veth", "veth-pair.sh", "in-guest veth"),
     ("sriov-nic-uplink-tap", "sriov-nic-uplink-tap.sh", "VF->tap uplink"),
 ]
