@@ -127,11 +127,10 @@ void Nic::PfWrite(uint32_t offset, uint32_t value, NicIrqs& irqs) {
         // A PF-owned queue outside the PF's lanes (VT off: any of the
         // 128) is no lane of its: no kick, and no shift past 31.
         const unsigned base = QueueBase(kPfFn);
-        if (tx && q >= base && q - base < kLanes) {
-          irqs.tx_doorbells |= 1u << (q - base);
-        } else if (tx) {
-        } else {
+        if (!tx) {
           irqs.rx_doorbell = true;
+        } else if (q >= base && q - base < kLanes) {
+          irqs.tx_doorbells |= 1u << (q - base);
         }
       }
       return;
