@@ -1,5 +1,6 @@
 #!/bin/bash
-# Builds the sriov-nic core fuzz target with clang's libFuzzer, ASan and
+# Builds the sriov-nic core fuzz targets (core_fuzz: virtio-net;
+# ixgbe_fuzz: the Intel 82599 personality) with clang's libFuzzer, ASan and
 # UBSan (see docs/fuzzing.md):
 #   tests/fuzz/build.sh [OUT_DIR]          default build/fuzz
 #   SNIC_FUZZ_COVERAGE=1 tests/fuzz/build.sh   adds llvm-cov instrumentation
@@ -26,6 +27,11 @@ core=$root/hw/net/sriov-nic/core
 # The core's own source list, read from its meson.build.
 mapfile -t srcs < <(sed -n "/snic_core_sources *= *files(/,/)/p" "$core/meson.build" |
                     grep -o "'[^']*\.cc'" | tr -d "'")
+# ... and what its subdirectories add (subdir('ixgbe'): snic_core_sources +=).
+for sub in $(grep -o "^subdir('[^']*')" "$core/meson.build" | sed "s/subdir('\(.*\)')/\1/"); do
+    mapfile -t -O ${#srcs[@]} srcs < <(sed -n "/snic_core_sources *+= *files(/,/)/p" "$core/$sub/meson.build" |
+                                       grep -o "'[^']*\.cc'" | tr -d "'" | sed "s|^|$sub/|")
+done
 [ ${#srcs[@]} -gt 0 ] || { echo "build.sh: no sources in $core/meson.build" >&2; exit 1; }
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
@@ -54,5 +60,8 @@ for p in "${pids[@]}"; do wait "$p"; done
 
 "$CXX" "${flags[@]}" -fsanitize=fuzzer -I"$root/include" \
     "$here/core_fuzz.cc" "${objs[@]}" -o "$out/core_fuzz"
+"$CXX" "${flags[@]}" -fsanitize=fuzzer -I"$root/include" \
+    "$here/ixgbe_fuzz.cc" "${objs[@]}" -o "$out/ixgbe_fuzz"
 "$CXX" -std=c++20 -O1 -g -I"$root/include" "$here/seedgen.cc" -o "$out/seedgen"
 echo "$out/core_fuzz"
+echo "$out/ixgbe_fuzz"

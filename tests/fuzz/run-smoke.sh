@@ -7,6 +7,8 @@
 # (each regression input is one test, the fuzz run one more) and exits
 # non-zero on any failure, naming the reproducer.
 #   SNIC_FUZZ_SECONDS=60    length of the fuzz run (0: regressions only)
+#   SNIC_FUZZ_IXGBE_SECONDS=20  length of ixgbe_fuzz's run (the Intel 82599
+#                           personality; 0 when SNIC_FUZZ_SECONDS is 0)
 #   SNIC_FUZZ_JOBS=1        parallel fuzz processes (libFuzzer -fork)
 #   SNIC_FUZZ_AVOID=...     known open findings the fuzz run steers around
 #                           (default below; the regressions still run them)
@@ -15,6 +17,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${SNIC_FUZZ_BUILD:-$root/build/fuzz}
 secs=${SNIC_FUZZ_SECONDS:-60}
+ix_secs=${SNIC_FUZZ_IXGBE_SECONDS:-20}
+[ "$secs" -gt 0 ] || ix_secs=0
 jobs=${SNIC_FUZZ_JOBS:-1}
 # Open findings (tests/fuzz/regressions/README.md); drop an entry when the
 # core fix lands.
@@ -38,12 +42,14 @@ if ! bash "$here/build.sh" "$out" > "$out.build.log" 2>&1; then
     echo "0 passed, 1 failed"
     exit 1
 fi
-bin=$out/core_fuzz
 
-# Regression inputs: each once, without fuzzing, without SNIC_FUZZ_AVOID.
+# Regression inputs: each once, without fuzzing, without SNIC_FUZZ_AVOID;
+# those named ixgbe-* are ixgbe_fuzz inputs.
 for f in "$here"/regressions/*; do
     [ -f "$f" ] || continue
     case "$f" in *.md) continue ;; esac
+    bin=$out/core_fuzz
+    case "$(basename "$f")" in ixgbe-*) bin=$out/ixgbe_fuzz ;; esac
     if SNIC_FUZZ_AVOID= "$bin" -runs=1 "$f" > "$out/regression.log" 2>&1; then
         passed=$((passed + 1))
         say "regression $(basename "$f"): passed"
@@ -64,7 +70,7 @@ if [ "$secs" -gt 0 ]; then
           -artifact_prefix="$art/" -print_final_stats=1)
     [ "$jobs" -gt 1 ] && args+=(-fork="$jobs")
     say "fuzzing for ${secs}s (${jobs} process(es), avoiding: ${SNIC_FUZZ_AVOID:-nothing})"
-    nice -n 10 "$bin" "${args[@]}" "$work" "$here/corpus" > "$out/fuzz.log" 2>&1
+    nice -n 10 "$out/core_fuzz" "${args[@]}" "$work" "$here/corpus" > "$out/fuzz.log" 2>&1
     rc=$?
     grep -E "^#[0-9]+.*(pulse|DONE)|stat::number_of_executed_units|cov:" "$out/fuzz.log" | tail -2 | sed 's/^/    /'
     repro=$(ls -t "$art"/crash-* "$art"/timeout-* "$art"/oom-* "$art"/leak-* 2>/dev/null | head -1)
@@ -75,6 +81,29 @@ if [ "$secs" -gt 0 ]; then
         failed=$((failed + 1))
         grep -m3 -E "INVARIANT VIOLATED|ERROR: AddressSanitizer|runtime error|ERROR: libFuzzer" "$out/fuzz.log" | sed 's/^/    /'
         say "fuzz run: FAILED (exit $rc), reproducer: ${repro:-none written, see $out/fuzz.log}"
+    fi
+fi
+
+if [ "$ix_secs" -gt 0 ]; then
+    work=$out/corpus-work-ixgbe
+    art=$out/artifacts-ixgbe
+    mkdir -p "$work" "$art"
+    rm -f "$art"/crash-* "$art"/timeout-* "$art"/oom-* "$art"/leak-*
+    args=(-max_total_time="$ix_secs" -timeout=30 -rss_limit_mb=2048 -max_len=4096
+          -artifact_prefix="$art/" -print_final_stats=1)
+    [ "$jobs" -gt 1 ] && args+=(-fork="$jobs")
+    say "fuzzing ixgbe for ${ix_secs}s (${jobs} process(es))"
+    nice -n 10 "$out/ixgbe_fuzz" "${args[@]}" "$work" "$here/corpus" > "$out/fuzz-ixgbe.log" 2>&1
+    rc=$?
+    grep -E "^#[0-9]+.*(pulse|DONE)|stat::number_of_executed_units|cov:" "$out/fuzz-ixgbe.log" | tail -2 | sed 's/^/    /'
+    repro=$(ls -t "$art"/crash-* "$art"/timeout-* "$art"/oom-* "$art"/leak-* 2>/dev/null | head -1)
+    if [ "$rc" -eq 0 ] && [ -z "$repro" ]; then
+        passed=$((passed + 1))
+        say "ixgbe fuzz run: passed"
+    else
+        failed=$((failed + 1))
+        grep -m3 -E "INVARIANT VIOLATED|ERROR: AddressSanitizer|runtime error|ERROR: libFuzzer" "$out/fuzz-ixgbe.log" | sed 's/^/    /'
+        say "ixgbe fuzz run: FAILED (exit $rc), reproducer: ${repro:-none written, see $out/fuzz-ixgbe.log}"
     fi
 fi
 

@@ -143,10 +143,13 @@ void Nic::PfWrite(uint32_t offset, uint32_t value, NicIrqs& irqs) {
         irqs.datapath_changed = true;
       }
       if (doorbell && owner == kPfFn) {
-        if (tx) {
-          irqs.tx_doorbells |= 1u << (q - QueueBase(kPfFn));
-        } else {
+        // A PF-owned queue outside the PF's lanes (VT off: any of the
+        // 128) is no lane of its: no kick, and no shift past 31.
+        const unsigned base = QueueBase(kPfFn);
+        if (!tx) {
           irqs.rx_doorbell = true;
+        } else if (q >= base && q - base < kLanes) {
+          irqs.tx_doorbells |= 1u << (q - base);
         }
       }
       return;
