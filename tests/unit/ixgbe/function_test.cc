@@ -340,3 +340,26 @@ TEST_F(Ixgbe, HostReadsTheGuestsVfPolicyAndCannotWriteIt) {
 
 }  // namespace
 }  // namespace snic::testing
+
+namespace snic::testing {
+namespace {
+
+// ixgbe_fuzz finding: with VT off every queue is the PF's, but only the
+// PF's first Nic::kLanes queues are TX lanes; a TDT write to queue 127 once
+// computed 1u << 127 for its doorbell (UBSan). It kicks no lane now, and a
+// lane's doorbell still kicks it.
+TEST_F(Ixgbe, PfTailWriteBeyondItsLanesKicksNothing) {
+  snic_core_set_bus_master(core_.get(), SNIC_FN_PF, true);
+  for (uint32_t q : {127u, 8u, 0u}) {
+    const uint64_t ring = 0x10000 + q * 0x1000;
+    Write(SNIC_FN_PF, 0x6000 + 0x40 * q + 0x00, ring);  // TDBAL
+    Write(SNIC_FN_PF, 0x6000 + 0x40 * q + 0x08, 0x400);  // TDLEN: 64
+    Write(SNIC_FN_PF, 0x6000 + 0x40 * q + 0x28, 1u << 25);  // TXDCTL.ENABLE
+    Write(SNIC_FN_PF, 0x6000 + 0x40 * q + 0x18, 1);  // TDT: a doorbell
+    EXPECT_EQ(Read(SNIC_FN_PF, 0x6000 + 0x40 * q + 0x18), 1u) << q;
+  }
+  EXPECT_TRUE(host_.guest_errors.empty());
+}
+
+}  // namespace
+}  // namespace snic::testing
