@@ -173,7 +173,8 @@ typedef struct SnicConfig {
      * queue_size, queue_pairs and mtu's virtio meaning (the guest sizes its
      * rings; mtu still bounds the frames the switch plans for).
      */
-    SnicPersonality personality;
+    uint32_t personality;   /* a SnicPersonality (an integer: the core
+                             * refuses values it does not know) */
 } SnicConfig;
 
 #define SNIC_DEFAULT_QUEUE_PAIRS 2

@@ -139,10 +139,10 @@ TEST(AbiIxgbe, ConfigurationsItCannotHaveAreRefused) {
          c->vf_netdevs = kVfs;
        },
        "vf-netdev is not supported with personality=ixgbe"},
-      {[](SnicConfig* c) { c->personality = static_cast<SnicPersonality>(7); },
+      {[](SnicConfig* c) { c->personality = 7; },
        "personality 7 is not known (0: virtio-net, 1: ixgbe)"},
       {[](SnicConfig* c) {
-         c->personality = static_cast<SnicPersonality>(0x101);
+         c->personality = 0x101;
        },
        "personality 257 is not known (0: virtio-net, 1: ixgbe)"},
   };
