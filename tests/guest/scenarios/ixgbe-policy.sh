@@ -10,7 +10,7 @@
 # qemu: -netdev user,id=n0,restrict=on
 # qemu: -device pcie-root-port,id=rp0,slot=1,chassis=1
 # qemu: -device @DEVICE@,bus=rp0,netdev=n0,personality=ixgbe,total-vfs=63,mac=52:54:00:82:59:01
-# var: RATE=100
+# var: RATE=20
 # var: SECONDS_IPERF=8
 # timeout: 900
 
