@@ -4,9 +4,9 @@
  * in the PF's one section, in an order that works with QEMU 10.0's
  * SR-IOV code:
  *
- *   config        total-vfs, queue-size, mtu, MAC: a destination started
- *                 with other properties is refused here, with a message
- *                 naming the property
+ *   config        personality, total-vfs, queue-size, mtu, MAC: a
+ *                 destination started with other properties is refused
+ *                 here, with a message naming the property
  *   PF PCI state  its post_load (pcie_sriov_pf_post_load) enables the
  *                 source's NumVFs VFs, which resets them...
  *   VF PCI state  ...so every VF's config space and MSI-X state come after
@@ -14,8 +14,9 @@
  *   core state    snic_core_save_state(): versioned, checked as a whole on
  *                 load (core/migration/device_state.cc)
  *
- * personality=ixgbe is not migratable yet: a migration blocker says so
- * (and the core refuses such a stream by name).
+ * Both personalities migrate the same way: with personality=ixgbe the
+ * core state also carries the 82599's registers, mailboxes, pools and
+ * queues.
  *
  * While the VM is stopped the core issues no DMA and delivers nothing
  * (vm change state handler), so nothing changes guest memory after the
@@ -28,7 +29,6 @@
 #include "qemu/osdep.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/pcie_sriov.h"
-#include "migration/blocker.h"
 #include "migration/qemu-file-types.h"
 #include "migration/vmstate.h"
 #include "qapi/error.h"
@@ -48,6 +48,7 @@ static int sriov_nic_put_config(QEMUFile *f, void *pv, size_t size,
 {
     SriovNicState *s = pv;
 
+    qemu_put_byte(f, s->personality);
     qemu_put_be16(f, s->total_vfs);
     qemu_put_be16(f, s->queue_size);
     qemu_put_be16(f, s->mtu);
@@ -59,12 +60,23 @@ static int sriov_nic_get_config(QEMUFile *f, void *pv, size_t size,
                                 const VMStateField *field)
 {
     SriovNicState *s = pv;
+    uint8_t personality = qemu_get_byte(f);
     uint16_t total_vfs = qemu_get_be16(f);
     uint16_t queue_size = qemu_get_be16(f);
     uint16_t mtu = qemu_get_be16(f);
     uint8_t mac[6];
 
     qemu_get_buffer(f, mac, sizeof(mac));
+    if (personality != s->personality) {
+        const SriovNicPersonality *src = sriov_nic_personality(personality);
+
+        error_report("%s: the source device has personality=%s, this one "
+                     "personality=%s: start the destination with the same "
+                     "personality", sriov_nic_name(s),
+                     src ? src->name : "(unknown)",
+                     sriov_nic_personality(s->personality)->name);
+        return -EINVAL;
+    }
     if (total_vfs != s->total_vfs || queue_size != s->queue_size ||
         mtu != s->mtu || memcmp(mac, s->conf.macaddr.a, sizeof(mac))) {
         error_report("%s: the source device has total-vfs=%u queue-size=%u "
@@ -246,16 +258,6 @@ static void sriov_nic_vm_state_change(void *opaque, bool running,
     snic_core_set_running(s->core, running);
 }
 
-bool sriov_nic_migration_check(SriovNicState *s, Error **errp)
-{
-    if (s->personality != SNIC_PERSONALITY_IXGBE) {
-        return true;
-    }
-    error_setg(&s->migration_blocker, "%s: migration is not supported for "
-               "personality=ixgbe", sriov_nic_name(s));
-    return migrate_add_blocker(&s->migration_blocker, errp) == 0;
-}
-
 void sriov_nic_migration_init(SriovNicState *s)
 {
     snic_core_set_running(s->core, runstate_is_running());
@@ -271,5 +273,4 @@ void sriov_nic_migration_exit(SriovNicState *s)
     }
     g_free(s->mig_state);
     s->mig_state = NULL;
-    migrate_del_blocker(&s->migration_blocker);
 }

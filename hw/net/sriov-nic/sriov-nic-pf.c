@@ -400,10 +400,6 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
         sriov_nic_vf_links_free(s);
         return;
     }
-    if (!sriov_nic_migration_check(s, errp)) {
-        sriov_nic_vf_links_free(s);
-        return;
-    }
     cfg.num_vf_netdevs = s->num_vf_links;
     cfg.vf_netdevs = vf_netdevs;
 
@@ -621,7 +617,7 @@ static void sriov_nic_class_init(ObjectClass *klass, void *data)
         "default: virtio-net PF and VFs, 1af4:1041) or ixgbe (an Intel "
         "82599 10 GbE KX4 PF 8086:10F7 with 82599 VFs 8086:10ED for the "
         "guest's ixgbe and ixgbevf drivers; up to 63 VFs, none of the "
-        "virtio options, not migratable yet)");
+        "virtio options)");
     object_class_property_set_description(klass, "total-vfs",
         "SR-IOV TotalVFs: how many VFs the guest may enable (up to 255 "
         "behind a pcie-root-port; 63 with personality=ixgbe)");

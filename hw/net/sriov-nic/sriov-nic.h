@@ -134,7 +134,6 @@ struct SriovNicState {
 
     /* Migration (sriov-nic-migration.c). */
     VMChangeStateEntry *vm_state_change;
-    Error *migration_blocker;   /* personalities the core cannot save */
     uint8_t *mig_state;
     uint32_t mig_state_len;
 };
@@ -185,12 +184,6 @@ uint32_t sriov_nic_pci_cfg_read(PCIDevice *dev, SriovNicBar *bar,
 
 /* sriov-nic-migration.c: the PF's section carries every VF and the core. */
 extern const VMStateDescription sriov_nic_vmstate;
-/*
- * A migration blocker for a personality the core cannot migrate yet
- * (ixgbe); false (with @errp) when one cannot be added (a migration is
- * running, or -only-migratable). sriov_nic_migration_exit removes it.
- */
-bool sriov_nic_migration_check(SriovNicState *s, Error **errp);
 void sriov_nic_migration_init(SriovNicState *s);
 void sriov_nic_migration_exit(SriovNicState *s);
 

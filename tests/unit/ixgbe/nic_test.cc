@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -448,6 +449,182 @@ TEST_F(IxgbeNic, PfWritesToAVfQueueAreSeenByTheVf) {
   EXPECT_EQ(Read(2, ixgbe::kVfRxQueue0 + ixgbe::kRingCtl) & reg::RXDCTL_ENABLE,
             0u);
   EXPECT_TRUE(host_.guest_errors.empty());
+}
+
+// ---- migration (migration/device_state.cc, ixgbe::Nic::Encode) ----
+
+// As QEMU migrates the device: the source stopped and saved; a
+// destination with the same properties and the same guest RAM, its PF's
+// PCI state having enabled the source's NumVFs, loads the state and runs.
+class IxgbeMigration : public IxgbeNic {
+ protected:
+  std::vector<uint8_t> Save() {
+    snic_core_set_running(core_.get(), false);
+    uint8_t* buf = nullptr;
+    const size_t n = snic_core_save_state(core_.get(), &buf);
+    std::vector<uint8_t> out(buf, buf + n);
+    std::free(buf);
+    return out;
+  }
+  // A destination device (on the same guest RAM); false with @err on a
+  // refused stream.
+  CorePtr Destination(const std::vector<uint8_t>& state, std::string* err,
+                      uint16_t total_vfs = 63) {
+    SnicConfig cfg = TestConfig(total_vfs);
+    cfg.personality = SNIC_PERSONALITY_IXGBE;
+    CorePtr dst(snic_core_new(&cfg, &host_.ops(), host_.opaque(), nullptr, 0));
+    if (!dst) return nullptr;
+    snic_core_set_running(dst.get(), false);
+    snic_core_set_num_vfs(dst.get(), 2);
+    for (SnicFn fn = 0; fn <= 2; ++fn) {
+      snic_core_set_bus_master(dst.get(), fn, true);
+    }
+    char msg[512] = {};
+    if (!snic_core_load_state(dst.get(), state.data(), state.size(), msg,
+                              sizeof(msg))) {
+      *err = msg;
+      return nullptr;
+    }
+    return dst;
+  }
+  // The whole move: the tests' helpers talk to the destination afterwards.
+  void Migrate() {
+    const std::vector<uint8_t> state = Save();
+    core_.reset();
+    host_.core = nullptr;
+    std::string err;
+    core_ = Destination(state, &err);
+    ASSERT_TRUE(core_) << err;
+    host_.core = core_.get();
+    snic_core_set_running(core_.get(), true);
+    Run();
+  }
+  // Registers whose reads change nothing, of every function.
+  std::vector<uint32_t> Snapshot() {
+    std::vector<uint32_t> v;
+    for (uint32_t off :
+         {reg::PFVTCTL, reg::GCR_EXT, reg::MRQC, reg::VFRE(0), reg::VFTE(0),
+          reg::RAL(1), reg::RAH(1), reg::RAL(2), reg::RAH(2),
+          reg::MPSAR_LO(1), reg::MPSAR_LO(2), reg::VMOLR(0), reg::FCTRL,
+          reg::RXCTRL, reg::DMATXCTL, reg::PFVFSPOOF(0), reg::EIMS,
+          reg::PVFGPRC(1), uint32_t{0x08300}}) {  // IXGBE_PVFGPTC(0)
+      v.push_back(Read(0, off));
+    }
+    for (SnicFn fn = 0; fn <= 2; ++fn) {
+      for (uint32_t r : {ixgbe::kRingBal, ixgbe::kRingLen, ixgbe::kRingHead,
+                         ixgbe::kRingTail, ixgbe::kRingCtl}) {
+        v.push_back(Read(fn, RxReg(fn, r)));
+        v.push_back(Read(fn, TxReg(fn, r)));
+      }
+    }
+    for (SnicFn fn = 1; fn <= 2; ++fn) {
+      for (uint32_t off : {ixgbe::kVfGprc, ixgbe::kVfGptc, ixgbe::kVfGorcLsb,
+                           ixgbe::kVtEims, ixgbe::kVtIvar0}) {
+        v.push_back(Read(fn, off));
+      }
+    }
+    return v;
+  }
+};
+
+TEST_F(IxgbeMigration, RingsPoolsInterruptsAndCountersGoOn) {
+  SetUpAll();
+  Send(1, Frame(kVfMac[1], kVfMac[0]));
+  Send(2, Frame(kVfMac[0], kVfMac[1], 70));
+  ASSERT_EQ(Stats(2).rx_packets, 1u);
+  const std::vector<uint32_t> before = Snapshot();
+  Migrate();
+  EXPECT_EQ(Snapshot(), before);
+  EXPECT_EQ(Stats(2).rx_packets, 1u);
+  EXPECT_EQ(Stats(1).tx_packets, 1u);
+  // The next frame uses the next descriptors of both rings and VF 1's RX
+  // vector (IVAR, EIMS) fires on the destination.
+  host_.msix.clear();
+  const std::vector<uint8_t> f = Frame(kVfMac[1], kVfMac[0], 90);
+  Send(1, f);
+  EXPECT_TRUE(TxDone(1, 1));
+  const RawDesc d = RxDesc(2, 1);
+  EXPECT_EQ(GetLe32(d, 8) & ixgbe::kRxStatDd, ixgbe::kRxStatDd);
+  EXPECT_EQ(GetLe32(d, 12) & 0xffff, f.size());
+  EXPECT_EQ(std::memcmp(&host_.mem[RxBuf(2, 1)], f.data(), f.size()), 0);
+  bool vf1_rx = false;
+  for (const auto& [fn, v] : host_.msix) vf1_rx |= fn == 2 && v == 0;
+  EXPECT_TRUE(vf1_rx);
+  EXPECT_EQ(Read(2, ixgbe::kVfGprc), 2u);
+  EXPECT_EQ(Read(0, reg::PVFGPRC(1)), 2u);
+  EXPECT_EQ(Stats(2).rx_packets, 2u);
+  // The PF's ring and the uplink too.
+  FromUplink(Frame(kPfMac, kStranger));
+  EXPECT_EQ(GetLe32(RxDesc(0, 0), 8) & ixgbe::kRxStatDd, ixgbe::kRxStatDd);
+  EXPECT_TRUE(host_.guest_errors.empty()) << host_.guest_errors[0];
+}
+
+// A request the VF posted before the move is the PF's to read after it
+// (ixgbevf_write_mbx_vf, then the PF's ixgbe_msg_task on the destination).
+TEST_F(IxgbeMigration, APendingMailboxMessageSurvives) {
+  SetUpAll();
+  Write(1, ixgbe::kVfMailbox, ixgbe::kVfMbxVfu);
+  Write(1, ixgbe::kVfMbMem, 0x00010203);
+  Write(1, ixgbe::kVfMbMem + 4, 0xcafef00d);
+  Write(1, ixgbe::kVfMailbox, ixgbe::kVfMbxReq);
+  Migrate();
+  EXPECT_NE(Read(0, reg::MBVFICR(0)) & 1u, 0u);  // VFREQ of VF 0
+  EXPECT_EQ(Read(0, reg::PFMBMEM(0)), 0x00010203u);
+  EXPECT_EQ(Read(0, reg::PFMBMEM(0) + 4), 0xcafef00du);
+  // The PF answers; the VF sees PFSTS and the reply.
+  Write(0, reg::PFMAILBOX(0), ixgbe::kVfMbxPfu);  // IXGBE_PFMAILBOX_PFU
+  Write(0, reg::PFMBMEM(0), 0x80010203);          // ACK | the message
+  Write(0, reg::PFMAILBOX(0), 1u);                // IXGBE_PFMAILBOX_STS
+  EXPECT_NE(Read(1, ixgbe::kVfMailbox) & ixgbe::kVfMbxPfSts, 0u);
+  EXPECT_EQ(Read(1, ixgbe::kVfMbMem), 0x80010203u);
+}
+
+// The guest PF driver's policy moves with the registers: anti-spoof, a
+// VF switched off (state disable), a rate limit.
+TEST_F(IxgbeMigration, TheGuestsPolicyIsStillEnforced) {
+  SetUpAll();
+  Write(0, reg::PFVFSPOOF(0), 1u << 0);
+  // ixgbe_set_vf_rate_limit: 100 Mbit/s on VF 1's four queues.
+  for (uint32_t q = 4; q < 8; ++q) {
+    Write(0, reg::RTTDQSEL, q);
+    Write(0, reg::RTTBCNRC, 0x80000000u | ((10000u << 14) / 100));
+  }
+  Write(0, reg::VFRE(0), 0x5);  // VF 1 receives nothing
+  Run();
+  SnicVfPolicy p{};
+  ASSERT_TRUE(snic_core_get_vf_policy(core_.get(), 1, &p));
+  ASSERT_EQ(p.max_tx_rate, 100u);
+  Migrate();
+  ASSERT_TRUE(snic_core_get_vf_policy(core_.get(), 1, &p));
+  EXPECT_EQ(p.max_tx_rate, 100u);
+  ASSERT_TRUE(snic_core_get_vf_policy(core_.get(), 0, &p));
+  EXPECT_TRUE(p.spoofchk);
+  const uint8_t forged[6] = {0x02, 0, 0, 0, 0xee, 0xee};
+  Send(1, Frame(kPfMac, forged));
+  EXPECT_EQ(Stats(0).rx_packets, 0u);
+  EXPECT_EQ(Stats(1).tx_drop_spoof, 1u);
+  EXPECT_EQ(Read(0, reg::SSVPC), 1u);  // "1 Spoofed packets detected"
+  Send(1, Frame(kVfMac[1], kVfMac[0]));
+  EXPECT_EQ(Stats(2).rx_packets, 0u);  // VFRE still off for VF 1
+  Send(1, Frame(kPfMac, kVfMac[0]));
+  EXPECT_EQ(Stats(0).rx_packets, 1u);
+}
+
+TEST_F(IxgbeMigration, ADifferentDestinationRefusesTheStream) {
+  SetUpAll();
+  const std::vector<uint8_t> state = Save();
+  std::string err;
+  EXPECT_FALSE(Destination(state, &err, 8));
+  EXPECT_NE(err.find("total-vfs"), std::string::npos) << err;
+  // Cut anywhere in the chip's part (the last 4 bytes are the end marker).
+  for (size_t cut : {size_t{5}, size_t{1000}, size_t{70000}}) {
+    std::vector<uint8_t> shorter(state.begin(), state.end() - cut);
+    EXPECT_FALSE(Destination(shorter, &err)) << cut;
+  }
+  // The source goes on as it was (a refused stream changes nothing there).
+  snic_core_set_running(core_.get(), true);
+  Send(1, Frame(kVfMac[1], kVfMac[0]));
+  EXPECT_EQ(Stats(2).rx_packets, 1u);
 }
 
 }  // namespace

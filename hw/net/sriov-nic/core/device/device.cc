@@ -406,16 +406,21 @@ void Device::Apply(FnId fn, const PortEvents& ev) {
 // personality=ixgbe: a port's policy is what the guest's PF driver wrote
 // (ixgbe/function.cc SyncFilter); the device applies the parts it owns,
 // as CommitVfPolicy does for the host's: the rate limit and the link.
-void Device::FollowGuestVfPolicy() {
+// @force (after a migration): compare with what the scheduler and the port
+// have, not with the policy applied last.
+void Device::FollowGuestVfPolicy(bool force) {
   for (uint16_t vf = 0; vf < cfg_.total_vfs; ++vf) {
     Port& port = *ports_[1 + vf];
     const PortPolicy& now = port.state().policy;
-    if (now.max_tx_rate != vf_policy_[vf].max_tx_rate) {
+    const uint32_t rate = force ? sched_.bucket(port.fn()).Export().rate
+                                : vf_policy_[vf].max_tx_rate;
+    if (now.max_tx_rate != rate) {
       sched_.ConfigureRate(port.fn(), now.max_tx_rate, MaxFrameForRate(),
                            host_.NowNs());
       effects_.ScheduleRun();
     }
-    if (now.link_state != vf_policy_[vf].link_state) {
+    if (force ? port.state().link_up != EffectiveLink(port)
+              : now.link_state != vf_policy_[vf].link_state) {
       port.SetLink(EffectiveLink(port), effects_);
     }
     vf_policy_[vf] = now;

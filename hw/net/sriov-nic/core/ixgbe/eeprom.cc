@@ -102,4 +102,30 @@ bool EepromPort::WriteEewr(uint32_t value) {
   return ok;
 }
 
+// ---- migration ----
+
+void Eeprom::Encode(migration::Encoder& e) const {
+  for (uint16_t w : words_) e.U16(w);
+}
+
+void Eeprom::Decode(migration::Decoder& d) {
+  std::array<uint16_t, kWords> words{};
+  for (uint16_t& w : words) w = d.U16("eeprom word");
+  if (d.ok()) words_ = words;  // any word: EEWR writes any
+}
+
+void EepromPort::Encode(migration::Encoder& e) const {
+  e.U32(eerd_);
+  e.U32(eewr_);
+}
+
+void EepromPort::Decode(migration::Decoder& d) {
+  const uint32_t eerd = d.U32("eerd");
+  const uint32_t eewr = d.U32("eewr");
+  if (d.ok()) {
+    eerd_ = eerd;  // an address and the data read there: any value
+    eewr_ = eewr;
+  }
+}
+
 }  // namespace snic::ixgbe

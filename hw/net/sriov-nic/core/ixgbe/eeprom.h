@@ -22,6 +22,8 @@
 #include <array>
 #include <cstdint>
 
+#include "../migration/stream.h"
+
 namespace snic::ixgbe {
 
 class Eeprom {
@@ -55,6 +57,10 @@ class Eeprom {
   // EEC at reset: PRES | ARD | SIZE (word count 1 << (SIZE + 6)).
   static uint32_t EecResetValue();
 
+  // Migration: every word (EEWR may have changed any).
+  void Encode(migration::Encoder& e) const;
+  void Decode(migration::Decoder& d);
+
  private:
   std::array<uint16_t, kWords> words_{};
 };
@@ -73,6 +79,8 @@ class EepromPort {
   bool WriteEerd(uint32_t value);
   bool WriteEewr(uint32_t value);
   void Reset() { eerd_ = eewr_ = 0; }
+  void Encode(migration::Encoder& e) const;
+  void Decode(migration::Decoder& d);
 
  private:
   Eeprom* eeprom_;

@@ -8,14 +8,13 @@
 // what an access resolves to (MSI-X vectors of any function: a VF's
 // mailbox doorbell interrupts the PF) is signalled through the Effects.
 //
-// Until the register files have rings, a function moves no frames: it has
-// no TX lanes and Deliver() says kNotReady (the port never becomes
-// ready(), so the switch does not pick it either). The PF's link is the
+// A function's TX lanes are its queues (Nic::QueueOf); it is ready() once
+// the driver enabled a ring and the PF allowed TX or RX. The PF's link is the
 // uplink's (LINKS); a VF reads the PF's (VFLINKS). It cannot announce
-// itself (the device sends a RARP from its MAC). Migration: the state
-// stream carries only the common port state, and Decode() refuses it, so a
-// stream from an ixgbe device never loads into anything (the glue also
-// registers a migration blocker).
+// itself (the device sends a RARP from its MAC). Migration: a port's part
+// of the stream is the common port state; the registers, rings and
+// mailboxes are the Nic's (Nic::Encode), which the device saves once for
+// all functions.
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_CORE_IXGBE_FUNCTION_H
@@ -31,10 +30,6 @@
 #include "nic.h"
 
 namespace snic::ixgbe {
-
-// The message of every refused ixgbe migration.
-inline constexpr const char* kNoMigration =
-    "migration is not supported for personality=ixgbe";
 
 class FunctionBase : public port::Port, public NicFunction {
  public:

@@ -5,6 +5,7 @@
 #include "regs.h"
 
 #include <algorithm>
+#include <string>
 
 namespace snic::ixgbe {
 
@@ -475,6 +476,44 @@ void Nic::Quiesce() {
 void Nic::ResetQueues() {
   for (auto& q : txq_) q.Reset();
   for (auto& q : rxq_) q.Reset();
+}
+
+// ---- migration ----
+
+void Nic::Encode(migration::Encoder& e) const {
+  pf_.Encode(e);
+  mbx_.Encode(e);
+  pools_.Encode(e);
+  e.U16(static_cast<uint16_t>(vfs_.size()));
+  for (const auto& v : vfs_) v->Encode(e);
+  for (const TxQueue& q : txq_) q.Encode(e);
+  for (const RxQueue& q : rxq_) q.Encode(e);
+  e.U64(ssvpc_reported_);
+}
+
+void Nic::Decode(migration::Decoder& d) {
+  pf_.Decode(d);
+  if (d.ok()) mbx_.Decode(d);
+  if (d.ok()) pools_.Decode(d);
+  const uint16_t n = d.U16("ixgbe VF count");
+  if (d.ok() && n != vfs_.size()) {
+    d.Fail("ixgbe VF count", "is " + std::to_string(n) + ", this chip has " +
+                                 std::to_string(vfs_.size()));
+  }
+  for (auto& v : vfs_) {
+    if (!d.ok()) return;
+    v->Decode(d);
+  }
+  for (unsigned q = 0; q < txq_.size() && d.ok(); ++q) {
+    migration::Scope scope(d, "TX queue " + std::to_string(q));
+    txq_[q].Decode(d);
+  }
+  for (unsigned q = 0; q < rxq_.size() && d.ok(); ++q) {
+    migration::Scope scope(d, "RX queue " + std::to_string(q));
+    rxq_[q].Decode(d);
+  }
+  const uint64_t ssvpc = d.U64("ssvpc baseline");
+  if (d.ok()) ssvpc_reported_ = ssvpc;
 }
 
 }  // namespace snic::ixgbe

@@ -118,6 +118,17 @@ class Nic {
   // Drops held TX frames (the guest's rings hold them again).
   void Quiesce();
 
+  // Migration: the whole chip (PF registers, EEPROM,
+  // mailboxes, pools, VF register files, the 128+128 queues). Quiesce()
+  // first. Decode() is only for a fresh Nic of the same size: it applies
+  // each part as it is checked, so the device decodes into a scratch Nic
+  // first and decodes the same bytes into its own once they are known to
+  // be good (migration/device_state.cc).
+  void Encode(migration::Encoder& e) const;
+  void Decode(migration::Decoder& d);
+  // SSVPC's read-to-clear baseline: spoof drops reported so far.
+  uint64_t ssvpc_reported() const { return ssvpc_reported_; }
+
   // The functions' ports, told by Sync() what changed.
   void Attach(FnId fn, NicFunction* f);
   // Brings every attached function's PortState up to date; true if any

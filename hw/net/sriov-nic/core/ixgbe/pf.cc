@@ -3,7 +3,10 @@
 #include "pf.h"
 
 #include <cassert>
+#include <cstdio>
 #include <iterator>
+#include <memory>
+#include <string>
 
 namespace snic::ixgbe {
 namespace {
@@ -300,6 +303,9 @@ constexpr uint32_t kFwsm = FWSM_FW_VAL_BIT;
 // ANLP1.AN_STATE: any non-zero state ends ixgbe_reset_pipeline_82599's poll.
 constexpr uint32_t kAnlp1 = 0x4u << 16;
 constexpr uint32_t kStatusGio = STATUS_GIO;
+// EEC bits software drives (bit-banging, FWE, the request).
+constexpr uint32_t kEecWritable =
+    EEC_SK | EEC_CS | EEC_DI | EEC_FWE_MASK | EEC_REQ;
 
 constexpr bool In(uint32_t off, uint32_t lo, uint32_t end) {
   return off >= lo && off < end;
@@ -600,8 +606,6 @@ PfWriteResult Pf::Write(uint32_t offset, uint32_t value) {
     case STATUS:
       break;
     case EEC: {
-      constexpr uint32_t kEecWritable =
-          EEC_SK | EEC_CS | EEC_DI | EEC_FWE_MASK | EEC_REQ;
       Slot(EEC) = (Stored(EEC) & ~kEecWritable) | (value & kEecWritable);
       break;
     }
@@ -777,6 +781,111 @@ void Pf::AddTx(uint32_t len, bool broadcast, bool multicast) {
   if (broadcast) Count(BPTC, 1);
   if (multicast) Count(MPTC, 1);
   Count(SizeBin(PTC64, wire), 1);
+}
+
+// ---- migration ----
+
+namespace {
+
+// Whether the word at @offset can hold @v in a running Pf: what Reset,
+// Write and the statistics hooks can leave there.
+bool WordHolds(uint32_t offset, uint32_t v) {
+  if (const RegSpec* s = FindSpec(offset)) {
+    switch (s->access) {
+      case Access::kRw:
+        return ((v ^ s->reset) & ~s->writable) == 0 ||
+               offset == RAL(0) || offset == RAH(0);  // the EEPROM's MAC
+      case Access::kRo:
+        return v == s->reset;
+      case Access::kW1c:
+      case Access::kStat:
+      case Access::kStatH:
+        return true;
+    }
+  }
+  switch (offset) {
+    case CTRL:
+      return true;
+    case EEC:
+      return ((v ^ Eeprom::EecResetValue()) & ~kEecWritable) == 0;
+    case SWSM:
+      return (v & ~(SWSM_SMBI | SWSM_SWESMBI)) == 0;
+    case GSSR:
+      return (v & ~GSSR_SW_MASK) == 0;
+    case MSCA:
+      return (v & MSCA_MDI_COMMAND) == 0;
+    case MSRWD:
+      return (v & ~MSRWD_WRITE_DATA_MASK) == 0;
+    default:
+      return v == 0;  // never stored: mailbox, queue and unimplemented
+  }
+}
+
+}  // namespace
+
+void Pf::Encode(migration::Encoder& e) const {
+  e.U32(kWords);
+  for (uint32_t v : regs_) e.U32(v);
+  eeprom_.Encode(e);
+  eeprom_port_.Encode(e);
+  e.Bool(uplink_up_);
+  e.U32(eicr_hi_);
+  e.U32(eims_hi_);
+  e.U64(vec_pending_);
+  e.U64(vec_mask_);
+  e.U64(vec_fired_);
+  e.U32(other_fired_);
+}
+
+void Pf::Decode(migration::Decoder& d) {
+  migration::Scope scope(d, "ixgbe PF");
+  const uint32_t n = d.U32("register words");
+  if (d.ok() && n != kWords) {
+    d.Fail("register words",
+           "are " + std::to_string(n) + ", not " + std::to_string(kWords));
+  }
+  if (!d.ok()) return;
+  auto regs = std::make_unique<std::array<uint32_t, kWords>>();
+  for (uint32_t i = 0; i < kWords && d.ok(); ++i) {
+    const uint32_t v = d.U32("register");
+    (*regs)[i] = v;
+    if (d.ok() && !WordHolds(i * 4, v)) {
+      char why[64];
+      std::snprintf(why, sizeof(why),
+                    "at 0x%05x is 0x%08x, a value it cannot hold", i * 4, v);
+      d.Fail("register", why);
+    }
+  }
+  Eeprom eeprom = eeprom_;
+  eeprom.Decode(d);
+  EepromPort port(&eeprom_);
+  port.Decode(d);
+  const bool uplink_up = d.Bool("uplink_up");
+  const uint32_t eicr_hi = d.U32("eicr");
+  const uint32_t eims_hi = d.U32("eims");
+  const uint64_t vec_pending = d.U64("vec_pending");
+  const uint64_t vec_mask = d.U64("vec_mask");
+  const uint64_t vec_fired = d.U64("vec_fired");
+  const uint32_t other_fired = d.U32("other_fired");
+  if (!d.ok()) return;
+  if ((eicr_hi & 0xFFFF) != 0) {
+    d.Fail("eicr", "has queue bits (they live in vec_pending)");
+  } else if ((eims_hi & 0xFFFF) != 0) {
+    d.Fail("eims", "has queue bits (they live in vec_mask)");
+  } else if ((other_fired & ~eicr_hi) != 0) {
+    d.Fail("other_fired", "names causes that are not pending");
+  }
+  if (!d.ok()) return;
+  regs_ = *regs;
+  eeprom_ = eeprom;
+  eeprom_port_ = port;
+  uplink_up_ = uplink_up;
+  eicr_hi_ = eicr_hi;
+  eims_hi_ = eims_hi;
+  vec_pending_ = vec_pending;
+  vec_mask_ = vec_mask;
+  vec_fired_ = vec_fired;
+  other_fired_ = other_fired;
 }
 
 }  // namespace snic::ixgbe

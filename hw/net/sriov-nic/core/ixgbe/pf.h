@@ -128,6 +128,13 @@ class Pf {
   const Eeprom& eeprom() const { return eeprom_; }
   Eeprom& eeprom() { return eeprom_; }
 
+  // Migration: the register file, the EEPROM and its port,
+  // the link and the interrupt state. Decode checks every word against
+  // what the register can hold (its writable mask, reset value, access
+  // kind) and applies only a checked whole.
+  void Encode(migration::Encoder& e) const;
+  void Decode(migration::Decoder& d);
+
  private:
   static constexpr uint32_t kWords = reg::kBar0Size / 4;
 

@@ -560,4 +560,129 @@ RxQueue::DeliverResult RxQueue::Deliver(const Host& host, FnId fn,
   return r;
 }
 
+// ---- migration ----
+
+void Ring::EncodeRing(migration::Encoder& e) const {
+  e.U32(bal_);
+  e.U32(bah_);
+  e.U32(len_);
+  e.U32(ctl_);
+  e.U16(head_);
+  e.U16(tail_);
+  e.Bool(broken_);
+}
+
+void Ring::DecodeRing(migration::Decoder& d, uint32_t ctl_mask) {
+  const uint32_t bal = d.U32("bal");
+  const uint32_t bah = d.U32("bah");
+  const uint32_t len = d.U32("len");
+  const uint32_t ctl = d.U32("ctl");
+  const uint16_t head = d.U16("head");
+  const uint16_t tail = d.U16("tail");
+  const bool broken = d.Bool("broken");
+  if (!d.ok()) return;
+  const bool enabled = (ctl & kDctlEnable) != 0;
+  const uint32_t size = len / kDescLen;
+  if ((bal & ~kBalMask) != 0) {
+    d.Fail("bal", "is not 128-byte aligned");
+  } else if ((len & ~kLenMask) != 0) {
+    d.Fail("len", "is not a multiple of 128 below 1 MiB");
+  } else if ((ctl & ~ctl_mask) != 0) {
+    d.Fail("ctl", "has bits the register does not hold");
+  } else if (!enabled && broken) {
+    // Disabling a queue ends its error state (the kRingCtl writes).
+    d.Fail("broken", "is set on a disabled queue");
+  } else if (enabled && !broken &&
+             (size == 0 || head >= size || tail >= size)) {
+    // CheckOnEnable breaks such a ring; the engine keeps both inside it.
+    d.Fail("head", "or tail is past the ring of a working queue");
+  }
+  if (!d.ok()) return;
+  bal_ = bal;
+  bah_ = bah;
+  len_ = len;
+  ctl_ = ctl;
+  head_ = head;
+  tail_ = tail;
+  broken_ = broken;
+}
+
+void TxQueue::Encode(migration::Encoder& e) const {
+  EncodeRing(e);
+  e.U32(wbal_);
+  e.U32(wbah_);
+  for (unsigned k = 0; k < kTxContexts; ++k) {
+    const TxContext& c = ctx_.slot[k];
+    e.Bool(ctx_.valid[k]);
+    e.U16(c.vlan_tci);
+    e.U8(c.maclen);
+    e.U16(c.iplen);
+    e.Bool(c.ipv4);
+    e.U8(static_cast<uint8_t>(c.l4t));
+    e.U8(c.l4len);
+    e.U16(c.mss);
+    e.U8(c.idx);
+  }
+}
+
+void TxQueue::Decode(migration::Decoder& d) {
+  Ring ring;
+  ring.DecodeRing(d, Find(kTxRegs, kRingCtl)->writable);
+  const uint32_t wbal = d.U32("wbal");
+  const uint32_t wbah = d.U32("wbah");
+  if (d.ok() && (wbal & ~Find(kTxRegs, kTxWbal)->writable) != 0) {
+    d.Fail("wbal", "has bits the register does not hold");
+  }
+  TxContexts ctx;
+  for (unsigned k = 0; k < kTxContexts && d.ok(); ++k) {
+    migration::Scope scope(d, "context " + std::to_string(k));
+    TxContext& c = ctx.slot[k];
+    ctx.valid[k] = d.Bool("valid");
+    c.vlan_tci = d.U16("vlan_tci");
+    c.maclen = d.U8("maclen");
+    c.iplen = d.U16("iplen");
+    c.ipv4 = d.Bool("ipv4");
+    const uint8_t l4t = d.U8("l4t");
+    c.l4len = d.U8("l4len");
+    c.mss = d.U16("mss");
+    c.idx = d.U8("idx");
+    if (!d.ok()) break;
+    // The fields as ParseTxContext cuts them out of a descriptor.
+    if (c.maclen > kCtxMaclenMask) {
+      d.Fail("maclen", "is wider than its field");
+    } else if (c.iplen > kCtxIplenMask) {
+      d.Fail("iplen", "is wider than its field");
+    } else if (l4t > static_cast<uint8_t>(L4Type::kReserved)) {
+      d.Fail("l4t", "is not a TUCMD.L4T value");
+    } else if (c.idx > 0xf) {
+      d.Fail("idx", "is wider than its field");
+    }
+    c.l4t = static_cast<L4Type>(l4t);
+  }
+  if (!d.ok()) return;
+  static_cast<Ring&>(*this) = ring;
+  wbal_ = wbal;
+  wbah_ = wbah;
+  ctx_ = ctx;
+  pending_ = Pending{};
+  rs_.clear();
+}
+
+void RxQueue::Encode(migration::Encoder& e) const {
+  EncodeRing(e);
+  e.U32(srrctl_);
+}
+
+void RxQueue::Decode(migration::Decoder& d) {
+  Ring ring;
+  ring.DecodeRing(d, Find(kRxRegs, kRingCtl)->writable);
+  const uint32_t srrctl = d.U32("srrctl");
+  if (d.ok() && (srrctl & ~Find(kRxRegs, kRxSrrctl)->writable) != 0) {
+    d.Fail("srrctl", "has bits the register does not hold");
+  }
+  if (!d.ok()) return;
+  static_cast<Ring&>(*this) = ring;
+  srrctl_ = srrctl;
+}
+
 }  // namespace snic::ixgbe

@@ -39,6 +39,7 @@
 
 #include "../base/host.h"
 #include "../eth/offload.h"
+#include "../migration/stream.h"
 #include "../port/port.h"
 #include "rx_desc.h"
 #include "tx_desc.h"
@@ -81,6 +82,12 @@ class Ring {
   // Descriptors in the ring (RDLEN/TDLEN / 16).
   uint32_t size() const { return len_ / kDescLen; }
   uint64_t base() const { return uint64_t{bah_} << 32 | bal_; }
+
+  // Migration: the ring registers. DecodeRing checks them (@ctl_mask: the
+  // direction's writable RXDCTL/TXDCTL bits) and applies them only if
+  // they are a state the ring can be in.
+  void EncodeRing(migration::Encoder& e) const;
+  void DecodeRing(migration::Decoder& d, uint32_t ctl_mask);
 
  protected:
   // A write to BAL/BAH/LEN/H/T; false if @off is not one of them.
@@ -134,6 +141,12 @@ class TxQueue : public Ring {
   // Forgets a peeked, unconsumed frame (it stays in the ring).
   void Quiesce() { pending_.valid = false; }
 
+  // Migration: the registers and the context slots; a peeked
+  // frame is not state (Quiesce first). Decode applies only a checked
+  // whole; on failure the queue is unchanged.
+  void Encode(migration::Encoder& e) const;
+  void Decode(migration::Decoder& d);
+
   const TxContexts& contexts() const { return ctx_; }
 
  private:
@@ -170,6 +183,10 @@ class RxQueue : public Ring {
   uint32_t buffer_size() const {
     return (srrctl_ & kSrrctlBsizePktMask) * kSrrctlBsizeUnit;
   }
+
+  // Migration, as TxQueue's.
+  void Encode(migration::Encoder& e) const;
+  void Decode(migration::Decoder& d);
 
   // What comes with a frame besides its bytes.
   struct Meta {

@@ -3,18 +3,21 @@
 //
 // The stream, version 4, in order (stream.h: little-endian, fixed width):
 //   magic "SNIC" (u32 0x43494e53), version (u32)
-//   configuration: personality (u8, 1 = virtio-net, 2 = ixgbe: refused on
-//     load, not migratable yet), total-vfs (u16),
+//   configuration: personality (u8, 1 = virtio-net, 2 = ixgbe), total-vfs
+//     (u16),
 //     queue-size (u16), mtu (u16), offloads (u8), queue-pairs (u16), packed
 //     (u8), PF MAC (6 bytes), VFs with a netdev of their own (u16 count,
 //     then each VF number, u16); the destination's must be the same
 //   device: NumVFs (u16), uplink link (u8), uplink counters (12 x u64);
 //     per VF netdev link: its link (u8) and counters (12 x u64)
-//   per VF: host policy: MAC (6), vlan (u16), qos (u8), spoofchk (u8),
-//     trust (u8), link-state (u8), max-tx-rate (u32)
+//   per VF: policy: MAC (6), vlan (u16), qos (u8), spoofchk (u8),
+//     trust (u8), link-state (u8), max-tx-rate (u32): the host's, or with
+//     ixgbe the guest PF driver's as the device last applied it
 //   per function (PF, then each VF): the port (the personality's
 //     Port::Encode), its rate limiter (rate u32, tokens i64, last_ns u64),
 //     starved (u8)
+//   ixgbe only: the chip (ixgbe::Nic::Encode: PF register file, EEPROM,
+//     mailboxes, pools, VF register files, 128 TX and 128 RX queues)
 //   end marker (u32 0x21444e45, "END!")
 // Not in it, by design: TX holds and frames waiting in the netdev. A held
 // frame is still in the guest's TX ring (Port::Quiesce gives it back), so
@@ -23,9 +26,12 @@
 //
 // Loading is all or nothing: the whole stream is decoded and checked
 // first (every value a running device could not have is refused with a
-// message naming the field), then applied.
+// message naming the field), then applied. The ixgbe chip is checked by
+// decoding it into a scratch Nic; once the whole stream is good, the same
+// bytes are decoded into the device's own.
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -101,7 +107,10 @@ void EncodePolicy(Encoder& e, const policy::PortPolicy& p) {
   e.U32(p.max_tx_rate);
 }
 
-void DecodePolicy(Decoder& d, policy::PortPolicy* p) {
+// @guest: the ixgbe PF driver's policy, which the host's rules (a unicast,
+// non-zero MAC; qos only with a vlan) do not bind: only the ranges of the
+// registers it comes from are checked.
+void DecodePolicy(Decoder& d, policy::PortPolicy* p, bool guest) {
   d.Bytes("mac", p->mac.data(), 6);
   p->vlan = d.U16("vlan");
   p->qos = d.U8("qos");
@@ -109,8 +118,23 @@ void DecodePolicy(Decoder& d, policy::PortPolicy* p) {
   p->trust = d.Bool("trust");
   p->link_state = static_cast<policy::LinkState>(d.U8("link-state"));
   p->max_tx_rate = d.U32("max-tx-rate");
-  if (d.ok()) {
+  if (!d.ok()) {
+    return;
+  }
+  if (!guest) {
     d.Check(policy::Validate(*p));
+  } else if (p->vlan > 4095) {
+    d.Fail("vlan", "is " + std::to_string(p->vlan) + ", more than 4095");
+  } else if (p->qos > policy::kMaxQos) {
+    d.Fail("qos", "is " + std::to_string(p->qos) + ", more than 7");
+  } else if (p->link_state != policy::LinkState::kAuto &&
+             p->link_state != policy::LinkState::kEnable &&
+             p->link_state != policy::LinkState::kDisable) {
+    d.Fail("link-state", "is not auto, enable or disable");
+  } else if (p->max_tx_rate > policy::kMaxTxRateMbps) {
+    d.Fail("max-tx-rate", "is " + std::to_string(p->max_tx_rate) +
+                              ", more than " +
+                              std::to_string(policy::kMaxTxRateMbps));
   }
 }
 
@@ -162,6 +186,9 @@ void Device::SaveState(std::vector<uint8_t>* out) {
     enc.U64(b.last_ns);
     enc.Bool(sched_.starved(p->fn()));
   }
+  if (ixgbe_) {
+    ixgbe_->Encode(enc);  // quiesced with the ports
+  }
   enc.U32(kEnd);
   *out = enc.bytes();
 }
@@ -186,9 +213,6 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
              "is " + std::to_string(personality) + " (" +
                  PersonalityName(personality) + "), this device is " +
                  PersonalityName(mine) + " (" + std::to_string(mine) + ")");
-    }
-    if (d.ok() && cfg_.personality == Personality::kIxgbe) {
-      d.Fail("personality", ixgbe::kNoMigration);
     }
     ExpectSame(d, "total-vfs", d.U16("total-vfs"), cfg_.total_vfs);
     ExpectSame(d, "queue-size", d.U16("queue-size"), cfg_.queue_size);
@@ -231,10 +255,14 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
     DecodeUplinkStats(d, &link_stats[k]);
   }
 
+  const bool guest_policy = cfg_.personality == Personality::kIxgbe;
   std::vector<policy::PortPolicy> policies(cfg_.total_vfs);
   for (uint16_t vf = 0; vf < cfg_.total_vfs && d.ok(); ++vf) {
     Scope s(d, "VF " + std::to_string(vf) + " policy");
-    DecodePolicy(d, &policies[vf]);
+    DecodePolicy(d, &policies[vf], guest_policy);
+    if (guest_policy) {
+      continue;  // (the guest may give two VFs one MAC, as on hardware)
+    }
     for (uint16_t other = 0; other < vf && d.ok(); ++other) {
       if (policies[other].mac == policies[vf].mac) {
         d.Fail("mac", "is VF " + std::to_string(other) + "'s too");
@@ -273,7 +301,9 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
           break;
       }
     }
-    if (d.ok() && c.link_up != want_link) {
+    // (ixgbe: the link follows the guest's policy, derived again from the
+    // chip after the load.)
+    if (d.ok() && !guest_policy && c.link_up != want_link) {
       d.Fail("link_up", std::string("is ") + (c.link_up ? "1" : "0") +
                             ", its link-state and its netdev's link say " +
                             (want_link ? "1" : "0"));
@@ -285,12 +315,31 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
     starved[fn] = d.Bool("starved");
     if (!d.ok()) break;
     const uint32_t want_rate = fn == kPfFn ? 0 : policies[fn - 1].max_tx_rate;
-    if (b.rate != want_rate) {
+    if (!guest_policy && b.rate != want_rate) {
       d.Fail("rate limit", "is " + std::to_string(b.rate) +
                                " Mbit/s, the policy says " +
                                std::to_string(want_rate));
     } else if (!policy::TokenBucket::Valid(b, MaxFrameForRate())) {
       d.Fail("rate limit tokens", "are out of range");
+    }
+  }
+  // ixgbe: the chip, checked by decoding it into a scratch Nic.
+  size_t nic_begin = 0;
+  size_t nic_end = 0;
+  if (ixgbe_ && d.ok()) {
+    Scope s(d, "ixgbe");
+    nic_begin = len - d.remaining();
+    uint8_t mac[6];
+    std::memcpy(mac, cfg_.pf_mac.data(), sizeof(mac));
+    ixgbe::Nic scratch(host_, cfg_.total_vfs, mac);
+    scratch.Decode(d);
+    nic_end = len - d.remaining();
+    uint64_t spoof_drops = 0;
+    for (size_t k = 1; k < images.size(); ++k) {
+      spoof_drops += images[k]->common.stats.tx_drop_spoof;
+    }
+    if (d.ok() && scratch.ssvpc_reported() > spoof_drops) {
+      d.Fail("ssvpc baseline", "is more than the VFs' spoof drops");
     }
   }
   if (d.U32("end marker") != kEnd && d.ok()) {
@@ -317,13 +366,21 @@ Status Device::LoadState(const uint8_t* data, size_t len) {
     sched_.Forget(fn);
     sched_.bucket(fn).Import(buckets[fn], MaxFrameForRate());
     if (starved[fn]) sched_.Starve(fn);
-    if (p->running()) {
-      // Whatever the rings hold is looked at again (held frames too).
-      sched_.Kick(fn, ~0u);
-    }
   }
   vf_policy_ = policies;
   num_vfs_ = num_vfs;
+  if (ixgbe_) {
+    Decoder chip(data + nic_begin, nic_end - nic_begin);
+    ixgbe_->Decode(chip);  // cannot fail: the scratch Nic took these bytes
+    ixgbe_->Sync();        // ready, filter and policy from the registers
+    FollowGuestVfPolicy(/*force=*/true);
+  }
+  for (const auto& p : ports_) {
+    if (p->running()) {
+      // Whatever the rings hold is looked at again (held frames too).
+      sched_.Kick(p->fn(), ~0u);
+    }
+  }
   for (size_t k = 0; k < links_.size(); ++k) {
     Uplink& up = links_[k];
     up.link_up = link_up[k];
