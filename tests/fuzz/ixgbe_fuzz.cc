@@ -27,7 +27,9 @@
 //  - MSI-X vectors < the function's layout's msix_vectors; INTx only for
 //    the PF;
 //  - frames sent to the uplink are 1..eth max frame (65536 + 18) bytes;
-//  - snic_core_run settles in a bounded number of calls.
+//  - snic_core_run settles in a bounded number of calls;
+//  - a saved state loads back; a refused load changes nothing and says
+//    why; saving after a round trip gives the same bytes.
 //
 // Environment: SNIC_FUZZ_TRACE=1 prints every operation.
 //
@@ -273,6 +275,7 @@ class Env {
   uint64_t PickAddr(uint8_t where, uint32_t v);
   void SetBme(SnicFn fn, bool on);
   void SetNumVfs(uint16_t n);
+  void Migrate(uint8_t mode);
   bool Enabled(SnicFn fn) const { return fn == 0 || fn <= num_vfs_; }
 
   Input in_;
@@ -554,6 +557,8 @@ enum Op : uint8_t {
   kMsixOn,     // fn(u8) on(u8)
   kDmaFail,    // fn(u8) on(u8)
   kSendDone,   // accept(u8)
+  kMigrate,    // mode(u8): 0 as saved, 1 flips (n(u8), pos(u32) x(u8)...),
+               // 2 cuts to len(u32), 3 appends n(u8) bytes
   kNumOps,
 };
 
@@ -811,9 +816,78 @@ void Env::Step(uint8_t op) {
       }
       break;
     }
+    case kMigrate:
+      Migrate(in_.u8());
+      break;
     default:
       break;
   }
+}
+
+// A save with the VM stopped and a load of that state (mutated or not)
+// into the same device, as a failed or repeated incoming migration would.
+// An intact state loads; a refused one changes nothing (saving again gives
+// the same bytes); a refusal has a message.
+void Env::Migrate(uint8_t mode) {
+  snic_core_set_running(core_, false);
+  uint8_t* buf = nullptr;
+  const size_t len = snic_core_save_state(core_, &buf);
+  if (len == 0 || buf == nullptr) Violation("save_state returned nothing");
+  const std::vector<uint8_t> saved(buf, buf + len);
+  std::free(buf);
+  std::vector<uint8_t> load = saved;
+  bool mutated = false;
+  switch (mode % 4) {
+    case 1: {
+      const uint8_t n = in_.u8() % 9;
+      for (uint8_t i = 0; i < n; ++i) {
+        const uint32_t pos = in_.u32() % load.size();
+        const uint8_t x = in_.u8();
+        load[pos] ^= x;
+        mutated |= x != 0;
+      }
+      break;
+    }
+    case 2:
+      load.resize(in_.u32() % (load.size() + 1));
+      mutated = load.size() != saved.size();
+      break;
+    case 3: {
+      const uint8_t n = in_.u8();
+      for (uint8_t i = 0; i < n; ++i) load.push_back(in_.u8());
+      mutated = n != 0;
+      break;
+    }
+    default:
+      break;
+  }
+  char err[256] = {};
+  const bool ok =
+      snic_core_load_state(core_, load.data(), load.size(), err, sizeof(err));
+  Trace("  migrate mode %u: %zu-byte state, load of %zu bytes -> %s %s\n",
+        mode % 4, saved.size(), load.size(), ok ? "ok" : "refused", err);
+  if (!ok && err[0] == 0) Violation("load_state failed without a message");
+  if (!mutated && !ok) {
+    Violation("load_state refused the state just saved: %s", err);
+  }
+  if (!ok || !mutated) {
+    buf = nullptr;
+    const size_t len2 = snic_core_save_state(core_, &buf);
+    const bool same = len2 == saved.size() &&
+                      std::memcmp(buf, saved.data(), saved.size()) == 0;
+    std::free(buf);
+    if (!same) {
+      Violation("a %s load changed the device: the state saved again differs",
+                ok ? "round-trip" : "refused");
+    }
+  }
+  // A state that loaded is the device's now: the NumVFs it says, and PCI
+  // config space (Bus Master Enable) pushed back in, as the glue does.
+  num_vfs_ = static_cast<uint16_t>(snic_core_num_vfs(core_));
+  for (SnicFn fn = 0; fn <= total_vfs_; ++fn) {
+    if (Enabled(fn)) snic_core_set_bus_master(core_, fn, bme_[fn]);
+  }
+  snic_core_set_running(core_, true);
 }
 
 }  // namespace

@@ -451,6 +451,39 @@ TEST_F(IxgbeNic, PfWritesToAVfQueueAreSeenByTheVf) {
   EXPECT_TRUE(host_.guest_errors.empty());
 }
 
+// Multicast to a VF (a regression: none ever arrived, because the switch
+// applied the host's trust to the pool filter, and an ixgbe VF with
+// spoofchk on counts as untrusted). ixgbevf's groups reach the PF as
+// IXGBE_VF_SET_MULTICAST hashes; ixgbe_set_vf_multicasts sets their MTA
+// bits and VMOLR.ROMPE; ixgbe_update_mc_addr_list_generic MCSTCTRL.MFE.
+// A trusted VF's ALLMULTI is VMOLR.MPE (ixgbe_update_vf_xcast_mode).
+TEST_F(IxgbeNic, MulticastReachesAVfThroughTheMtaAndMpe) {
+  SetUpAll();
+  Write(0, reg::PFVFSPOOF(0), 0x0101);  // MAC and VLAN anti-spoof: VF 0
+  const uint8_t joined[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb};
+  const uint8_t other[6] = {0x01, 0x00, 0x5e, 0x01, 0x02, 0xa5};
+  const uint16_t h = uint16_t((joined[4] >> 4 | joined[5] << 4) & 0xfff);
+  Write(0, reg::MTA(h >> 5), 1u << (h & 31));
+  Write(0, reg::MCSTCTRL, 0x4);  // MFE, filter type 0
+  Write(0, reg::VMOLR(0), Read(0, reg::VMOLR(0)) | 0x02000000u);  // ROMPE
+  Run();
+  FromUplink(Frame(joined, kStranger));
+  EXPECT_EQ(Stats(1).rx_packets, 1u);  // VF 0 hashed the group
+  EXPECT_EQ(Stats(2).rx_packets, 0u);  // VF 1 has no ROMPE
+  EXPECT_EQ(Read(1, ixgbe::kVfGprc), 1u);
+  FromUplink(Frame(other, kStranger));
+  EXPECT_EQ(Stats(1).rx_packets, 1u);  // not in the MTA
+  // VMOLR.MPE (a trusted VF's allmulticast): every group.
+  Write(0, reg::VMOLR(1), Read(0, reg::VMOLR(1)) | 0x10000000u);  // MPE
+  Run();
+  FromUplink(Frame(other, kStranger));
+  EXPECT_EQ(Stats(2).rx_packets, 1u);
+  EXPECT_EQ(Stats(1).rx_packets, 1u);
+  // From another VF through the switch too.
+  Send(2, Frame(joined, kVfMac[1]));
+  EXPECT_EQ(Stats(1).rx_packets, 2u);
+}
+
 // ---- migration (migration/device_state.cc, ixgbe::Nic::Encode) ----
 
 // As QEMU migrates the device: the source stopped and saved; a

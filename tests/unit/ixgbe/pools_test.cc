@@ -308,7 +308,8 @@ TEST_F(Sriov, BroadcastAndMulticast) {
   EXPECT_EQ(Rx(r, kAllNodes), Bit(0) | Bit(kPf));
   const ixgbe::PoolPolicy p0 = Policy(0);
   EXPECT_TRUE(p0.rx.multicast_hash);
-  EXPECT_TRUE(p0.rx.allmulti);
+  EXPECT_FALSE(p0.rx.allmulti);  // the hash filter, not every group
+  EXPECT_TRUE(p0.rx.mta.test(ixgbe::MtaVector(r, kAllNodes.data())));
   EXPECT_FALSE(p0.rx.nomulti);
   // Without REPLEN multicast goes to the default pool only.
   r.Write(ixgbe::IXGBE_VT_CTL,

@@ -334,5 +334,46 @@ TEST(RxFilter, SetTables) {
   EXPECT_TRUE(f.SetTables(full, full, {}));
 }
 
+// The Intel MTA index (ixgbe_mta_vector): 12 bits of the last two address
+// bytes, at the offset MCSTCTRL.MO picks.
+TEST(RxFilter, McHashIndexIsIxgbesMtaVector) {
+  const uint8_t a[6] = {0x01, 0x00, 0x5e, 0x00, 0x12, 0xab};
+  EXPECT_EQ(RxFilter::McHashIndex(a, 0), (0x12 >> 4 | 0xab << 4) & 0xfff);
+  EXPECT_EQ(RxFilter::McHashIndex(a, 1), (0x12 >> 3 | 0xab << 5) & 0xfff);
+  EXPECT_EQ(RxFilter::McHashIndex(a, 2), (0x12 >> 2 | 0xab << 6) & 0xfff);
+  EXPECT_EQ(RxFilter::McHashIndex(a, 3), (0x12 | 0xab << 8) & 0xfff);
+  EXPECT_EQ(RxFilter::McHashIndex(a, 4), RxFilter::McHashIndex(a, 0));
+}
+
+// A filter of hardware registers (an ixgbe pool) applies as written for an
+// untrusted port: allmulti, the hash filter and the unicast table; trust
+// was the guest PF driver's to apply.
+TEST(RxFilter, RegistersApplyWithoutTrust) {
+  RxFilter f;
+  f.Reset(kOwn);
+  f.programmable = true;
+  f.allmulti = false;
+  const uint8_t group[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb};
+  const uint8_t stranger[6] = {0x01, 0x00, 0x5e, 0x01, 0x02, 0xa5};
+  f.mc_hash_on = true;
+  f.mc_hash.set(RxFilter::McHashIndex(group, 0));
+  ASSERT_TRUE(f.SetTables({kOther}, {}, {}));
+  // Without `registers`, the hash still filters (it is not a trust
+  // matter), but the unicast table is inert for an untrusted port.
+  EXPECT_TRUE(f.Accepts(group, false, 0, false));
+  EXPECT_FALSE(f.Accepts(stranger, false, 0, false));
+  EXPECT_FALSE(f.Accepts(kOther.data(), false, 0, false));
+  f.registers = true;
+  EXPECT_TRUE(f.Accepts(kOther.data(), false, 0, false));
+  EXPECT_FALSE(f.Accepts(stranger, false, 0, false));
+  f.allmulti = true;
+  EXPECT_TRUE(f.Accepts(stranger, false, 0, false));
+  // Reset forgets all of it.
+  f.Reset(kOwn);
+  EXPECT_FALSE(f.registers);
+  EXPECT_FALSE(f.mc_hash_on);
+  EXPECT_TRUE(f.mc_hash.none());
+}
+
 }  // namespace
 }  // namespace snic::testing

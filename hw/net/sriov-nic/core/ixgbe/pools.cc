@@ -363,22 +363,8 @@ bool TxEnabled(const PoolRegs& r, unsigned pool) {
 }
 
 uint16_t MtaVector(const PoolRegs& r, const uint8_t* mac) {
-  uint32_t v = 0;
-  switch (r.Get(Reg::kMcstctrl) & IXGBE_MCSTCTRL_MO) {
-    case 0:
-      v = mac[4] >> 4 | mac[5] << 4;
-      break;
-    case 1:
-      v = mac[4] >> 3 | mac[5] << 5;
-      break;
-    case 2:
-      v = mac[4] >> 2 | mac[5] << 6;
-      break;
-    case 3:
-      v = mac[4] | mac[5] << 8;
-      break;
-  }
-  return static_cast<uint16_t>(v & 0xFFF);
+  return port::RxFilter::McHashIndex(
+      mac, static_cast<uint8_t>(r.Get(Reg::kMcstctrl) & IXGBE_MCSTCTRL_MO));
 }
 
 // ---- RX ----
@@ -550,15 +536,17 @@ PoolPolicy PolicyForPool(const PoolRegs& r, unsigned pool, uint32_t link_mbps) {
   }
 
   const uint32_t vmolr = r.Get(Reg::kVmolr, pool);
-  bool mta_in_use = false;
-  for (unsigned i = 0; i < 128 && !mta_in_use; ++i) {
-    mta_in_use = r.Get(Reg::kMta, i) != 0;
-  }
+  const uint32_t mcstctrl = r.Get(Reg::kMcstctrl);
   rx.multicast_hash = (vmolr & IXGBE_VMOLR_ROMPE) &&
-                      (r.Get(Reg::kMcstctrl) & IXGBE_MCSTCTRL_MFE) &&
-                      mta_in_use;
-  rx.allmulti = (vmolr & IXGBE_VMOLR_MPE) || rx.multicast_hash;
-  rx.nomulti = !rx.allmulti && rx.multicast.empty();
+                      (mcstctrl & IXGBE_MCSTCTRL_MFE);
+  if (rx.multicast_hash) {
+    rx.mta_type = static_cast<uint8_t>(mcstctrl & IXGBE_MCSTCTRL_MO);
+    for (unsigned i = 0; i < 4096; ++i) {
+      if (TableBit(r, Reg::kMta, static_cast<uint16_t>(i))) rx.mta.set(i);
+    }
+  }
+  rx.allmulti = (vmolr & IXGBE_VMOLR_MPE) != 0;
+  rx.nomulti = !rx.allmulti && !rx.multicast_hash && rx.multicast.empty();
   rx.nobcast = !(vmolr & IXGBE_VMOLR_BAM);
   rx.accept_untagged = (vmolr & IXGBE_VMOLR_AUPE) != 0;
   rx.vlan_filtering = (r.Get(Reg::kVlnctrl) & IXGBE_VLNCTRL_VFE) != 0;
@@ -615,6 +603,10 @@ void ApplyRxFilter(const PoolRxFilter& s, port::RxFilter* f) {
   f->SetTables(s.unicast, s.multicast, s.vlans);
   f->uni_overflow = false;
   f->multi_overflow = false;
+  f->registers = true;  // the guest's PF driver applied trust already
+  f->mc_hash_on = s.multicast_hash;
+  f->mc_hash_type = s.mta_type;
+  f->mc_hash = s.mta;
 }
 
 }  // namespace snic::ixgbe

@@ -313,14 +313,19 @@ struct PoolRxFilter {
   std::vector<eth::MacAddress> unicast;
   std::vector<eth::MacAddress> multicast;
   bool promisc = false;         // PF pool: FCTRL.UPE
-  bool allmulti = false;        // VMOLR.MPE, or ROMPE with an MTA in use
-  bool nomulti = false;         // neither, and no multicast RAR
+  bool allmulti = false;        // VMOLR.MPE
+  bool nomulti = false;         // neither, no MTA hashing, no multicast RAR
   bool nobcast = false;         // !VMOLR.BAM
   bool vlan_filtering = false;  // VLNCTRL.VFE
   std::bitset<4096> vlans;      // VIDs of VLVF entries with the pool's bit
   // No RxFilter equivalent (the switch cannot enforce these):
   bool accept_untagged = true;  // VMOLR.AUPE
-  bool multicast_hash = false;  // ROMPE + MFE: MTA hash (as allmulti)
+  // VMOLR.ROMPE with MCSTCTRL.MFE: multicast whose MTA bit is set (the
+  // MTA is the chip's, shared by every pool: ixgbe_set_vf_multicasts ORs
+  // each VF's hashes into it); mta_type is MCSTCTRL.MO.
+  bool multicast_hash = false;
+  uint8_t mta_type = 0;
+  std::bitset<4096> mta;
 
   bool operator==(const PoolRxFilter&) const = default;
 };

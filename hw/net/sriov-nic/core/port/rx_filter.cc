@@ -30,6 +30,10 @@ void RxFilter::Reset(const MacAddress& mac) {
   nobcast = false;
   programmable = false;
   vlan_filtering = false;
+  registers = false;
+  mc_hash_on = false;
+  mc_hash_type = 0;
+  mc_hash.reset();
   ClearTables();
   vlans_.reset();
 }
@@ -75,8 +79,30 @@ bool RxFilter::ListsUnicast(const uint8_t* dst) const {
   return Listed(uni_, dst);
 }
 
+uint16_t RxFilter::McHashIndex(const uint8_t* dst, uint8_t type) {
+  // ixgbe_mta_vector (ixgbe_common.c): 12 bits of the address's last two
+  // bytes, at an offset the filter type picks.
+  unsigned v = 0;
+  switch (type & 3) {
+    case 0:
+      v = dst[4] >> 4 | dst[5] << 4;
+      break;
+    case 1:
+      v = dst[4] >> 3 | dst[5] << 5;
+      break;
+    case 2:
+      v = dst[4] >> 2 | dst[5] << 6;
+      break;
+    case 3:
+      v = dst[4] | dst[5] << 8;
+      break;
+  }
+  return static_cast<uint16_t>(v & 0xfff);
+}
+
 bool RxFilter::Accepts(const uint8_t* dst, bool tagged, uint16_t vid,
                        bool trusted) const {
+  trusted = trusted || registers;
   if (promisc && trusted) {
     return true;
   }
@@ -89,6 +115,9 @@ bool RxFilter::Accepts(const uint8_t* dst, bool tagged, uint16_t vid,
   if (eth::IsMulticast(dst)) {
     if (nomulti) return false;
     if ((allmulti || multi_overflow) && (trusted || !programmable)) {
+      return true;
+    }
+    if (mc_hash_on && mc_hash.test(McHashIndex(dst, mc_hash_type))) {
       return true;
     }
     return Listed(multi_, dst);

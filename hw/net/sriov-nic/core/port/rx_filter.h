@@ -22,6 +22,13 @@
 // Reset state: own MAC, broadcast, ALLMULTI on (so a driver that cannot
 // program filters still gets ARP/ND), nothing promiscuous.
 //
+// An Intel personality's pool filter is hardware (`registers`): its guest
+// PF driver decided what an untrusted VF may have before it wrote the
+// registers (ixgbe_update_vf_xcast_mode, ixgbe_set_vf_macvlan), so the
+// switch honours the modes and tables as written, trusted or not, and
+// adds the imperfect multicast filter those NICs have: a 4096-bit hash
+// table (MTA) indexed by 12 bits of the destination address.
+//
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_CORE_PORT_RX_FILTER_H
 #define SNIC_CORE_PORT_RX_FILTER_H
@@ -71,6 +78,15 @@ class RxFilter {
   bool vlan_filtering = false;  // the driver has a VLAN filter
   bool uni_overflow = false;
   bool multi_overflow = false;
+  // Hardware filter registers (see above): trust is not applied again.
+  bool registers = false;
+  // The multicast hash filter: on, the table, and which 12 address bits
+  // index it (MCSTCTRL.MO, ixgbe_mta_vector: 0 = bits 47:36 .. 3 = 43:32).
+  bool mc_hash_on = false;
+  uint8_t mc_hash_type = 0;
+  std::bitset<4096> mc_hash;
+  // The table index of multicast address @dst for @type.
+  static uint16_t McHashIndex(const uint8_t* dst, uint8_t type);
 
   // Empties both tables and clears the overflow flags. Add* append one
   // entry; past kMaxMacEntries they set the overflow flag and return false.

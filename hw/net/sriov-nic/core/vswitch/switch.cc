@@ -8,10 +8,17 @@ using port::PortState;
 
 namespace {
 
+// Whether the port's RX filter applies as programmed: the host trusts the
+// port, or the filter is hardware registers its PF driver already vetted
+// (RxFilter::registers).
+bool RxTrusted(const PortState& p) {
+  return p.trusted() || p.filter.registers;
+}
+
 // A trusted port that receives unicast for any MAC.
 bool SeesAllUnicast(const PortState& p) {
   const port::RxFilter& f = p.filter;
-  return p.trusted() && (f.promisc || f.alluni || f.uni_overflow);
+  return RxTrusted(p) && (f.promisc || f.alluni || f.uni_overflow);
 }
 
 }  // namespace
@@ -72,12 +79,12 @@ void Decide(const PortState* src, const eth::EthView& eth,
       if (mac_owner != nullptr) {
         // Someone else's MAC: only ports that see all unicast get a copy.
         if (!SeesAllUnicast(*p)) continue;
-      } else if (p->trusted() && p->filter.ListsUnicast(dst)) {
+      } else if (RxTrusted(*p) && p->filter.ListsUnicast(dst)) {
         owner = true;
         owned = true;
       }
     }
-    if (!p->filter.Accepts(dst, tagged, out->vid, p->trusted())) {
+    if (!p->filter.Accepts(dst, tagged, out->vid, RxTrusted(*p))) {
       if (owner) {
         out->targets[out->count++] = {p->fn, Fate::kFiltered, tagged};
       }
