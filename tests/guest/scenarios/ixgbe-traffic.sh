@@ -3,8 +3,11 @@
 # iperf3 VF->VF and VF->PF through the device's switch, and VF->uplink: the
 # uplink is a tap whose host end is a namespace of its own with an iperf3
 # server (tests/guest/host/tap-peer-up, 169.254.40.1). The VF counters in
-# `ip -s link show <pf>` (ndo_get_vf_stats: PVFGPRC..) rise with it.
-# qemu: -netdev tap,id=n0,ifname=snt@RUNID@0,script=@HOSTDIR@/tap-peer-up,downscript=@HOSTDIR@/tap-peer-down,vhost=off
+# `ip -s link show <pf>` (ndo_get_vf_stats: PVFGPRC..) rise with it. With
+# `vlan 100 qos 3` VF0's frames reach the uplink peer tagged VID 100, PCP
+# 3: tap-vlan-echo there answers pings to 169.254.41.1 on VID 100 with TTL
+# 100 + the PCP it saw (tap-peer-vlan-up).
+# qemu: -netdev tap,id=n0,ifname=snt@RUNID@0,script=@HOSTDIR@/tap-peer-vlan-up,downscript=@HOSTDIR@/tap-peer-down,vhost=off
 # qemu: -device pcie-root-port,id=rp0,slot=1,chassis=1
 # qemu: -device @DEVICE@,bus=rp0,netdev=n0,personality=ixgbe,total-vfs=63,mac=52:54:00:82:59:01
 # var: SECONDS_IPERF=8
@@ -42,6 +45,16 @@ iperf_uplink() {  # NAME NS ADDR: to the iperf3 server tap-peer-up started
     fi
 }
 iperf_uplink vf_uplink a 169.254.40.1
+
+# vlan 100 qos 3 on the wire: the peer's TTL is 100 + the PCP it saw
+check "ip link set vf 0 vlan 100 qos 3" ip link set "$pfif" vf 0 vlan 100 qos 3
+ip -n a addr add 169.254.41.2/24 dev "$vf0"
+ip -n a neigh replace 169.254.41.1 lladdr 02:00:00:00:41:01 dev "$vf0"
+ip netns exec a ping -c 2 -W 2 169.254.41.1 > /tmp/ping.wire 2>&1
+sed 's/^/    | /' /tmp/ping.wire | head -3
+expect_eq "vlan 100 qos 3: the uplink peer sees VID 100 and PCP 3 (its reply's ttl 103)" \
+    "$(sed -n 's/.*ttl=\([0-9]*\).*/\1/p' /tmp/ping.wire | sort -u | tr '\n' ' ')" "103 "
+check "ip link set vf 0 vlan 0" ip link set "$pfif" vf 0 vlan 0
 ip -s link show "$pfif" > /tmp/pf.stats
 sed 's/^/    | /' /tmp/pf.stats
 # VF 0 is the iperf3 client: megabytes out, its ACKs' kilobytes in.
