@@ -294,6 +294,25 @@ snic_vf_netdevs_are() {
     [ "$(ls -d "$SYSPCI/$1"/virtfn*/virtio*/net/* 2>/dev/null | wc -l)" -eq "$2" ]
 }
 
+# collect_vf_netdevs PF FN: the end of enable_vfs and ixgbe_enable_vfs,
+# FN BDF printing a function's netdev (virtio_netdev, pci_netdev). Sets vfs
+# (the PF's VF BDFs, in virtfn order, space-separated), vfifs (their
+# netdevs, same order) and vf0 vf1 ... (each VF's netdev); a VF without a
+# netdev aborts the scenario.
+collect_vf_netdevs() {
+    local fn=$2 bdf name i=0
+    vfs=$(pci_vfs "$1" | tr '\n' ' ')
+    vfs=${vfs% }
+    vfifs=
+    for bdf in $vfs; do
+        name=$($fn "$bdf") || abort "VF $bdf (virtfn$i) has no netdev"
+        vfifs="$vfifs${vfifs:+ }$name"
+        eval "vf$i=\$name"
+        i=$((i + 1))
+    done
+    info "VFs: $vfifs"
+}
+
 # enable_vfs N: the preamble of every traffic scenario.  Loads virtio_net,
 # finds the sriov-nic PF (1af4:1041 with SR-IOV), waits for its netdev,
 # writes N to sriov_numvfs through the netdev (the README's
@@ -303,7 +322,7 @@ snic_vf_netdevs_are() {
 #   vfs     the VFs' BDFs, in virtfn order (space-separated)
 #   vfifs   their netdevs, same order  vf0 vf1 ... each VF's netdev
 enable_vfs() {
-    local n=$1 bdf name i=0
+    local n=$1
     modprobe virtio_net
     pf=$(pci_pfs 1af4:1041 | head -n1)
     [ -n "$pf" ] || abort "no sriov-nic PF found"
@@ -312,16 +331,7 @@ enable_vfs() {
     info "PF $pf is $pfif; enabling $n VFs"
     require "echo $n > sriov_numvfs" sh -c "echo $n > /sys/class/net/$pfif/device/../sriov_numvfs"
     require "$n VF netdevs" wait_for 30 snic_vf_netdevs_are "$pf" "$n"
-    vfs=$(pci_vfs "$pf" | tr '\n' ' ')
-    vfs=${vfs% }
-    vfifs=
-    for bdf in $vfs; do
-        name=$(virtio_netdev "$bdf") || abort "VF $bdf (virtfn$i) has no netdev"
-        vfifs="$vfifs${vfifs:+ }$name"
-        eval "vf$i=\$name"
-        i=$((i + 1))
-    done
-    info "VFs: $vfifs"
+    collect_vf_netdevs "$pf" virtio_netdev
 }
 
 # ---- the sriov-nic PF and its VFs with stock ixgbe/ixgbevf (personality=ixgbe)
@@ -347,7 +357,7 @@ ixgbe_vf_netdevs_are() {
 # /sys/class/net/<pf>/device/sriov_numvfs and waits for N VF netdevs. Sets
 # pf, pfif, vfs, vfifs and vf0 vf1 ... like enable_vfs.
 ixgbe_enable_vfs() {
-    local n=$1 bdf name i=0
+    local n=$1
     modprobe ixgbe
     modprobe ixgbevf
     pf=$(pci_pfs 8086:10f7 | head -n1)
@@ -358,16 +368,7 @@ ixgbe_enable_vfs() {
     info "PF $pf is $pfif; enabling $n VFs"
     require "echo $n > sriov_numvfs" sh -c "echo $n > /sys/class/net/$pfif/device/sriov_numvfs"
     require "$n ixgbevf netdevs" wait_for 120 ixgbe_vf_netdevs_are "$pf" "$n"
-    vfs=$(pci_vfs "$pf" | tr '\n' ' ')
-    vfs=${vfs% }
-    vfifs=
-    for bdf in $vfs; do
-        name=$(pci_netdev "$bdf") || abort "VF $bdf (virtfn$i) has no netdev"
-        vfifs="$vfifs${vfifs:+ }$name"
-        eval "vf$i=\$name"
-        i=$((i + 1))
-    done
-    info "VFs: $vfifs"
+    collect_vf_netdevs "$pf" pci_netdev
 }
 
 # ---- host control (scenarios with "# host-control: yes") ---------------------

@@ -2,14 +2,18 @@
 # ixgbe PF driver, shown by `ip link show <pf>` and proven with traffic
 # (offloads left on): mac (after a VF driver reload), vlan + qos (VFs on
 # VLAN 100 reach each other and the PF's VLAN 100 device, not a VF off the
-# VLAN), spoofchk (a forged source MAC is dropped and the PF driver logs
-# "Spoofed packets detected"; off lets it through), trust (an untrusted
-# VF cannot change the MAC its PF set; trusted it can), state disable
-# (NO-CARRIER, no traffic) and auto, max_tx_rate (iperf3 within 10% of a
-# rate TCG can carry).
+# VLAN; the PF receives VF0's frames tagged VID 100 with PCP 3, VF1's (no
+# qos) with PCP 0: a packet socket with PACKET_AUXDATA, python3 from the
+# selftests image extra), spoofchk (a forged source MAC is dropped and the
+# PF driver logs "Spoofed packets detected"; off lets it through), trust
+# (an untrusted VF cannot change the MAC its PF set, and with allmulticast
+# on it gets no multicast of a group it did not join; trusted it can and
+# does), state disable (NO-CARRIER, no traffic) and auto, max_tx_rate
+# (iperf3 within 10% of a rate TCG can carry).
 # qemu: -netdev user,id=n0,restrict=on
 # qemu: -device pcie-root-port,id=rp0,slot=1,chassis=1
 # qemu: -device @DEVICE@,bus=rp0,netdev=n0,personality=ixgbe,total-vfs=63,mac=52:54:00:82:59:01
+# image: selftests
 # var: RATE=20
 # var: SECONDS_IPERF=8
 # timeout: 900
@@ -19,6 +23,56 @@ modprobe 8021q
 ixgbe_enable_vfs 3
 bdf0=${vfs%% *}
 vfshow() { ip link show "$pfif" | grep "vf $1 "; }
+# vlan_tags.py IF GO SECS MAC...: the 802.1Q tags of the frames from each
+# MAC that IF receives once the file GO exists, "MAC vid=V pcp=P COUNT"
+# lines (or "MAC untagged COUNT"), when each MAC sent 3 or after SECS. The
+# tag is the TCI ixgbe took from the descriptor (PACKET_AUXDATA,
+# ixgbe_process_skb_fields), or the frame's if the PF did not strip it.
+# Started now: python3's start (seconds on TCG) overlaps the steps below.
+cat > /tmp/vlan_tags.py <<'PY'
+import os, socket, struct, sys, time
+ifname, go, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+macs = {bytes.fromhex(m.replace(":", "")): m for m in sys.argv[4:]}
+SOL_PACKET, PACKET_AUXDATA, TP_STATUS_VLAN_VALID = 263, 8, 0x10
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+s.bind((ifname, 0))
+s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
+print("ready", flush=True)
+while not os.path.exists(go):
+    time.sleep(0.2)
+s.setblocking(False)
+try:
+    while s.recv(2048):  # what arrived before GO
+        pass
+except BlockingIOError:
+    pass
+print("counting", flush=True)
+s.settimeout(0.2)
+seen, sent, end = {}, {}, time.monotonic() + secs
+while time.monotonic() < end and not all(sent.get(m, 0) >= 3 for m in macs):
+    try:
+        data, anc, _, _ = s.recvmsg(2048, socket.CMSG_SPACE(20))
+    except socket.timeout:
+        continue
+    src = data[6:12]
+    if src not in macs:
+        continue
+    tci = None
+    for level, kind, d in anc:
+        if level == SOL_PACKET and kind == PACKET_AUXDATA and len(d) >= 20:
+            status, _, _, _, _, vtci, _ = struct.unpack("IIIHHHH", d[:20])
+            if status & TP_STATUS_VLAN_VALID:
+                tci = vtci
+    if tci is None and data[12:14] == b"\x81\x00":
+        tci = struct.unpack("!H", data[14:16])[0]
+    tag = "untagged" if tci is None else "vid=%d pcp=%d" % (tci & 0xFFF, tci >> 13)
+    seen[(macs[src], tag)] = seen.get((macs[src], tag), 0) + 1
+    sent[src] = sent.get(src, 0) + 1
+for (m, tag), n in sorted(seen.items()):
+    print(m, tag, n)
+PY
+python3 /tmp/vlan_tags.py "$pfif" /tmp/vlan_tags.go 30 02:00:00:82:00:01 02:00:00:82:00:02 > /tmp/vlan_tags.out 2>&1 &
+tags_pid=$!
 
 # ---- mac: set by the PF, seen after the VF driver reloads ----
 check "ip link set vf 0 mac" ip link set "$pfif" vf 0 mac 02:00:00:82:00:01
@@ -28,8 +82,7 @@ expect_match "ip link show: vf 0 MAC" "$(vfshow 0)" '02:00:00:82:00:01'
 for v in $vfs; do echo "$v" > /sys/bus/pci/drivers/ixgbevf/unbind; done
 for v in $vfs; do echo "$v" > /sys/bus/pci/drivers/ixgbevf/bind; done
 require "VF netdevs back after the reload" wait_for 60 ixgbe_vf_netdevs_are "$pf" 3
-i=0
-for v in $vfs; do eval "vf$i=$(pci_netdev "$v")"; i=$((i + 1)); done
+collect_vf_netdevs "$pf" pci_netdev
 expect_eq "VF 0 uses the MAC its PF set" "$(cat /sys/class/net/$vf0/address)" 02:00:00:82:00:01
 
 ip netns add a; ip netns add b; ip netns add c
@@ -58,6 +111,16 @@ flush
 check "VLAN 100: VF0 pings VF1" ip netns exec a ping -c 2 -W 2 169.254.84.2
 check "VLAN 100: VF0 pings the PF's VLAN 100 device (the tag is on the wire)" ip netns exec a ping -c 2 -W 2 169.254.84.10
 check_fails "VF2 (no VLAN) cannot reach VF0" ip netns exec c ping -c 2 -W 1 169.254.84.1
+tags_of() { sed -n "s/^$1 \(.*\) [0-9]*\$/\1/p" /tmp/vlan_tags.out | tr '\n' ' ' | sed 's/ $//'; }
+touch /tmp/vlan_tags.go
+if check "a packet socket on the PF (python3, # image: selftests)" wait_for 30 grep -q counting /tmp/vlan_tags.out; then
+    ip netns exec a ping -c 3 -i 0.2 -W 2 169.254.84.10 > /dev/null 2>&1
+    ip netns exec b ping -c 3 -i 0.2 -W 2 169.254.84.10 > /dev/null 2>&1
+fi
+wait $tags_pid
+sed 's/^/    | /' /tmp/vlan_tags.out
+expect_eq "vlan 100 qos 3: the PF receives VF0's frames with VID 100, PCP 3" "$(tags_of 02:00:00:82:00:01)" "vid=100 pcp=3"
+expect_eq "vlan 100 (no qos): the PF receives VF1's frames with VID 100, PCP 0" "$(tags_of 02:00:00:82:00:02)" "vid=100 pcp=0"
 expect_eq "VF0 sees untagged frames (no VLAN device)" "$(ip -n a -d link show "$vf0" | grep -c 'vlan protocol')" 0
 check "ip link set vf 0 vlan 0" ip link set "$pfif" vf 0 vlan 0
 check "ip link set vf 1 vlan 0" ip link set "$pfif" vf 1 vlan 0
@@ -79,6 +142,32 @@ check "spoofchk off: the forged MAC gets through" sh -c "/usr/sbin/ip netns exec
 ip link set "$pfif" vf 0 spoofchk on
 ip -n a link del mv0
 
+# ---- trust: allmulticast ----
+# ixgbe_update_vf_xcast_mode downgrades an untrusted VF's ALLMULTI request
+# (ixgbevf_set_rx_mode on IFF_ALLMULTI) to MULTI: VMOLR.MPE stays clear.
+# The PF pings a group: 224.0.0.1 (all-hosts, which every VF joined: the
+# control) or 239.1.2.165, which nobody joined (01:00:5e:01:02:a5, MTA
+# vector 0xa50, shared by no joined group's MAC). VF0's RX packets count
+# what reaches it (it does not answer: icmp_echo_ignore_broadcasts).
+ip route add 224.0.0.1/32 dev "$pfif"
+ip route add 239.1.2.165/32 dev "$pfif"
+vf0_rx() { ip -n a -s link show "$vf0" | awk '/RX:/{getline; print $2; exit}'; }
+mcast_to_vf0() {  # GROUP: how many of 5 pings from the PF to GROUP VF0 receives
+    local r0
+    r0=$(vf0_rx)
+    ping -c 5 -i 0.1 -W 1 "$1" > /dev/null 2>&1
+    sleep 0.3
+    echo $(( $(vf0_rx) - r0 ))
+}
+got=$(mcast_to_vf0 224.0.0.1)
+result vf0_joined_group_rx "$got"
+expect_num "trust off: VF0 receives multicast to a group it joined (224.0.0.1)" "$got" -ge 5
+check "ip link set VF0 allmulticast on" ip -n a link set "$vf0" allmulticast on
+sleep 1
+got=$(mcast_to_vf0 239.1.2.165)
+result vf0_untrusted_allmulti_rx "$got"
+expect_num "trust off, allmulticast: VF0 gets no multicast of a group it did not join" "$got" -le 1
+
 # ---- trust: the MAC the PF set ----
 check_fails "trust off: VF0 cannot change the MAC its PF set" ip -n a link set "$vf0" address 02:00:00:82:00:11
 check "ip link set vf 0 trust on" ip link set "$pfif" vf 0 trust on
@@ -89,6 +178,11 @@ check "trust on: VF0 changes its MAC (once its reset is done)" wait_for 30 ip -n
 flush
 check "trust on: VF0 pings VF1 with its new MAC" ip netns exec a ping -c 2 -W 2 169.254.83.2
 expect_match "VF1 knows VF0 by its new MAC" "$(ip -n b neigh show 169.254.83.1)" '02:00:00:82:00:11'
+# ixgbevf asks for ALLMULTI again once its reset is done (ixgbevf_up)
+got=$(mcast_to_vf0 239.1.2.165)
+result vf0_trusted_allmulti_rx "$got"
+expect_num "trust on, allmulticast: VF0 receives multicast to a group it did not join" "$got" -ge 5
+ip -n a link set "$vf0" allmulticast off
 
 # ---- state disable / auto ----
 check "ip link set vf 1 state disable" ip link set "$pfif" vf 1 state disable
