@@ -14,6 +14,7 @@
 
 #include "desc_model.h"
 #include "fakes/fake_host.h"
+#include "fakes/gso_frames.h"
 #include "ixgbe/pools.h"
 #include "ixgbe/queue.h"
 #include "ixgbe/regs.h"
@@ -482,6 +483,59 @@ TEST_F(IxgbeNic, MulticastReachesAVfThroughTheMtaAndMpe) {
   // From another VF through the switch too.
   Send(2, Frame(joined, kVfMac[1]));
   EXPECT_EQ(Stats(1).rx_packets, 2u);
+}
+
+// A TSO frame for a receiver that takes no GSO (ixgbevf) is cut into
+// segments; when the receiver's ring has room for some of them only, the
+// whole frame waits for its next buffers (a regression: the first
+// segments went and the rest were dropped, and TCP retransmitted).
+TEST_F(IxgbeNic, ATsoFrameWaitsForRoomForAllItsSegments) {
+  SetUpAll();
+  // VF 1 takes 4 frames and gives nothing back: 3 buffers left.
+  for (int i = 0; i < 4; ++i) Send(1, Frame(kVfMac[1], kVfMac[0]));
+  ASSERT_EQ(Stats(2).rx_packets, 4u);
+  // ixgbe_tso: 5 x 1000 bytes of TCP over IPv4 in one frame (14 + 20 + 20
+  // header bytes in a first descriptor, the payload in a second).
+  std::array<uint8_t, 6> dst, src;
+  std::memcpy(dst.data(), kVfMac[1], 6);
+  std::memcpy(src.data(), kVfMac[0], 6);
+  std::vector<uint8_t> f = L4Frame(dst, src, false, kProtoTcp, 5000);
+  DriverTso(f, 14, 34, true);
+  const size_t hdr = 54;
+  std::memcpy(&host_.mem[TxBuf(1)], f.data(), f.size());
+  const RawDesc ctx = CtxDesc(MacIpLens(14, 20),
+                              ixgbe::kCtxTucmdL4tTcp | ixgbe::kCtxTucmdIpv4,
+                              MssL4lenIdx(1000, 20));
+  const RawDesc head = DataDesc(TxBuf(1), uint16_t(hdr), ixgbe::kTxdCmdTse,
+                                Olinfo(uint32_t(f.size() - hdr),
+                                       ixgbe::kTxdPoptsTxsm));
+  const RawDesc rest =
+      DataDesc(TxBuf(1) + hdr, uint16_t(f.size() - hdr),
+               ixgbe::kTxdCmdTse | ixgbe::kTxdCmdEop | ixgbe::kTxdCmdRs, 0);
+  for (const RawDesc& d : {ctx, head, rest}) {
+    std::memcpy(&host_.mem[TxRing(1) + 16 * tx_tail_[1]], d.data(), 16);
+    tx_tail_[1] = (tx_tail_[1] + 1) % kRingLen;
+  }
+  Write(1, TxReg(1, ixgbe::kRingTail), tx_tail_[1]);
+  Run();
+  // Nothing of it yet, nothing lost; VF 0's descriptors are not done.
+  EXPECT_EQ(Stats(2).rx_packets, 4u);
+  EXPECT_EQ(Stats(2).rx_drop_no_buffers, 0u);
+  EXPECT_FALSE(TxDone(1, (tx_tail_[1] + kRingLen - 1) % kRingLen));
+  // VF 1's driver takes its 4 frames and posts the buffers again
+  // (ixgbevf_alloc_rx_buffers): all 5 segments arrive.
+  Write(2, RxReg(2, ixgbe::kRingTail), (kRingLen - 1 + 4) % kRingLen);
+  Run();
+  EXPECT_EQ(Stats(2).rx_packets, 9u);
+  EXPECT_EQ(Stats(2).rx_drop_no_buffers, 0u);
+  EXPECT_EQ(Stats(2).rx_segmented, 1u);
+  EXPECT_TRUE(TxDone(1, (tx_tail_[1] + kRingLen - 1) % kRingLen));
+  for (unsigned k = 0; k < 5; ++k) {
+    const RawDesc d = RxDesc(2, (4 + k) % kRingLen);
+    EXPECT_EQ(GetLe32(d, 8) & ixgbe::kRxStatDd, ixgbe::kRxStatDd) << k;
+    EXPECT_EQ(GetLe32(d, 12) & 0xffff, hdr + 1000) << k;
+  }
+  EXPECT_TRUE(host_.guest_errors.empty()) << host_.guest_errors[0];
 }
 
 // ---- migration (migration/device_state.cc, ixgbe::Nic::Encode) ----

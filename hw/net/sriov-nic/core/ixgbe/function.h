@@ -47,6 +47,10 @@ class FunctionBase : public port::Port, public NicFunction {
   void EndTxBatch(uint16_t lane, Effects& fx) override;
   port::RxResult Deliver(const uint8_t* frame, size_t len,
                          const eth::Offload& offload, Effects& fx) override;
+  RxRoom RoomFor(const uint8_t* frame, size_t len,
+                 size_t seg_len) const override {
+    return running() ? nic_->RxRoom(fn(), frame, len, seg_len) : RxRoom{};
+  }
   bool Announce(Effects& fx) override;
   void Quiesce() override;
   void Encode(migration::Encoder& e) const override;

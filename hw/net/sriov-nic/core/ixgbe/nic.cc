@@ -433,10 +433,23 @@ void Nic::ConsumeTx(FnId fn, uint16_t lane, size_t len, NicIrqs& irqs) {
   }
 }
 
+int Nic::RxQueueFor(FnId fn, const uint8_t* frame, size_t len) const {
+  // The function's first queue (RSS across its queues is not modelled).
+  (void)frame;
+  (void)len;
+  return QueueOf(fn, 0);
+}
+
+port::Port::RxRoom Nic::RxRoom(FnId fn, const uint8_t* frame, size_t len,
+                               size_t seg_len) const {
+  const int q = RxQueueFor(fn, frame, len);
+  if (q < 0 || !RxAllowed(fn)) return {};
+  return rxq_[q].Room(seg_len);
+}
+
 port::RxResult Nic::Deliver(FnId fn, const uint8_t* frame, size_t len,
                             const eth::Offload& offload, NicIrqs& irqs) {
-  // The function's first queue (RSS across its queues is not modelled).
-  const int q = QueueOf(fn, 0);
+  const int q = RxQueueFor(fn, frame, len);
   if (q < 0 || !RxAllowed(fn) || !rxq_[q].enabled()) {
     return port::RxResult::kNotReady;
   }

@@ -115,6 +115,10 @@ class Nic {
   void ConsumeTx(FnId fn, uint16_t lane, size_t len, NicIrqs& irqs);
   port::RxResult Deliver(FnId fn, const uint8_t* frame, size_t len,
                          const eth::Offload& offload, NicIrqs& irqs);
+  // Port::RoomFor of @fn for @frame: the room of the queue Deliver would
+  // put it on.
+  port::Port::RxRoom RxRoom(FnId fn, const uint8_t* frame, size_t len,
+                            size_t seg_len) const;
   // Drops held TX frames (the guest's rings hold them again).
   void Quiesce();
 
@@ -155,6 +159,8 @@ class Nic {
                   uint32_t* reg) const;
   bool PfVfStat(uint32_t offset, unsigned* vf, uint32_t* vf_offset) const;
   unsigned QueueBase(FnId fn) const;
+  // The RX queue of @fn that @frame goes to, or -1 (Deliver, RxRoom).
+  int RxQueueFor(FnId fn, const uint8_t* frame, size_t len) const;
   void RaiseQueue(bool tx, unsigned queue, NicIrqs& irqs);
   void ResetQueues();
 

@@ -560,6 +560,18 @@ RxQueue::DeliverResult RxQueue::Deliver(const Host& host, FnId fn,
   return r;
 }
 
+port::Port::RxRoom RxQueue::Room(size_t frame_len) const {
+  const uint32_t bsize = buffer_size();
+  if (broken_ || !enabled() || bsize == 0 || size() == 0) return {};
+  const size_t per = (frame_len + eth::kVlanTagLen + bsize - 1) / bsize;
+  const uint32_t posted =
+      tail_ >= head_ ? tail_ - head_ : size() - head_ + tail_;
+  port::Port::RxRoom room;
+  room.now = posted / per;
+  room.most = (size() - 1) / per;  // head == tail is an empty ring
+  return room;
+}
+
 // ---- migration ----
 
 void Ring::EncodeRing(migration::Encoder& e) const {

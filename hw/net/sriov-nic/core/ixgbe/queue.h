@@ -210,6 +210,10 @@ class RxQueue : public Ring {
   DeliverResult Deliver(const Host& host, FnId fn, const uint8_t* frame,
                         size_t len, const eth::Offload& offload,
                         const Meta& meta);
+  // How many frames of up to @frame_len bytes (a tag put back included)
+  // the posted buffers take now, and a full ring at most (Port::RoomFor).
+  // Unknown ({}) while the queue cannot receive at all.
+  port::Port::RxRoom Room(size_t frame_len) const;
 
  private:
   uint32_t srrctl_ = 0;

@@ -227,6 +227,24 @@ class Port {
   virtual RxResult Deliver(const uint8_t* frame, size_t len,
                            const eth::Offload& offload, Effects& fx) = 0;
 
+  // Room for the segments of a GSO frame the switch is about to cut for
+  // this port (it takes no GSO): how many frames of up to @seg_len bytes
+  // the queue @frame would go to can take now, and at most (its ring).
+  // The switch holds a frame that does not fit now but would, instead of
+  // delivering its first segments and dropping the rest (TCP would see
+  // the loss). Unknown (the default): each segment is offered alone.
+  struct RxRoom {
+    size_t now = SIZE_MAX;
+    size_t most = SIZE_MAX;
+  };
+  virtual RxRoom RoomFor(const uint8_t* frame, size_t len,
+                         size_t seg_len) const {
+    (void)frame;
+    (void)len;
+    (void)seg_len;
+    return {};
+  }
+
   // After a migration: the port announces itself to the network if its
   // personality can (virtio-net GUEST_ANNOUNCE: the driver sends
   // gratuitous ARP/NA). False if the device must do it for it.

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "forwarder.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace snic::vswitch {
@@ -69,6 +70,20 @@ port::RxResult DeliverForm(port::Port& p, const Form& f, uint8_t* seg_scratch,
       done.data_valid = true;
     }
     return p.Deliver(seg_scratch, f.len, done, fx);
+  }
+  // All the segments or none: a frame that does not fit now waits (the
+  // caller holds it for the port's next RX buffers); one that can never
+  // fit goes in part, as before.
+  if (f.offload.gso_size != 0) {
+    const size_t segs = (f.len + f.offload.gso_size - 1) / f.offload.gso_size;
+    // A segment: the headers (at most the L4 offset plus 60 bytes of TCP
+    // header with options) and gso_size bytes of payload.
+    const size_t seg_len =
+        std::min<size_t>(f.len, f.offload.csum_start + 60u + f.offload.gso_size);
+    const port::Port::RxRoom room = p.RoomFor(f.data, f.len, seg_len);
+    if (segs > room.now && segs <= room.most) {
+      return port::RxResult::kNoBuffers;
+    }
   }
   eth::Offload seg_offload;
   seg_offload.data_valid = true;
