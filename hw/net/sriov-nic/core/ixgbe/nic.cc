@@ -63,7 +63,7 @@ uint32_t Nic::PfRead(uint32_t offset, NicIrqs& irqs) {
   if (unsigned vf; PfVfStat(offset, &vf, &v)) {
     return vfs_[vf]->Read(v);
   }
-  if (offset == IXGBE_SSVPC) {
+  if (offset == reg::SSVPC) {
     // The switch's anti-spoof drops of every VF since the last read
     // (read-to-clear): ixgbe_spoof_check logs "N Spoofed packets
     // detected".

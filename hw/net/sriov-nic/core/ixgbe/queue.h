@@ -56,6 +56,10 @@ inline constexpr uint32_t kRingCtl = 0x28;  // RXDCTL / TXDCTL
 inline constexpr uint32_t kTxWbal = 0x38;
 inline constexpr uint32_t kTxWbah = 0x3c;
 inline constexpr uint32_t kQueueBlockLen = 0x40;
+// Not the ring's (the register file stores them): DCA_RXCTRL/TXCTRL and
+// RSCCTL.
+inline constexpr uint32_t kRingDcaCtrl = 0x0C;
+inline constexpr uint32_t kRxRscctl = 0x2C;
 
 // RXDCTL / TXDCTL.
 inline constexpr uint32_t kDctlEnable = 0x02000000;

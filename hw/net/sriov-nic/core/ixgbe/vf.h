@@ -46,6 +46,7 @@
 #include "../migration/stream.h"
 #include "mailbox.h"
 #include "queue.h"
+#include "regs.h"
 
 namespace snic::ixgbe {
 
@@ -82,22 +83,11 @@ inline constexpr uint32_t kVfGotcLsb = 0x2020;
 inline constexpr uint32_t kVfGotcMsb = 0x2024;
 inline constexpr uint32_t kVfRxMemWrap = 0x3190;
 
-// Offsets inside one queue's 0x40 block (RX at 0x1000, TX at 0x2000).
-inline constexpr uint32_t kQBal = 0x00;
-inline constexpr uint32_t kQBah = 0x04;
-inline constexpr uint32_t kQLen = 0x08;
-inline constexpr uint32_t kQDcaCtrl = 0x0C;
-inline constexpr uint32_t kQHead = 0x10;
-inline constexpr uint32_t kQSrrctl = 0x14; // RX only
-inline constexpr uint32_t kQTail = 0x18;
-inline constexpr uint32_t kQDctl = 0x28;
-inline constexpr uint32_t kQRscctl = 0x2C; // RX only
-inline constexpr uint32_t kQWbal = 0x38;   // TX only
-inline constexpr uint32_t kQWbah = 0x3C;   // TX only
+// Offsets inside one queue's 0x40 block (RX at 0x1000, TX at 0x2000):
+// queue.h's kRingBal.. kTxWbah.
 
 inline constexpr uint32_t kVfCtrlRst = 1u << 26;     // IXGBE_CTRL_RST
-inline constexpr uint32_t kLinksUp = 1u << 30;       // IXGBE_LINKS_UP
-inline constexpr uint32_t kLinksSpeed10G = 3u << 28; // LINKS_SPEED_10G_82599
+// VFLINKS bits: reg::LINKS_UP, reg::LINKS_SPEED_10G_82599 (regs.h).
 // kDctlEnable (RXDCTL/TXDCTL.ENABLE): queue.h
 inline constexpr uint32_t kTxdctlSwflsh = 1u << 26;  // IXGBE_TXDCTL_SWFLSH
 inline constexpr uint8_t kIvarValid = 0x80;          // IXGBE_IVAR_ALLOC_VAL
