@@ -92,9 +92,18 @@ inline constexpr uint32_t kVfCtrlRst = 1u << 26;     // IXGBE_CTRL_RST
 inline constexpr uint32_t kTxdctlSwflsh = 1u << 26;  // IXGBE_TXDCTL_SWFLSH
 inline constexpr uint8_t kIvarValid = 0x80;          // IXGBE_IVAR_ALLOC_VAL
 
-// The queue registers of one VF, stored and read back. Isolated so that
-// the ring engine (core/ixgbe/queue.h) can take its place: Read/Write take
-// the direction, queue and offset inside the queue's block.
+// The queue registers of one VF, stored and read back: Read/Write take the
+// direction, queue and offset inside the queue's block.
+// In the device the rings are queue.h's, and Nic (Nic::VfQueueReg) routes a
+// VF's queue-block access here only when it is not a ring's:
+//  - offsets no ring handles (DCA_RXCTRL/TXCTRL 0x0C, RSCCTL 0x2C: plain
+//    stored registers);
+//  - ring registers of a queue the VF's pool does not have (Nic::QueueOf <
+//    0): VT off (no GCR_EXT.VT_Mode), a queue index at or past the queues
+//    per pool (32 pools: 4, 64 pools: 2), or a VF that is the default
+//    pool. No ring backs these, but the VF BAR still decodes them: they
+//    read back what was written and move no frame.
+// Vf::QueueEnabled and queues() read this copy, not the rings.
 class VfQueueRegs {
 public:
   enum Dir : unsigned { kRx = 0, kTx = 1 };
