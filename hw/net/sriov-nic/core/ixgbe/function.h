@@ -38,6 +38,13 @@ inline constexpr const char* kNoMigration =
 
 class FunctionBase : public port::Port, public NicFunction {
  public:
+  // A function's BAR0 as MmioRead/MmioWrite check it: its size and the
+  // guest errors of an access not 32 bits wide and aligned.
+  struct Bar0 {
+    uint32_t size;
+    const char* bad_read;
+    const char* bad_write;
+  };
   FunctionBase(FnId fn, const Host& host, Nic& nic)
       : port::Port(fn), host_(&host), nic_(&nic) {
     nic.Attach(fn, this);
@@ -69,6 +76,17 @@ class FunctionBase : public port::Port, public NicFunction {
   // readl/writel); anything else is a guest error, absorbed.
   bool Dword(uint64_t offset, unsigned size, uint32_t bar_size,
              const char* what);
+  // The MmioRead/MmioWrite body both functions share: region 0 and a
+  // Dword access inside @bar, then the Nic's access @nic_read(offset,
+  // irqs) / @nic_write(offset, value, irqs), then what it resolved to
+  // (Perform / Finish).
+  template <class NicRead>
+  uint64_t RegsRead(const Bar0& bar, uint32_t region, uint64_t offset,
+                    unsigned size, Effects& fx, NicRead nic_read);
+  template <class NicWrite>
+  port::PortEvents RegsWrite(const Bar0& bar, uint32_t region,
+                             uint64_t offset, uint64_t value, unsigned size,
+                             Effects& fx, NicWrite nic_write);
   // Signals what an access resolved to: MSI-X vectors of the PF and the
   // VFs, the PF's INTx level when it has no MSI-X.
   void Perform(const NicIrqs& irqs, Effects& fx);
