@@ -103,9 +103,11 @@ std::unique_ptr<port::PortImage> FunctionBase::Decode(
 
 void FunctionBase::Commit(const port::PortImage& image) {
   CommitCommon(image.common);
+  filter_stale_ = true;
 }
 
 void FunctionBase::ResetPort() {
+  filter_stale_ = true;
   state_.filter.Reset(state_.policy.mac);
   state_.rx_offloads = port::RxOffloads{};
   state_.ready = false;
@@ -188,16 +190,16 @@ PortEvents FunctionBase::Finish(const NicIrqs& irqs, Effects& fx) {
   return ev;
 }
 
-bool FunctionBase::SyncFromNic() {
+bool FunctionBase::SyncFromNic(bool pools_changed) {
   const bool ready = nic_->AnyQueueEnabled(fn()) &&
                      (nic_->TxAllowed(fn()) || nic_->RxAllowed(fn()));
   bool changed = ready != state_.ready;
   state_.ready = ready;
-  changed |= SyncFilter();
+  changed |= SyncFilter(pools_changed);
   return changed;
 }
 
-bool PfFunction::SyncFilter() {
+bool PfFunction::SyncFilter(bool) {
   // The PF hears its MAC (RAR0, the policy's), broadcast, and every
   // multicast (its MTA hash filter is not modelled: the stack filters);
   // FCTRL.UPE is promiscuous.
@@ -208,8 +210,13 @@ bool PfFunction::SyncFilter() {
   return changed;
 }
 
-bool VfFunction::SyncFilter() {
-  if (!state_.enabled) return false;
+bool VfFunction::SyncFilter(bool pools_changed) {
+  if (!state_.enabled) {
+    filter_stale_ = true;  // pool writes meanwhile are not followed
+    return false;
+  }
+  if (!pools_changed && !filter_stale_) return false;  // as computed last
+  filter_stale_ = false;
   const PoolPolicy pp = PolicyForPool(nic_->pools(), vf());
   ApplyRxFilter(pp.rx, &state_.filter);
   state_.policy = pp.policy;

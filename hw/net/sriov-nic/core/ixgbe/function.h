@@ -95,13 +95,17 @@ class FunctionBase : public port::Port, public NicFunction {
   // queued before goes now).
   port::PortEvents Finish(const NicIrqs& irqs, Effects& fx);
   // ready: a ring enabled and TX or RX allowed (NicFunction).
-  bool SyncFromNic() override;
+  bool SyncFromNic(bool pools_changed) override;
   uint64_t TxSpoofDrops() const override { return stats_.tx_drop_spoof; }
   // The personality's part of SyncFromNic() (the RX filter).
-  virtual bool SyncFilter() = 0;
+  virtual bool SyncFilter(bool pools_changed) = 0;
 
   const Host* host_;
   Nic* nic_;
+  // The filter and policy were set by something other than SyncFilter
+  // (ResetPort, Commit) or not kept while disabled: the next SyncFilter
+  // recomputes them even with no pool register changed.
+  bool filter_stale_ = true;
   std::array<size_t, Nic::kLanes> peeked_len_{};  // PeekTx -> ConsumeTx
 };
 
@@ -112,7 +116,7 @@ class PfFunction final : public FunctionBase {
   void SetLink(bool up, Effects& fx) override;
 
  protected:
-  bool SyncFilter() override;
+  bool SyncFilter(bool pools_changed) override;
 
   uint64_t MmioRead(uint32_t region, uint64_t offset, unsigned size,
                     Effects& fx) override;
@@ -136,8 +140,9 @@ class VfFunction final : public FunctionBase {
  protected:
   void ResetFunction(Effects& fx) override;
   // The pool's filter and policy, as the guest's PF driver programmed
-  // them (pools.h PolicyForPool): the switch enforces them.
-  bool SyncFilter() override;
+  // them (pools.h PolicyForPool): the switch enforces them. Recomputed
+  // only when the pool registers changed (or filter_stale_).
+  bool SyncFilter(bool pools_changed) override;
 
  private:
   unsigned vf() const { return fn() - 1u; }

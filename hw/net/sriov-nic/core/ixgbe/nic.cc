@@ -157,7 +157,10 @@ void Nic::PfWrite(uint32_t offset, uint32_t value, NicIrqs& irqs) {
     case RegOwner::kPool:
       pools_.Write(offset, value);
       irqs.datapath_changed = true;
-      UpdateVfLinks();
+      if ((offset >= VFRE(0) && offset < VFRE(2)) ||
+          (offset >= VFTE(0) && offset < VFTE(2))) {
+        UpdateVfLinks();  // the only pool registers VFLINKS follows
+      }
       return;
     case RegOwner::kPf:
       break;
@@ -461,9 +464,14 @@ void Nic::Attach(FnId fn, NicFunction* f) {
 }
 
 bool Nic::Sync() {
+  // The VFs recompute their pool policies only when the pool registers
+  // changed since the last Sync (a ring enable flip leaves them as they
+  // are).
+  const bool pools_changed = pools_.generation() != synced_pools_;
+  synced_pools_ = pools_.generation();
   bool changed = false;
   for (NicFunction* f : functions_) {
-    if (f != nullptr) changed |= f->SyncFromNic();
+    if (f != nullptr) changed |= f->SyncFromNic(pools_changed);
   }
   return changed;
 }

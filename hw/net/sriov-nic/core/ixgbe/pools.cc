@@ -232,6 +232,7 @@ uint32_t PoolRegs::Read(uint32_t offset) {
 void PoolRegs::Write(uint32_t offset, uint32_t value) {
   const std::optional<Hit> h = Find(offset);
   if (!h) return;
+  ++generation_;
   const RegSpec& s = *h->spec;
   if (s.reg == Reg::kRttdqsel && value > s.writable && host_ != nullptr) {
     host_->GuestError(kPfFn,
@@ -251,6 +252,7 @@ void PoolRegs::Write(uint32_t offset, uint32_t value) {
 }
 
 void PoolRegs::Reset() {
+  ++generation_;
   v_.fill(0);
   for (const RegSpec& s : kTable) {
     for (unsigned i = 0; i < s.count; ++i) At(s.reg, s.first + i) = s.reset;
@@ -258,6 +260,7 @@ void PoolRegs::Reset() {
 }
 
 void PoolRegs::LoadPermanentMac(const eth::MacAddress& mac) {
+  ++generation_;
   At(Reg::kRal, 0) = static_cast<uint32_t>(mac[0]) | mac[1] << 8 |
                      mac[2] << 16 | static_cast<uint32_t>(mac[3]) << 24;
   At(Reg::kRah, 0) = reg::RAH_AV | mac[4] | mac[5] << 8;
@@ -301,6 +304,7 @@ void PoolRegs::Decode(migration::Decoder& d) {
     }
   }
   v_ = in;
+  ++generation_;
 }
 
 // ---- Mode registers ----

@@ -136,12 +136,17 @@ class PoolRegs {
   // mask, or too short, fails the decoder and changes nothing.
   void Decode(migration::Decoder& d);
 
+  // Changes with every Write, Reset, LoadPermanentMac and Decode: what was
+  // derived from the registers at an equal generation is current.
+  uint64_t generation() const { return generation_; }
+
   static constexpr size_t kSlots = 1368;
 
  private:
   uint32_t& At(Reg r, unsigned i);
   std::array<uint32_t, kSlots> v_{};
   const Host* host_;
+  uint64_t generation_ = 0;
 };
 
 // The register table (sorted by base; each row is tested).
