@@ -240,8 +240,7 @@ void Nic::ResetPf(NicIrqs& irqs) {
 
 void Nic::ResetVf(unsigned vf, bool tell_pf, NicIrqs& irqs) {
   if (vf >= num_vfs()) return;
-  const bool reported = mbx_.ReadVflre(vf / 32) & (1u << (vf % 32));
-  const MailboxEvents ev = vfs_[vf]->Reset();
+  const MailboxEvents ev = vfs_[vf]->Reset(tell_pf);
   const FnId fn = static_cast<FnId>(1 + vf);
   const unsigned base = QueueBase(fn);
   for (uint16_t l = 0; l < kLanes; ++l) {
@@ -250,11 +249,7 @@ void Nic::ResetVf(unsigned vf, bool tell_pf, NicIrqs& irqs) {
     rxq_[base + l].Reset();
   }
   irqs.datapath_changed = true;
-  if (tell_pf) {
-    Mailbox(ev, irqs);
-  } else if (!reported) {
-    mbx_.WriteVflrec(vf / 32, 1u << (vf % 32));
-  }
+  Mailbox(ev, irqs);  // nothing when !tell_pf
 }
 
 void Nic::SetUplinkLink(bool up, NicIrqs& irqs) {

@@ -252,10 +252,10 @@ void Vf::ResetRegisters() {
   psrtype_ = 0;
 }
 
-MailboxEvents Vf::Reset() {
+MailboxEvents Vf::Reset(bool report_flr) {
   ResetRegisters();
   queues_.Reset();
-  return mbx_.VfReset(index_);
+  return mbx_.VfReset(index_, report_flr);
 }
 
 void Vf::PfReset() {

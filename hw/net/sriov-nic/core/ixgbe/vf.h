@@ -145,8 +145,9 @@ public:
   VfWriteResult Write(uint32_t off, uint32_t v);
 
   // FLR (and VFCTRL.RST): registers as at power-on except TDWBAL/H and
-  // the statistics; the mailbox's VF side (Mailboxes::VfReset).
-  MailboxEvents Reset();
+  // the statistics; the mailbox's VF side (Mailboxes::VfReset, which
+  // reports the FLR to the PF when @report_flr).
+  MailboxEvents Reset(bool report_flr = true);
   // The PF was reset (CTRL.RST): the VF's registers go back to power-on
   // values, statistics included. The mailboxes are reset by the PF.
   void PfReset();
