@@ -56,6 +56,7 @@
 #include <vector>
 
 #include "fuzz_format.h"
+#include "fuzz_host.h"
 #include "sriov_nic/sriov_nic.h"
 
 namespace snic::fuzz {
@@ -109,7 +110,9 @@ constexpr uint32_t kRegCommon = 0, kRegDevice = 2, kRegNotify = 3;
 
 using Mac = std::array<uint8_t, 6>;
 
-bool g_trace = false;
+using fuzz_host::Input;
+using fuzz_host::Trace;
+
 bool g_strict = false;
 // SNIC_FUZZ_AVOID: comma-separated known findings the harness steers
 // around, so a long run looks for new ones (docs/fuzzing.md).
@@ -120,27 +123,15 @@ bool g_avoid_announce_link = false;
 bool g_avoid_stopped_mmio = false;
 bool g_avoid_status_bits = false;
 
-void Trace(const char* fmt, ...) {
-  if (!g_trace) return;
-  va_list ap;
-  va_start(ap, fmt);
-  std::vfprintf(stderr, fmt, ap);
-  va_end(ap);
-}
-
 unsigned g_op_index = 0;
 
 [[noreturn]] void Violation(const char* fmt, ...) {
-  std::fprintf(stderr, "\ncore_fuzz: INVARIANT VIOLATED (op #%u): ",
-               g_op_index);
   va_list ap;
   va_start(ap, fmt);
-  std::vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  std::fprintf(stderr,
-               "\n(run the input with SNIC_FUZZ_TRACE=1 to see the "
-               "operations)\n");
-  std::abort();
+  fuzz_host::Report("core_fuzz", g_op_index,
+                    "(run the input with SNIC_FUZZ_TRACE=1 to see the "
+                    "operations)",
+                    fmt, ap);
 }
 
 std::string MacStr(const uint8_t* m) {
@@ -149,28 +140,6 @@ std::string MacStr(const uint8_t* m) {
                 m[2], m[3], m[4], m[5]);
   return b;
 }
-
-// ---- input ------------------------------------------------------------------
-
-class Input {
- public:
-  Input(const uint8_t* d, size_t n) : d_(d), n_(n) {}
-  bool done() const { return i_ >= n_; }
-  uint8_t u8() { return i_ < n_ ? d_[i_++] : 0; }
-  uint16_t u16() { return static_cast<uint16_t>(u8() | u8() << 8); }
-  uint32_t u32() { return u16() | static_cast<uint32_t>(u16()) << 16; }
-  uint64_t u64() { return u32() | static_cast<uint64_t>(u32()) << 32; }
-  std::vector<uint8_t> bytes(size_t n) {
-    std::vector<uint8_t> v;
-    while (n-- > 0 && !done()) v.push_back(u8());
-    return v;
-  }
-
- private:
-  const uint8_t* d_;
-  size_t n_;
-  size_t i_ = 0;
-};
 
 // ---- small helpers ----------------------------------------------------------
 
@@ -310,55 +279,49 @@ class Env {
   void EndOp();
 
   // -- host ops
-  static Env& E(void* o) { return *static_cast<Env*>(o); }
-  static int HDmaRead(void* o, SnicFn fn, uint64_t a, void* b, size_t l) {
-    return E(o).DmaRead(fn, a, static_cast<uint8_t*>(b), l);
+  friend struct fuzz_host::FakeHost<Env>;  // calls the Host* members
+  int HostDmaRead(SnicFn fn, uint64_t a, uint8_t* b, size_t l) {
+    return DmaRead(fn, a, b, l);
   }
-  static int HDmaWrite(void* o, SnicFn fn, uint64_t a, const void* b,
-                       size_t l) {
-    return E(o).DmaWrite(fn, a, static_cast<const uint8_t*>(b), l);
+  int HostDmaWrite(SnicFn fn, uint64_t a, const uint8_t* b, size_t l) {
+    return DmaWrite(fn, a, b, l);
   }
-  static int HDmaReadU16(void* o, SnicFn fn, uint64_t a, uint16_t* v) {
-    Env& e = E(o);
+  int HostDmaReadU16(SnicFn fn, uint64_t a, uint16_t* v) {
     if (a & 1) {
       Violation("dma_read_u16 of fn %u at odd address 0x%llx", fn,
                 static_cast<unsigned long long>(a));
     }
     uint8_t b[2];
-    const int r = e.DmaRead(fn, a, b, 2);
+    const int r = DmaRead(fn, a, b, 2);
     *v = static_cast<uint16_t>(b[0] | b[1] << 8);
     return r;
   }
-  static void HMsix(void* o, SnicFn fn, uint16_t v) { E(o).MsixNotify(fn, v); }
-  static void HIntx(void* o, SnicFn fn, bool level) {
+  void HostMsix(SnicFn fn, uint16_t v) { MsixNotify(fn, v); }
+  void HostIntx(SnicFn fn, bool level) {
     if (fn != 0) Violation("set_intx for function %u (only the PF has INTx)", fn);
-    E(o).intx_ = level;
+    intx_ = level;
   }
-  static bool HMsixEnabled(void* o, SnicFn fn) {
-    Env& e = E(o);
-    if (fn >= e.nfns_) Violation("msix_enabled for invalid function %u", fn);
-    return e.msix_on_[fn];
+  bool HostMsixEnabled(SnicFn fn) {
+    if (fn >= nfns_) Violation("msix_enabled for invalid function %u", fn);
+    return msix_on_[fn];
   }
-  static bool HUplinkSend(void* o, const uint8_t* f, size_t l) {
-    return E(o).UplinkSend(f, l, nullptr);
+  bool HostUplinkSend(const uint8_t* f, size_t l) {
+    return UplinkSend(f, l, nullptr);
   }
-  static bool HUplinkSendHdr(void* o, const SnicNetHdr* h, const uint8_t* f,
-                             size_t l) {
-    Env& e = E(o);
-    if (!e.uplink_vnet_) {
+  bool HostUplinkSendHdr(const SnicNetHdr* h, const uint8_t* f, size_t l) {
+    if (!uplink_vnet_) {
       Violation("uplink_send_hdr while the uplink has no vnet header");
     }
-    return e.UplinkSend(f, l, h);
+    return UplinkSend(f, l, h);
   }
-  static void HFlush(void* o) { E(o).QemuFlush(); }
-  static void HPurge(void* o) { E(o).Purge(); }
-  static void HSchedule(void* o) { E(o).run_scheduled_ = true; }
-  static void HTimerArm(void* o, uint64_t d) { E(o).TimerArm(d); }
-  static uint64_t HNow(void* o) { return E(o).now_; }
-  static void HLog(void* o, SnicFn fn, const char* msg) {
-    Env& e = E(o);
+  void HostUplinkFlush() { QemuFlush(); }
+  void HostUplinkPurge() { Purge(); }
+  void HostScheduleRun() { run_scheduled_ = true; }
+  void HostTimerArm(uint64_t d) { TimerArm(d); }
+  uint64_t HostNow() { return now_; }
+  void HostLog(SnicFn fn, const char* msg) {
     const size_t n = std::strlen(msg);
-    e.log_count_++;
+    log_count_++;
     Trace("      guest error fn %u: %.*s\n", fn, static_cast<int>(n), msg);
   }
 
@@ -464,27 +427,6 @@ class Env {
     if (r == kRegCommon) dirty_[fn] = true;
   }
 
-  // -- guest RAM
-  bool InRam(uint64_t a, uint64_t l) const {
-    return a <= ram_.size() && l <= ram_.size() - a;
-  }
-  void Put(uint64_t a, const void* p, size_t n) {
-    if (n > 0 && InRam(a, n)) std::memcpy(ram_.data() + a, p, n);
-  }
-  template <typename T>
-  void PutLe(uint64_t a, T v) {
-    uint8_t b[sizeof(T)];
-    for (size_t i = 0; i < sizeof(T); ++i) b[i] = uint8_t(uint64_t(v) >> (8 * i));
-    Put(a, b, sizeof(T));
-  }
-  template <typename T>
-  T GetLe(uint64_t a) const {
-    if (!InRam(a, sizeof(T))) return 0;
-    uint64_t v = 0;
-    for (size_t i = 0; i < sizeof(T); ++i) v |= uint64_t(ram_[a + i]) << (8 * i);
-    return T(v);
-  }
-
   // -- the driver model
   void Bme(SnicFn fn, bool on);
   void DriverInit(SnicFn fn, uint8_t variant, uint8_t qsel, uint8_t rxsel);
@@ -522,7 +464,7 @@ class Env {
   const SnicLayout* layout_ = nullptr;
   uint16_t total_vfs_ = 0, nfns_ = 0, dev_qsize_ = 256, mtu_ = 1500;
   uint16_t num_vfs_ = 0;
-  std::vector<uint8_t> ram_;
+  fuzz_host::GuestRam ram_;  // guest RAM (fuzz_host.h)
   std::vector<bool> bme_, msix_on_, dma_blocked_, dirty_;
   std::vector<uint8_t> dma_mode_;    // kDmaBlock modes (fuzz_format.h)
   std::vector<int> dma_countdown_;   // DMAs that succeed before all fail
@@ -638,7 +580,7 @@ bool Env::Setup() {
   nfns_ = static_cast<uint16_t>(1 + total_vfs_);
   dev_qsize_ = kQueueSizes[h1 & 7];
   mtu_ = kMtus[h2 % 5];
-  ram_.assign(256 * 1024 * (1 + h3 % 4), 0);
+  ram_.Assign(256 * 1024 * (1 + h3 % 4));
   if (h4 != 0) {
     uint64_t x = 0x9e3779b97f4a7c15ull * h4;
     for (size_t i = kFnAreaBase; i < ram_.size(); ++i) {
@@ -677,13 +619,9 @@ bool Env::Setup() {
   // Packed rings offered: the driver model stays split, raw register
   // writes may negotiate them and aim the device at anything.
   cfg.packed = (h6 & 2) != 0;
-  static const SnicHostOps ops = {
-      HDmaRead,    HDmaWrite,    HDmaReadU16, HMsix,     HIntx,
-      HMsixEnabled, HUplinkSend, HFlush,      HPurge,    HSchedule,
-      HTimerArm,   HNow,         HLog,      HUplinkSendHdr,
-      nullptr,     nullptr,      nullptr};  // no VF netdevs
   char err[128] = {};
-  core_ = snic_core_new(&cfg, &ops, this, err, sizeof(err));
+  core_ = snic_core_new(&cfg, &fuzz_host::FakeHost<Env>::Ops(), this, err,
+                        sizeof(err));
   if (core_ == nullptr) {
     Violation("snic_core_new refused a valid configuration: %s", err);
   }
@@ -977,7 +915,7 @@ int Env::DmaRead(SnicFn fn, uint64_t a, uint8_t* b, size_t l) {
   if (a >= kBarBase && a < bar_end) return BarAccess(a, b, l, false, true);
   if (a >= kForeignBase && a - kForeignBase < kForeignSize) return 0;
   if (InEcam(a)) return 0;
-  if (!InRam(a, l)) return -1;
+  if (!ram_.Contains(a, l)) return -1;
   std::memcpy(b, ram_.data() + a, l);
   if (in_run_loop_ && !self_fed_ && l > 0) {
     for (uint64_t g = a / 16; g <= (a + l - 1) / 16; ++g) {
@@ -1047,7 +985,7 @@ int Env::DmaWrite(SnicFn fn, uint64_t a, const uint8_t* b, size_t l) {
     }
     return 0;
   }
-  if (!InRam(a, l)) return -1;
+  if (!ram_.Contains(a, l)) return -1;
   std::memcpy(ram_.data() + a, b, l);
   Taint(a, l, fn);
   if (Range{kFiller, kFillerSize}.Overlaps(a, l)) filler_dirty_ = true;
@@ -1645,10 +1583,10 @@ void Env::Bme(SnicFn fn, bool on) {
 
 void Env::WriteDesc(uint64_t table, uint16_t i, uint64_t addr, uint32_t len,
                     uint16_t flags, uint16_t next) {
-  PutLe<uint64_t>(table + 16ull * i, addr);
-  PutLe<uint32_t>(table + 16ull * i + 8, len);
-  PutLe<uint16_t>(table + 16ull * i + 12, flags);
-  PutLe<uint16_t>(table + 16ull * i + 14, next);
+  ram_.PutLe<uint64_t>(table + 16ull * i, addr);
+  ram_.PutLe<uint32_t>(table + 16ull * i + 8, len);
+  ram_.PutLe<uint16_t>(table + 16ull * i + 12, flags);
+  ram_.PutLe<uint16_t>(table + 16ull * i + 14, next);
 }
 
 void Env::DriverInit(SnicFn fn, uint8_t variant, uint8_t qsel, uint8_t rxsel) {
@@ -1872,9 +1810,9 @@ int Env::AddChain(Drv& d, DQ& q, const std::vector<Seg>& segs, bool indirect,
     q.chain[head] = ids;
   }
   q.tag[head] = tag;
-  PutLe<uint16_t>(q.avail + 4 + 2ull * (q.avail_idx % q.size), head);
+  ram_.PutLe<uint16_t>(q.avail + 4 + 2ull * (q.avail_idx % q.size), head);
   q.avail_idx++;
-  PutLe<uint16_t>(q.avail + 2, q.avail_idx);
+  ram_.PutLe<uint16_t>(q.avail + 2, q.avail_idx);
   return head;
 }
 
@@ -1882,10 +1820,10 @@ bool Env::KickNeeded(DQ& q) {
   const uint16_t old = q.kicked_idx, now = q.avail_idx;
   q.kicked_idx = now;
   if (q.event_idx) {
-    const uint16_t ev = GetLe<uint16_t>(q.used + 4 + 8ull * q.size);
+    const uint16_t ev = ram_.GetLe<uint16_t>(q.used + 4 + 8ull * q.size);
     return static_cast<uint16_t>(now - ev - 1) < static_cast<uint16_t>(now - old);
   }
-  return !(GetLe<uint16_t>(q.used) & 1);
+  return !(ram_.GetLe<uint16_t>(q.used) & 1);
 }
 
 void Env::PostRx(SnicFn fn, uint8_t count, uint8_t mode) {
@@ -1971,8 +1909,8 @@ void Env::Send(SnicFn fn, uint8_t dsel, uint8_t ssel, uint8_t vsel,
   const uint64_t slot = d.tx_slots + uint64_t{head_guess} * kTxSlot;
   uint8_t hdr[12] = {};
   if (mode & kSendBadHdr) hdr[0] = 1;
-  Put(slot, hdr, 12);
-  Put(slot + 12, frame.data(), first);
+  ram_.Put(slot, hdr, 12);
+  ram_.Put(slot + 12, frame.data(), first);
   std::vector<Seg> segs;
   if (mode & kSendSplitHdr) {
     segs.push_back({slot, 12, false});
@@ -2071,22 +2009,22 @@ void Env::Control(SnicFn fn, uint8_t kind, uint8_t a, uint8_t b) {
   }
   const uint64_t h = d.ctrl;
   const uint8_t hb[2] = {cls, cmd};
-  Put(h, hb, 2);
+  ram_.Put(h, hb, 2);
   std::vector<Seg> segs = {{h, 2, false}};
   if (!data.empty()) {
-    Put(h + 16, data.data(), std::min<size_t>(data.size(), kCtrlArea - 32));
+    ram_.Put(h + 16, data.data(), std::min<size_t>(data.size(), kCtrlArea - 32));
     segs.push_back({h + 16, static_cast<uint32_t>(std::min<size_t>(data.size(), kCtrlArea - 32)), false});
   }
   const uint64_t ack = h + kCtrlArea - 8;
-  PutLe<uint8_t>(ack, 0xee);
+  ram_.PutLe<uint8_t>(ack, 0xee);
   segs.push_back({ack, 1, true});
   if (AddChain(d, q, segs, false, -1) < 0) return;
   Trace("  control fn %u class %u cmd %u (%zu bytes)\n", fn, cls, cmd, data.size());
   Kick(fn, 2);
   // Every command in flight was answered now: they all read this one's
   // buffer, so an OK means these offloads are on and nothing else.
-  if (offloads_set && GetLe<uint16_t>(q.used + 2) == q.avail_idx &&
-      GetLe<uint8_t>(ack) == 0) {
+  if (offloads_set && ram_.GetLe<uint16_t>(q.used + 2) == q.avail_idx &&
+      ram_.GetLe<uint8_t>(ack) == 0) {
     d.rx_maybe = want & kGuestOffloadBits;
     Trace("      (guest offloads now 0x%llx)\n",
           static_cast<unsigned long long>(d.rx_maybe));
@@ -2099,11 +2037,11 @@ void Env::Harvest(SnicFn fn) {
     DQ& q = d.q[qi];
     if (!q.live) continue;
     unsigned guard = 0;
-    while (GetLe<uint16_t>(q.used + 2) != q.last_used && guard++ < 4 * q.size) {
+    while (ram_.GetLe<uint16_t>(q.used + 2) != q.last_used && guard++ < 4 * q.size) {
       auto take = [&](uint32_t* len_out) -> int {
         const uint64_t e = q.used + 4 + 8ull * (q.last_used % q.size);
-        const uint32_t id = GetLe<uint32_t>(e);
-        *len_out = GetLe<uint32_t>(e + 4);
+        const uint32_t id = ram_.GetLe<uint32_t>(e);
+        *len_out = ram_.GetLe<uint32_t>(e + 4);
         q.last_used++;
         if (id >= q.size || q.chain[id].empty()) {
           Violation("fn %u queue %u: used ring returned id %u, which the "
@@ -2133,17 +2071,17 @@ void Env::Harvest(SnicFn fn) {
         Violation("fn %u: RX used length %u for a %u-byte buffer", fn, len,
                   d.rx_len);
       }
-      const uint16_t nb = GetLe<uint16_t>(a + 10);
-      const RxHdr rh{ram_[a], ram_[a + 1], GetLe<uint16_t>(a + 2),
-                     GetLe<uint16_t>(a + 4), GetLe<uint16_t>(a + 6),
-                     GetLe<uint16_t>(a + 8)};
+      const uint16_t nb = ram_.GetLe<uint16_t>(a + 10);
+      const RxHdr rh{ram_[a], ram_[a + 1], ram_.GetLe<uint16_t>(a + 2),
+                     ram_.GetLe<uint16_t>(a + 4), ram_.GetLe<uint16_t>(a + 6),
+                     ram_.GetLe<uint16_t>(a + 8)};
       if (nb == 0 || (!d.mrg && nb != 1) || nb > q.size) {
         Violation("fn %u: RX num_buffers %u", fn, nb);
       }
       std::vector<uint8_t> frame(ram_.begin() + static_cast<long>(a + 12),
                                  ram_.begin() + static_cast<long>(a + len));
       for (uint16_t k = 1; k < nb; ++k) {
-        if (GetLe<uint16_t>(q.used + 2) == q.last_used) {
+        if (ram_.GetLe<uint16_t>(q.used + 2) == q.last_used) {
           Violation("fn %u: RX frame announces %u buffers, %u published", fn,
                     nb, k);
         }
@@ -2168,7 +2106,7 @@ void Env::Harvest(SnicFn fn) {
       CheckRxHdr(rh, frame.data(), frame.size(), fn);
       CheckFrame(frame.data(), frame.size(), fn, &rh);
     }
-    if (q.event_idx) PutLe<uint16_t>(q.avail + 4 + 2ull * q.size, q.last_used);
+    if (q.event_idx) ram_.PutLe<uint16_t>(q.avail + 4 + 2ull * q.size, q.last_used);
   }
 }
 
@@ -2486,8 +2424,8 @@ void Env::SendOffload(SnicFn fn, uint8_t dsel, uint8_t vsel, uint16_t lsel,
     hb[2 + 2 * i] = static_cast<uint8_t>(hv[i]);
     hb[3 + 2 * i] = static_cast<uint8_t>(hv[i] >> 8);
   }
-  Put(slot, hb, 12);
-  Put(slot + 12, f.data(), first);
+  ram_.Put(slot, hb, 12);
+  ram_.Put(slot + 12, f.data(), first);
   std::vector<Seg> segs;
   if (kind & kL4Split) {
     segs.push_back({slot, 12, false});
@@ -3420,8 +3358,8 @@ void Env::Step(uint8_t op) {
       const std::vector<uint8_t> b = in_.bytes(n % 65);
       const uint64_t a = PickAddr(where, av);
       Trace("  memwrite 0x%llx %zu bytes\n", static_cast<unsigned long long>(a), b.size());
-      if (InRam(a, b.size()) && a >= kScratch) {
-        Put(a, b.data(), b.size());
+      if (ram_.Contains(a, b.size()) && a >= kScratch) {
+        ram_.Put(a, b.data(), b.size());
         Taint(a, b.size(), -1);
       }
       break;
@@ -3443,13 +3381,13 @@ void Env::Step(uint8_t op) {
       switch (what % 6) {
         case 0: WriteDesc(q.desc, idx % q.size, addr, len, flags, next); break;
         case 1:  // publish a head
-          PutLe<uint16_t>(q.avail + 4 + 2ull * (q.avail_idx % q.size), idx);
+          ram_.PutLe<uint16_t>(q.avail + 4 + 2ull * (q.avail_idx % q.size), idx);
           q.avail_idx++;
-          PutLe<uint16_t>(q.avail + 2, q.avail_idx);
+          ram_.PutLe<uint16_t>(q.avail + 2, q.avail_idx);
           break;
-        case 2: q.avail_idx = idx; PutLe<uint16_t>(q.avail + 2, idx); break;
-        case 3: PutLe<uint16_t>(q.avail, idx); break;                     // avail flags
-        case 4: PutLe<uint16_t>(q.avail + 4 + 2ull * q.size, idx); break;  // used_event
+        case 2: q.avail_idx = idx; ram_.PutLe<uint16_t>(q.avail + 2, idx); break;
+        case 3: ram_.PutLe<uint16_t>(q.avail, idx); break;                     // avail flags
+        case 4: ram_.PutLe<uint16_t>(q.avail + 4 + 2ull * q.size, idx); break;  // used_event
         default:  // a descriptor of an indirect table
           WriteDesc(q.aux + (idx % q.size) * uint64_t{kAux}, (idx >> 8) % 8, addr, len, flags, next);
           break;
@@ -3576,7 +3514,7 @@ void Env::Drain() {
     const Drv& d = drv_[f];
     if (!d.clean() || !d.q[1].live || !cache_[f].q[1].enabled) continue;
     if (!cache_[f].ready() || !bme_[f] || !Enabled(f) || dma_blocked_[f]) continue;
-    const uint16_t used = GetLe<uint16_t>(d.q[1].used + 2);
+    const uint16_t used = ram_.GetLe<uint16_t>(d.q[1].used + 2);
     if (used != d.q[1].avail_idx) {
       Violation("after the drain fn %u (running) still has %u TX chain(s) "
                 "not consumed",
@@ -3589,7 +3527,7 @@ void Env::Drain() {
 }  // namespace snic::fuzz
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  snic::fuzz::g_trace = std::getenv("SNIC_FUZZ_TRACE") != nullptr;
+  snic::fuzz_host::g_trace = std::getenv("SNIC_FUZZ_TRACE") != nullptr;
   snic::fuzz::g_strict = std::getenv("SNIC_FUZZ_STRICT") != nullptr;
   if (const char* a = std::getenv("SNIC_FUZZ_AVOID")) {
     const std::string s = a;

@@ -42,6 +42,7 @@
 #include <cstring>
 #include <vector>
 
+#include "fuzz_host.h"
 #include "sriov_nic/sriov_nic.h"
 
 namespace snic::ixfuzz {
@@ -55,40 +56,17 @@ constexpr uint64_t kPfBarSize = 0x20000, kVfBarSize = 0x4000;
 constexpr size_t kMaxUplinkFrame = 65536 + 18;  // eth::kMaxFrameLen
 constexpr unsigned kMaxVfs = 8;
 
-bool g_trace = false;
+using fuzz_host::Input;
+using fuzz_host::Trace;
+
 unsigned g_op = 0;
 
-void Trace(const char* fmt, ...) {
-  if (!g_trace) return;
-  va_list ap;
-  va_start(ap, fmt);
-  std::vfprintf(stderr, fmt, ap);
-  va_end(ap);
-}
-
 [[noreturn]] void Violation(const char* fmt, ...) {
-  std::fprintf(stderr, "\nixgbe_fuzz: INVARIANT VIOLATED (op #%u): ", g_op);
   va_list ap;
   va_start(ap, fmt);
-  std::vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  std::fprintf(stderr, "\n(SNIC_FUZZ_TRACE=1 shows the operations)\n");
-  std::abort();
+  fuzz_host::Report("ixgbe_fuzz", g_op,
+                    "(SNIC_FUZZ_TRACE=1 shows the operations)", fmt, ap);
 }
-
-class Input {
- public:
-  Input(const uint8_t* d, size_t n) : d_(d), n_(n) {}
-  bool done() const { return i_ >= n_; }
-  uint8_t u8() { return i_ < n_ ? d_[i_++] : 0; }
-  uint16_t u16() { return static_cast<uint16_t>(u8() | u8() << 8); }
-  uint32_t u32() { return u16() | static_cast<uint32_t>(u16()) << 16; }
-
- private:
-  const uint8_t* d_;
-  size_t n_;
-  size_t i_ = 0;
-};
 
 // ---- register offsets (ixgbe_type.h, as the drivers spell them) ---------
 
@@ -215,49 +193,45 @@ class Env {
   void Main();
 
  private:
-  static Env& E(void* o) { return *static_cast<Env*>(o); }
-  static int HRead(void* o, SnicFn fn, uint64_t a, void* b, size_t l) {
-    return E(o).Dma(fn, a, static_cast<uint8_t*>(b), l, false);
+  // The fake host (fuzz_host.h).
+  friend struct fuzz_host::FakeHost<Env>;
+  int HostDmaRead(SnicFn fn, uint64_t a, uint8_t* b, size_t l) {
+    return Dma(fn, a, b, l, false);
   }
-  static int HWrite(void* o, SnicFn fn, uint64_t a, const void* b, size_t l) {
-    return E(o).Dma(fn, a, const_cast<uint8_t*>(static_cast<const uint8_t*>(b)),
-                    l, true);
+  int HostDmaWrite(SnicFn fn, uint64_t a, const uint8_t* b, size_t l) {
+    return Dma(fn, a, const_cast<uint8_t*>(b), l, true);
   }
-  static int HReadU16(void* o, SnicFn fn, uint64_t a, uint16_t* v) {
+  int HostDmaReadU16(SnicFn fn, uint64_t a, uint16_t* v) {
     uint8_t b[2] = {};
-    const int r = E(o).Dma(fn, a, b, 2, false);
+    const int r = Dma(fn, a, b, 2, false);
     *v = static_cast<uint16_t>(b[0] | b[1] << 8);
     return r;
   }
-  static void HMsix(void* o, SnicFn fn, uint16_t v) { E(o).Msix(fn, v); }
-  static void HIntx(void* o, SnicFn fn, bool level) {
+  void HostMsix(SnicFn fn, uint16_t v) { Msix(fn, v); }
+  void HostIntx(SnicFn fn, bool level) {
     if (fn != 0) Violation("set_intx for function %u", fn);
-    E(o).intx_ = level;
+    intx_ = level;
   }
-  static bool HMsixEnabled(void* o, SnicFn fn) {
-    Env& e = E(o);
-    if (fn > e.total_vfs_) Violation("msix_enabled for invalid function %u", fn);
-    return e.msix_on_[fn];
+  bool HostMsixEnabled(SnicFn fn) {
+    if (fn > total_vfs_) Violation("msix_enabled for invalid function %u", fn);
+    return msix_on_[fn];
   }
-  static bool HSend(void* o, const uint8_t* f, size_t l) {
-    return E(o).Send(f, l);
-  }
-  static void HFlush(void* o) {}
+  bool HostUplinkSend(const uint8_t* f, size_t l) { return Send(f, l); }
+  void HostUplinkFlush() {}
   // QEMU's qemu_net_queue_purge calls the sent callback of what it drops.
-  static void HPurge(void* o) {
-    Env& e = E(o);
-    if (e.send_pending_ > 0) {
-      e.send_pending_--;
-      snic_core_uplink_send_done(e.core_);
+  void HostUplinkPurge() {
+    if (send_pending_ > 0) {
+      send_pending_--;
+      snic_core_uplink_send_done(core_);
     }
   }
-  static void HSchedule(void* o) { E(o).run_scheduled_ = true; }
-  static void HTimerArm(void* o, uint64_t d) {
-    E(o).timer_armed_ = true;
-    E(o).deadline_ = d;
+  void HostScheduleRun() { run_scheduled_ = true; }
+  void HostTimerArm(uint64_t d) {
+    timer_armed_ = true;
+    deadline_ = d;
   }
-  static uint64_t HNow(void* o) { return E(o).now_; }
-  static void HLog(void* o, SnicFn fn, const char* msg) {
+  uint64_t HostNow() { return now_; }
+  void HostLog(SnicFn fn, const char* msg) {
     Trace("      guest error fn %u: %s\n", fn, msg);
   }
 
@@ -283,7 +257,7 @@ class Env {
   const SnicLayout* pf_layout_ = nullptr;
   const SnicLayout* vf_layout_ = nullptr;
   uint16_t total_vfs_ = 0, num_vfs_ = 0;
-  std::vector<uint8_t> ram_;
+  fuzz_host::GuestRam ram_;
   bool bme_[kMaxVfs + 1] = {};
   bool msix_on_[kMaxVfs + 1] = {};
   bool dma_fail_[kMaxVfs + 1] = {};
@@ -311,11 +285,11 @@ int Env::Dma(SnicFn fn, uint64_t a, uint8_t* b, size_t l, bool write) {
               write ? "write" : "read", fn, static_cast<unsigned long long>(a), l);
   }
   if (dma_fail_[fn]) return 1;
-  if (a < ram_.size() && l <= ram_.size() - a) {
+  if (a < ram_.size() && ram_.Contains(a, l)) {
     if (write) {
-      std::memcpy(&ram_[a], b, l);
+      (void)ram_.Write(a, b, l);
     } else {
-      std::memcpy(b, &ram_[a], l);
+      (void)ram_.Read(a, b, l);
     }
     return 0;
   }
@@ -451,7 +425,7 @@ void Env::Run() {
 void Env::Setup() {
   total_vfs_ = in_.u8() % (kMaxVfs + 1);
   const uint8_t seed = in_.u8(), start = in_.u8(), mac5 = in_.u8();
-  ram_.assign(kRamSize, 0);
+  ram_.Assign(kRamSize);
   if (seed != 0) {
     uint64_t x = 0x9e3779b97f4a7c15ull * seed;
     for (auto& b : ram_) {
@@ -467,12 +441,9 @@ void Env::Setup() {
   std::memcpy(cfg.pf_mac, mac, 6);
   cfg.mtu = 1500;
   cfg.personality = SNIC_PERSONALITY_IXGBE;
-  static const SnicHostOps ops = {
-      HRead,  HWrite, HReadU16,  HMsix,     HIntx,   HMsixEnabled, HSend,
-      HFlush, HPurge, HSchedule, HTimerArm, HNow,    HLog,         nullptr,
-      nullptr, nullptr, nullptr};
   char err[128] = {};
-  core_ = snic_core_new(&cfg, &ops, this, err, sizeof(err));
+  core_ = snic_core_new(&cfg, &fuzz_host::FakeHost<Env>::Ops(), this, err,
+                        sizeof(err));
   if (core_ == nullptr) Violation("snic_core_new refused ixgbe: %s", err);
   pf_layout_ = snic_core_layout(core_);
   vf_layout_ = snic_core_vf_layout(core_);
@@ -900,7 +871,7 @@ void Env::Migrate(uint8_t mode) {
 }  // namespace snic::ixfuzz
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  snic::ixfuzz::g_trace = std::getenv("SNIC_FUZZ_TRACE") != nullptr;
+  snic::fuzz_host::g_trace = std::getenv("SNIC_FUZZ_TRACE") != nullptr;
   return 0;
 }
 

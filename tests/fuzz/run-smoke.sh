@@ -61,51 +61,39 @@ for f in "$here"/regressions/*; do
     fi
 done
 
-if [ "$secs" -gt 0 ]; then
-    work=$out/corpus-work
-    art=$out/artifacts
+# One bounded fuzz run of target $1 (core_fuzz or ixgbe_fuzz) for $2
+# seconds from tests/fuzz/corpus/: one test in the count.
+fuzz_run() {
+    local bin=$1 secs=$2 tag= name="fuzz run" what
+    what="fuzzing for ${secs}s (${jobs} process(es), avoiding: ${SNIC_FUZZ_AVOID:-nothing})"
+    if [ "$bin" = ixgbe_fuzz ]; then
+        tag=-ixgbe name="ixgbe fuzz run"
+        what="fuzzing ixgbe for ${secs}s (${jobs} process(es))"
+    fi
+    local work=$out/corpus-work$tag art=$out/artifacts$tag log=$out/fuzz$tag.log
     mkdir -p "$work" "$art"
     rm -f "$art"/crash-* "$art"/timeout-* "$art"/oom-* "$art"/leak-*
-    args=(-max_total_time="$secs" -timeout=30 -rss_limit_mb=2048 -max_len=4096
-          -artifact_prefix="$art/" -print_final_stats=1)
+    local args=(-max_total_time="$secs" -timeout=30 -rss_limit_mb=2048 -max_len=4096
+                -artifact_prefix="$art/" -print_final_stats=1)
     [ "$jobs" -gt 1 ] && args+=(-fork="$jobs")
-    say "fuzzing for ${secs}s (${jobs} process(es), avoiding: ${SNIC_FUZZ_AVOID:-nothing})"
-    nice -n 10 "$out/core_fuzz" "${args[@]}" "$work" "$here/corpus" > "$out/fuzz.log" 2>&1
-    rc=$?
-    grep -E "^#[0-9]+.*(pulse|DONE)|stat::number_of_executed_units|cov:" "$out/fuzz.log" | tail -2 | sed 's/^/    /'
+    say "$what"
+    nice -n 10 "$out/$bin" "${args[@]}" "$work" "$here/corpus" > "$log" 2>&1
+    local rc=$?
+    grep -E "^#[0-9]+.*(pulse|DONE)|stat::number_of_executed_units|cov:" "$log" | tail -2 | sed 's/^/    /'
+    local repro
     repro=$(ls -t "$art"/crash-* "$art"/timeout-* "$art"/oom-* "$art"/leak-* 2>/dev/null | head -1)
     if [ "$rc" -eq 0 ] && [ -z "$repro" ]; then
         passed=$((passed + 1))
-        say "fuzz run: passed"
+        say "$name: passed"
     else
         failed=$((failed + 1))
-        grep -m3 -E "INVARIANT VIOLATED|ERROR: AddressSanitizer|runtime error|ERROR: libFuzzer" "$out/fuzz.log" | sed 's/^/    /'
-        say "fuzz run: FAILED (exit $rc), reproducer: ${repro:-none written, see $out/fuzz.log}"
+        grep -m3 -E "INVARIANT VIOLATED|ERROR: AddressSanitizer|runtime error|ERROR: libFuzzer" "$log" | sed 's/^/    /'
+        say "$name: FAILED (exit $rc), reproducer: ${repro:-none written, see $log}"
     fi
-fi
+}
 
-if [ "$ix_secs" -gt 0 ]; then
-    work=$out/corpus-work-ixgbe
-    art=$out/artifacts-ixgbe
-    mkdir -p "$work" "$art"
-    rm -f "$art"/crash-* "$art"/timeout-* "$art"/oom-* "$art"/leak-*
-    args=(-max_total_time="$ix_secs" -timeout=30 -rss_limit_mb=2048 -max_len=4096
-          -artifact_prefix="$art/" -print_final_stats=1)
-    [ "$jobs" -gt 1 ] && args+=(-fork="$jobs")
-    say "fuzzing ixgbe for ${ix_secs}s (${jobs} process(es))"
-    nice -n 10 "$out/ixgbe_fuzz" "${args[@]}" "$work" "$here/corpus" > "$out/fuzz-ixgbe.log" 2>&1
-    rc=$?
-    grep -E "^#[0-9]+.*(pulse|DONE)|stat::number_of_executed_units|cov:" "$out/fuzz-ixgbe.log" | tail -2 | sed 's/^/    /'
-    repro=$(ls -t "$art"/crash-* "$art"/timeout-* "$art"/oom-* "$art"/leak-* 2>/dev/null | head -1)
-    if [ "$rc" -eq 0 ] && [ -z "$repro" ]; then
-        passed=$((passed + 1))
-        say "ixgbe fuzz run: passed"
-    else
-        failed=$((failed + 1))
-        grep -m3 -E "INVARIANT VIOLATED|ERROR: AddressSanitizer|runtime error|ERROR: libFuzzer" "$out/fuzz-ixgbe.log" | sed 's/^/    /'
-        say "ixgbe fuzz run: FAILED (exit $rc), reproducer: ${repro:-none written, see $out/fuzz-ixgbe.log}"
-    fi
-fi
+if [ "$secs" -gt 0 ]; then fuzz_run core_fuzz "$secs"; fi
+if [ "$ix_secs" -gt 0 ]; then fuzz_run ixgbe_fuzz "$ix_secs"; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

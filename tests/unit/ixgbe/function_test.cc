@@ -209,20 +209,20 @@ TEST_F(Ixgbe, PfResetIsSeenByEveryVf) {
 // in both directions (`ip link set <pf> vf 0 state disable`) it is down.
 TEST_F(Ixgbe, UplinkLinkReachesPfAndVfs) {
   snic_core_set_num_vfs(core_.get(), 1);
-  EXPECT_EQ(Read(1, ixgbe::kVfLinks) & ixgbe::kLinksUp, 0u);
+  EXPECT_EQ(Read(1, ixgbe::kVfLinks) & reg::LINKS_UP, 0u);
   Write(SNIC_FN_PF, reg::VFRE(0), 0x1);
   Write(SNIC_FN_PF, reg::VFTE(0), 0x1);
   EXPECT_NE(Read(SNIC_FN_PF, reg::LINKS) & reg::LINKS_UP, 0u);
-  EXPECT_NE(Read(1, ixgbe::kVfLinks) & ixgbe::kLinksUp, 0u);
+  EXPECT_NE(Read(1, ixgbe::kVfLinks) & reg::LINKS_UP, 0u);
   snic_core_set_uplink_link(core_.get(), false);
   EXPECT_EQ(Read(SNIC_FN_PF, reg::LINKS) & reg::LINKS_UP, 0u);
-  EXPECT_EQ(Read(1, ixgbe::kVfLinks) & ixgbe::kLinksUp, 0u);
+  EXPECT_EQ(Read(1, ixgbe::kVfLinks) & reg::LINKS_UP, 0u);
   snic_core_set_uplink_link(core_.get(), true);
-  EXPECT_NE(Read(1, ixgbe::kVfLinks) & ixgbe::kLinksUp, 0u);
+  EXPECT_NE(Read(1, ixgbe::kVfLinks) & reg::LINKS_UP, 0u);
   Write(SNIC_FN_PF, reg::VFRE(0), 0);
-  EXPECT_NE(Read(1, ixgbe::kVfLinks) & ixgbe::kLinksUp, 0u);  // TX still on
+  EXPECT_NE(Read(1, ixgbe::kVfLinks) & reg::LINKS_UP, 0u);  // TX still on
   Write(SNIC_FN_PF, reg::VFTE(0), 0);
-  EXPECT_EQ(Read(1, ixgbe::kVfLinks) & ixgbe::kLinksUp, 0u);
+  EXPECT_EQ(Read(1, ixgbe::kVfLinks) & reg::LINKS_UP, 0u);
 }
 
 TEST_F(Ixgbe, DisabledVfsReadZero) {

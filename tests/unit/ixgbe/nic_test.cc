@@ -104,11 +104,11 @@ class IxgbeNic : public ::testing::Test {
           reg::VT_CTL_VT_ENABLE | kPfPool << reg::VT_CTL_POOL_SHIFT |
               reg::VT_CTL_REPLEN);
     Write(0, reg::GCR_EXT, reg::GCR_EXT_VT_MODE_32 | reg::GCR_EXT_MSIX_EN);
-    Write(0, reg::MRQC, ixgbe::IXGBE_MRQC_VMDQRSS32EN);
+    Write(0, reg::MRQC, reg::MRQC_VMDQRSS32EN);
     Write(0, reg::VFRE(0), 0x7);  // pools 0, 1 and the PF's 2
     Write(0, reg::VFTE(0), 0x7);
     for (unsigned p = 0; p <= kPfPool; ++p) {
-      Write(0, reg::VMOLR(p), ixgbe::IXGBE_VMOLR_AUPE | ixgbe::IXGBE_VMOLR_BAM);
+      Write(0, reg::VMOLR(p), reg::VMOLR_AUPE | reg::VMOLR_BAM);
     }
     SetRar(0, kPfMac, kPfPool);
     SetRar(1, kVfMac[0], 0);

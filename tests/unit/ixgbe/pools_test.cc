@@ -88,11 +88,11 @@ TEST(PoolRegs, EveryRowRoundTrips) {
 TEST(PoolRegs, DriverAddressesAreTheTableAddresses) {
   using namespace ixgbe;
   ixgbe::PoolRegs r;
-  r.Write(IXGBE_RAL(15), 0x15);
-  r.Write(IXGBE_RAL(16), 0x16);
-  r.Write(IXGBE_RAH(127), 0x127);
-  r.Write(IXGBE_MPSAR_HI(127), 0x8000);
-  r.Write(IXGBE_VLVFB(127), 7);
+  r.Write(reg::RAL(15), 0x15);
+  r.Write(reg::RAL(16), 0x16);
+  r.Write(reg::RAH(127), 0x127);
+  r.Write(reg::MPSAR_HI(127), 0x8000);
+  r.Write(reg::VLVFB(127), 7);
   EXPECT_EQ(r.Get(Reg::kRal, 15), 0x15u);
   EXPECT_EQ(r.Get(Reg::kRal, 16), 0x16u);
   EXPECT_EQ(r.Get(Reg::kRah, 127), 0x127u);
@@ -103,32 +103,32 @@ TEST(PoolRegs, DriverAddressesAreTheTableAddresses) {
 
 TEST(PoolRegs, ResetValues) {
   ixgbe::PoolRegs r;
-  r.Write(ixgbe::IXGBE_VMOLR(3), ixgbe::IXGBE_VMOLR_BAM);
+  r.Write(ixgbe::reg::VMOLR(3), ixgbe::reg::VMOLR_BAM);
   r.Reset();
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_VLNCTRL), 0x8100u);  // VET
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_VMOLR(3)), 0u);
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_RAH(0)), 0u);
+  EXPECT_EQ(r.Read(ixgbe::reg::VLNCTRL), 0x8100u);  // VET
+  EXPECT_EQ(r.Read(ixgbe::reg::VMOLR(3)), 0u);
+  EXPECT_EQ(r.Read(ixgbe::reg::RAH(0)), 0u);
   r.LoadPermanentMac(kPfMac);
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_RAL(0)), 0x00211b00u);
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_RAH(0)), 0x80000100u);
+  EXPECT_EQ(r.Read(ixgbe::reg::RAL(0)), 0x00211b00u);
+  EXPECT_EQ(r.Read(ixgbe::reg::RAH(0)), 0x80000100u);
 }
 
 // SSVPC: read-to-clear, counted only for pools VMECM enables, read-only.
 TEST(PoolRegs, SpoofCounter) {
   ixgbe::PoolRegs r;
   r.CountSpoofed(3);
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_SSVPC), 0u);
-  r.Write(ixgbe::IXGBE_VMECM(0), 1u << 3);
-  r.Write(ixgbe::IXGBE_SSVPC, 55);  // read-only
+  EXPECT_EQ(r.Read(ixgbe::reg::SSVPC), 0u);
+  r.Write(ixgbe::reg::VMECM(0), 1u << 3);
+  r.Write(ixgbe::reg::SSVPC, 55);  // read-only
   r.CountSpoofed(3);
   r.CountSpoofed(3);
   r.CountSpoofed(4);
   r.CountSpoofed(200);  // out of range: ignored
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_SSVPC), 2u);
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_SSVPC), 0u);
-  r.Write(ixgbe::IXGBE_VMECM(1), 1u << 31);
+  EXPECT_EQ(r.Read(ixgbe::reg::SSVPC), 2u);
+  EXPECT_EQ(r.Read(ixgbe::reg::SSVPC), 0u);
+  r.Write(ixgbe::reg::VMECM(1), 1u << 31);
   r.CountSpoofed(63);
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_SSVPC), 1u);
+  EXPECT_EQ(r.Read(ixgbe::reg::SSVPC), 1u);
 }
 
 // RTTBCNRC is one register per TX queue behind RTTDQSEL; a queue index
@@ -137,19 +137,19 @@ TEST(PoolRegs, RateControlIsPerQueue) {
   FakeHost fake;
   Host host(fake.ops(), fake.opaque());
   ixgbe::PoolRegs r(&host);
-  r.Write(ixgbe::IXGBE_RTTDQSEL, 5);
-  r.Write(ixgbe::IXGBE_RTTBCNRC, 0x80000111);
-  r.Write(ixgbe::IXGBE_RTTDQSEL, 6);
-  r.Write(ixgbe::IXGBE_RTTBCNRC, 0xFFFFFFFF);
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_RTTBCNRC), 0x8FFFFFFFu);
-  r.Write(ixgbe::IXGBE_RTTDQSEL, 5);
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_RTTBCNRC), 0x80000111u);
+  r.Write(ixgbe::reg::RTTDQSEL, 5);
+  r.Write(ixgbe::reg::RTTBCNRC, 0x80000111);
+  r.Write(ixgbe::reg::RTTDQSEL, 6);
+  r.Write(ixgbe::reg::RTTBCNRC, 0xFFFFFFFF);
+  EXPECT_EQ(r.Read(ixgbe::reg::RTTBCNRC), 0x8FFFFFFFu);
+  r.Write(ixgbe::reg::RTTDQSEL, 5);
+  EXPECT_EQ(r.Read(ixgbe::reg::RTTBCNRC), 0x80000111u);
   EXPECT_EQ(r.RateControl(5), 0x80000111u);
   EXPECT_TRUE(fake.TakeErrors().empty());
-  r.Write(ixgbe::IXGBE_RTTDQSEL, 128 + 9);
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_RTTDQSEL), 9u);
+  r.Write(ixgbe::reg::RTTDQSEL, 128 + 9);
+  EXPECT_EQ(r.Read(ixgbe::reg::RTTDQSEL), 9u);
   EXPECT_EQ(fake.TakeErrors().size(), 1u);
-  r.Write(ixgbe::IXGBE_RTTBCNRC, 0x80000222);
+  r.Write(ixgbe::reg::RTTBCNRC, 0x80000222);
   EXPECT_EQ(r.RateControl(9), 0x80000222u);
   EXPECT_EQ(r.RateControl(200), 0u);
 }
@@ -161,7 +161,7 @@ TEST(PoolRegs, MigrationRoundTrip) {
   drv.NdoSetVfMac(2, kVf0Mac);
   drv.VfResetMsg(2);
   drv.NdoSetVfBw(2, 0, 500);
-  a.Write(ixgbe::IXGBE_VMECM(0), 4);
+  a.Write(ixgbe::reg::VMECM(0), 4);
   a.CountSpoofed(2);
   migration::Encoder e;
   a.Encode(e);
@@ -176,18 +176,18 @@ TEST(PoolRegs, MigrationRoundTrip) {
   EXPECT_EQ(e.bytes(), e2.bytes());
   EXPECT_EQ(ixgbe::PolicyForPool(b, 2).policy,
             ixgbe::PolicyForPool(a, 2).policy);
-  EXPECT_EQ(b.Read(ixgbe::IXGBE_SSVPC), 1u);
+  EXPECT_EQ(b.Read(ixgbe::reg::SSVPC), 1u);
 }
 
 TEST(PoolRegs, MigrationRefusesBadStreams) {
   ixgbe::PoolRegs a;
-  a.Write(ixgbe::IXGBE_VMOLR(1), ixgbe::IXGBE_VMOLR_AUPE);
+  a.Write(ixgbe::reg::VMOLR(1), ixgbe::reg::VMOLR_AUPE);
   migration::Encoder e;
   a.Encode(e);
   auto bytes = e.bytes();
 
   ixgbe::PoolRegs b;
-  b.Write(ixgbe::IXGBE_VMOLR(1), ixgbe::IXGBE_VMOLR_BAM);
+  b.Write(ixgbe::reg::VMOLR(1), ixgbe::reg::VMOLR_BAM);
   {  // short
     migration::Decoder d(bytes.data(), bytes.size() - 1);
     b.Decode(d);
@@ -209,7 +209,7 @@ TEST(PoolRegs, MigrationRefusesBadStreams) {
     EXPECT_NE(std::string(d.status().message()).find("VLVF"),
               std::string::npos);
   }
-  EXPECT_EQ(b.Read(ixgbe::IXGBE_VMOLR(1)), ixgbe::IXGBE_VMOLR_BAM);
+  EXPECT_EQ(b.Read(ixgbe::reg::VMOLR(1)), ixgbe::reg::VMOLR_BAM);
 }
 
 // ---- The driver's bring-up ----
@@ -254,12 +254,12 @@ TEST(PoolModes, VtOffIsTheLegacyFilter) {
   EXPECT_EQ(Rx(r, kPfMac), 1u);
   EXPECT_EQ(Rx(r, kRemote), 0u);
   EXPECT_EQ(Rx(r, kBcast), 0u);
-  r.Write(ixgbe::IXGBE_FCTRL, ixgbe::IXGBE_FCTRL_BAM | ixgbe::IXGBE_FCTRL_UPE);
+  r.Write(ixgbe::reg::FCTRL, ixgbe::reg::FCTRL_BAM | ixgbe::reg::FCTRL_UPE);
   EXPECT_EQ(Rx(r, kBcast), 1u);
   EXPECT_EQ(Rx(r, kRemote), 1u);
-  r.Write(ixgbe::IXGBE_VLNCTRL, 0x8100 | ixgbe::IXGBE_VLNCTRL_VFE);
+  r.Write(ixgbe::reg::VLNCTRL, 0x8100 | ixgbe::reg::VLNCTRL_VFE);
   EXPECT_EQ(Rx(r, kPfMac, 5), 0u);
-  r.Write(ixgbe::IXGBE_VFTA(0), 1u << 5);
+  r.Write(ixgbe::reg::VFTA(0), 1u << 5);
   EXPECT_EQ(Rx(r, kPfMac, 5), 1u);
   EXPECT_EQ(Tx(r, 0, kRemote).verdict, ixgbe::TxVerdict::kAllow);
   EXPECT_EQ(ixgbe::QueuesPerPool(r), 0u);
@@ -292,8 +292,8 @@ TEST_F(Sriov, UnicastGoesToTheOwner) {
   EXPECT_EQ(Rx(r, kPfMac), Bit(kPf));
   EXPECT_EQ(Rx(r, kRemote), 0u);  // unknown unicast, PF not promiscuous
   // PF promiscuous (FCTRL.UPE): unknown unicast to the default pool.
-  r.Write(ixgbe::IXGBE_FCTRL,
-          r.Read(ixgbe::IXGBE_FCTRL) | ixgbe::IXGBE_FCTRL_UPE);
+  r.Write(ixgbe::reg::FCTRL,
+          r.Read(ixgbe::reg::FCTRL) | ixgbe::reg::FCTRL_UPE);
   EXPECT_EQ(Rx(r, kRemote), Bit(kPf));
   EXPECT_EQ(Rx(r, kVf0Mac), Bit(0));
   EXPECT_TRUE(Policy(kPf).rx.promisc);
@@ -312,8 +312,8 @@ TEST_F(Sriov, BroadcastAndMulticast) {
   EXPECT_TRUE(p0.rx.mta.test(ixgbe::MtaVector(r, kAllNodes.data())));
   EXPECT_FALSE(p0.rx.nomulti);
   // Without REPLEN multicast goes to the default pool only.
-  r.Write(ixgbe::IXGBE_VT_CTL,
-          r.Read(ixgbe::IXGBE_VT_CTL) & ~ixgbe::IXGBE_VT_CTL_REPLEN);
+  r.Write(ixgbe::reg::VT_CTL,
+          r.Read(ixgbe::reg::VT_CTL) & ~ixgbe::reg::VT_CTL_REPLEN);
   EXPECT_EQ(Rx(r, kAllNodes), Bit(kPf));
   EXPECT_EQ(Rx(r, kBcast), Bit(kPf));
 }
@@ -326,9 +326,9 @@ TEST_F(Sriov, XcastModesAndTrust) {
   EXPECT_EQ(Rx(r, kGroup), 0u);
   EXPECT_FALSE(Policy(1).rx.allmulti);
   EXPECT_TRUE(Policy(1).rx.nomulti);
-  const uint32_t vmolr_before = r.Read(ixgbe::IXGBE_VMOLR(1));
+  const uint32_t vmolr_before = r.Read(ixgbe::reg::VMOLR(1));
   drv.NdoSetVfTrust(1, true);  // no register
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_VMOLR(1)), vmolr_before);
+  EXPECT_EQ(r.Read(ixgbe::reg::VMOLR(1)), vmolr_before);
   drv.UpdateVfXcastMode(1, IxgbeSriovModel::kAllMulti);
   EXPECT_EQ(Rx(r, kGroup), Bit(1));
   EXPECT_TRUE(Policy(1).rx.allmulti);
@@ -429,10 +429,10 @@ TEST_F(Sriov, VfVlansFilterRxAndTx) {
 // A VID left in VFTA without a VLVF entry leaks into the default pool
 // (the ordering comment of ixgbe_set_vfta_generic).
 TEST_F(Sriov, VftaWithoutVlvfGoesToTheDefaultPool) {
-  r.Write(ixgbe::IXGBE_VFTA(200 / 32), 1u << (200 % 32));
+  r.Write(ixgbe::reg::VFTA(200 / 32), 1u << (200 % 32));
   EXPECT_EQ(Rx(r, kVf0Mac, 200), Bit(kPf));
   EXPECT_EQ(Rx(r, kRemote, 200), 0u);  // unknown unicast: no L2 pass
-  r.Write(ixgbe::IXGBE_VFTA(200 / 32), 0);
+  r.Write(ixgbe::reg::VFTA(200 / 32), 0);
   EXPECT_EQ(Rx(r, kVf0Mac, 200), 0u);
 }
 
@@ -546,17 +546,17 @@ TEST(PoolHostile, OutOfRangeAndInvalidEntries) {
   drv.NdoSetVfMac(0, kVf0Mac);
   drv.VfResetMsg(0);
   // A VLVF with a huge VLAN id keeps 12 bits; reserved bits are dropped.
-  r.Write(ixgbe::IXGBE_VLVF(5), 0xFFFFFFFF);
-  EXPECT_EQ(r.Read(ixgbe::IXGBE_VLVF(5)), 0x80000FFFu);
+  r.Write(ixgbe::reg::VLVF(5), 0xFFFFFFFF);
+  EXPECT_EQ(r.Read(ixgbe::reg::VLVF(5)), 0x80000FFFu);
   // A RAR without AV is ignored by RX and by MAC anti-spoof.
-  r.Write(ixgbe::IXGBE_RAL(40), 0x00000002);
-  r.Write(ixgbe::IXGBE_RAH(40), 0x0005);
-  r.Write(ixgbe::IXGBE_MPSAR_LO(40), 1);
+  r.Write(ixgbe::reg::RAL(40), 0x00000002);
+  r.Write(ixgbe::reg::RAH(40), 0x0005);
+  r.Write(ixgbe::reg::MPSAR_LO(40), 1);
   const MacAddress inval = {0x02, 0, 0, 0, 0x05, 0};
   EXPECT_EQ(Rx(r, inval), 0u);
   EXPECT_EQ(Tx(r, 0, inval).verdict, ixgbe::TxVerdict::kSpoofed);
   EXPECT_EQ(ixgbe::PolicyForPool(r, 0).rx.unicast.size(), 0u);
-  r.Write(ixgbe::IXGBE_RAH(40), 0x0005 | ixgbe::IXGBE_RAH_AV);
+  r.Write(ixgbe::reg::RAH(40), 0x0005 | ixgbe::reg::RAH_AV);
   EXPECT_EQ(Rx(r, inval), Bit(0));
   // Pools past 63.
   EXPECT_EQ(Tx(r, 64, kVf0Mac).verdict, ixgbe::TxVerdict::kTxDisabled);
@@ -571,7 +571,7 @@ TEST(PoolHostile, OutOfRangeAndInvalidEntries) {
   // A 14-byte frame with a VLAN TPID is untagged (no room for the tag).
   EXPECT_EQ(ixgbe::RxPools(r, Frame(kVf0Mac, kRemote, 5).data(), 14), Bit(0));
   // VLANA 11 (reserved) behaves as 00.
-  r.Write(ixgbe::IXGBE_VMVIR(0), 0xC0000005);
+  r.Write(ixgbe::reg::VMVIR(0), 0xC0000005);
   EXPECT_EQ(ixgbe::TxVlanInsertion(r, 0, std::nullopt), std::nullopt);
   EXPECT_EQ(ixgbe::TxVlanInsertion(r, 0, 9), 9);
   EXPECT_EQ(ixgbe::PolicyForPool(r, 0).policy.vlan, 0);

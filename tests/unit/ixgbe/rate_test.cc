@@ -27,7 +27,7 @@ TEST(Rate, MaxTxRateRoundTrips) {
     for (int rate : {11, 100, 500, 777, 1000, 3000, 9999, 10000}) {
       ASSERT_EQ(drv.NdoSetVfBw(3, 0, rate), 0);
       for (unsigned q = 0; q < qpp; ++q) {
-        EXPECT_NE(r.RateControl(3 * qpp + q) & ixgbe::IXGBE_RTTBCNRC_RS_ENA,
+        EXPECT_NE(r.RateControl(3 * qpp + q) & ixgbe::reg::RTTBCNRC_RS_ENA,
                   0u);
       }
       const std::optional<uint32_t> got =
@@ -37,7 +37,7 @@ TEST(Rate, MaxTxRateRoundTrips) {
       EXPECT_EQ(ixgbe::PoolRateMbps(r, 2, qpp, 10000), std::nullopt);
       EXPECT_EQ(ixgbe::PoolRateMbps(r, 4, qpp, 10000), std::nullopt);
     }
-    EXPECT_EQ(r.Read(ixgbe::IXGBE_RTTBCNRM), 0x4u);
+    EXPECT_EQ(r.Read(ixgbe::reg::RTTBCNRM), 0x4u);
     ASSERT_EQ(drv.NdoSetVfBw(3, 0, 0), 0);
     EXPECT_EQ(ixgbe::PoolRateMbps(r, 3, qpp, 10000), std::nullopt);
   }
@@ -45,9 +45,9 @@ TEST(Rate, MaxTxRateRoundTrips) {
 
 TEST(Rate, FiveHundredAtTenGig) {
   ixgbe::PoolRegs r;
-  r.Write(ixgbe::IXGBE_RTTDQSEL, 8);
-  r.Write(ixgbe::IXGBE_RTTBCNRC,
-          ((10000u << 14) / 500) | ixgbe::IXGBE_RTTBCNRC_RS_ENA);
+  r.Write(ixgbe::reg::RTTDQSEL, 8);
+  r.Write(ixgbe::reg::RTTBCNRC,
+          ((10000u << 14) / 500) | ixgbe::reg::RTTBCNRC_RS_ENA);
   EXPECT_EQ(ixgbe::QueueRateMbps(r, 8, 10000), 500u);
   EXPECT_EQ(ixgbe::PoolRateMbps(r, 2, 4, 10000), 500u);
   // The factor is relative to the link: the same register at 1G.
@@ -59,17 +59,17 @@ TEST(Rate, FiveHundredAtTenGig) {
 TEST(Rate, HandWrittenFactors) {
   ixgbe::PoolRegs r;
   auto set = [&](unsigned q, uint32_t v) {
-    r.Write(ixgbe::IXGBE_RTTDQSEL, q);
-    r.Write(ixgbe::IXGBE_RTTBCNRC, v);
+    r.Write(ixgbe::reg::RTTDQSEL, q);
+    r.Write(ixgbe::reg::RTTBCNRC, v);
   };
-  set(0, ((10000u << 14) / 2000) | ixgbe::IXGBE_RTTBCNRC_RS_ENA);
-  set(1, ((10000u << 14) / 800) | ixgbe::IXGBE_RTTBCNRC_RS_ENA);
+  set(0, ((10000u << 14) / 2000) | ixgbe::reg::RTTBCNRC_RS_ENA);
+  set(1, ((10000u << 14) / 800) | ixgbe::reg::RTTBCNRC_RS_ENA);
   EXPECT_EQ(ixgbe::PoolRateMbps(r, 0, 2, 10000), 800u);
   set(1, (10000u << 14) / 800);  // RS_ENA clear: that queue is unlimited
   EXPECT_EQ(ixgbe::PoolRateMbps(r, 0, 2, 10000), 2000u);
-  set(4, ixgbe::IXGBE_RTTBCNRC_RS_ENA);  // RF 0
+  set(4, ixgbe::reg::RTTBCNRC_RS_ENA);  // RF 0
   EXPECT_EQ(ixgbe::QueueRateMbps(r, 4, 10000), std::nullopt);
-  set(5, ixgbe::IXGBE_RTTBCNRC_RS_ENA | 1);  // RF far below 1.0
+  set(5, ixgbe::reg::RTTBCNRC_RS_ENA | 1);  // RF far below 1.0
   EXPECT_EQ(ixgbe::QueueRateMbps(r, 5, 10000), 10000u);
   EXPECT_EQ(ixgbe::QueueRateMbps(r, 0, 0), std::nullopt);  // no link
   EXPECT_EQ(ixgbe::QueueRateMbps(r, 128, 10000), std::nullopt);

@@ -61,8 +61,8 @@ class IxgbeSriovModel {
     MacSetDefaultFilter();
     ConfigureVirtualization();
     // ixgbe_setup_mrqc (SR-IOV, no TCs).
-    Wr(IXGBE_MRQC,
-       (qpp() == 4 ? IXGBE_MRQC_VMDQRSS32EN : IXGBE_MRQC_VMDQRSS64EN) |
+    Wr(reg::MRQC,
+       (qpp() == 4 ? reg::MRQC_VMDQRSS32EN : reg::MRQC_VMDQRSS64EN) |
            0x00330000);
     VlanRxAddVid(0);  // the 8021q core adds VID 0 on open
     SetRxMode();
@@ -75,44 +75,44 @@ class IxgbeSriovModel {
     SetRarGeneric(0, pf_mac, 0, true);
     ClearVmdqGeneric(0, kClearAll);
     for (unsigned i = 1; i < kRarEntries; ++i) {
-      Wr(IXGBE_RAL(i), 0);
-      Wr(IXGBE_RAH(i), 0);
+      Wr(reg::RAL(i), 0);
+      Wr(reg::RAH(i), 0);
     }
-    for (unsigned i = 0; i < 128; ++i) Wr(IXGBE_MTA(i), 0);
-    Wr(IXGBE_MCSTCTRL, 0);  // mc_filter_type 0
-    for (unsigned i = 0; i < 128; ++i) Wr(IXGBE_UTA(i), 0);
+    for (unsigned i = 0; i < 128; ++i) Wr(reg::MTA(i), 0);
+    Wr(reg::MCSTCTRL, 0);  // mc_filter_type 0
+    for (unsigned i = 0; i < 128; ++i) Wr(reg::UTA(i), 0);
   }
 
   // ixgbe_clear_vfta_generic
   void ClearVftaGeneric() {
-    for (unsigned i = 0; i < 128; ++i) Wr(IXGBE_VFTA(i), 0);
+    for (unsigned i = 0; i < 128; ++i) Wr(reg::VFTA(i), 0);
     for (unsigned i = 0; i < kVlvfEntries; ++i) {
-      Wr(IXGBE_VLVF(i), 0);
-      Wr(IXGBE_VLVFB(i * 2), 0);
-      Wr(IXGBE_VLVFB(i * 2 + 1), 0);
+      Wr(reg::VLVF(i), 0);
+      Wr(reg::VLVFB(i * 2), 0);
+      Wr(reg::VLVFB(i * 2 + 1), 0);
     }
   }
 
   // ixgbe_configure_virtualization
   void ConfigureVirtualization() {
-    uint32_t vmdctl = Rd(IXGBE_VT_CTL);
-    vmdctl |= IXGBE_VT_CTL_VT_ENABLE;
-    vmdctl &= ~IXGBE_VT_CTL_POOL_MASK;
-    vmdctl |= pf_pool() << IXGBE_VT_CTL_POOL_SHIFT;
-    vmdctl |= IXGBE_VT_CTL_REPLEN;
-    Wr(IXGBE_VT_CTL, vmdctl);
-    Wr(IXGBE_VMOLR(pf_pool()), IXGBE_VMOLR_AUPE);  // num_rx_pools = 1
+    uint32_t vmdctl = Rd(reg::VT_CTL);
+    vmdctl |= reg::VT_CTL_VT_ENABLE;
+    vmdctl &= ~reg::VT_CTL_POOL_MASK;
+    vmdctl |= pf_pool() << reg::VT_CTL_POOL_SHIFT;
+    vmdctl |= reg::VT_CTL_REPLEN;
+    Wr(reg::VT_CTL, vmdctl);
+    Wr(reg::VMOLR(pf_pool()), reg::VMOLR_AUPE);  // num_rx_pools = 1
     const unsigned shift = pf_pool() % 32;
     const unsigned off = pf_pool() >= 32 ? 1 : 0;
     const uint32_t genmask = static_cast<uint32_t>(~0u << shift);
-    Wr(IXGBE_VFRE(off), genmask);
-    Wr(IXGBE_VFRE(off ^ 1), off - 1);
-    Wr(IXGBE_VFTE(off), genmask);
-    Wr(IXGBE_VFTE(off ^ 1), off - 1);
-    Wr(IXGBE_PFDTXGSWC, IXGBE_PFDTXGSWC_VT_LBEN);
+    Wr(reg::VFRE(off), genmask);
+    Wr(reg::VFRE(off ^ 1), off - 1);
+    Wr(reg::VFTE(off), genmask);
+    Wr(reg::VFTE(off ^ 1), off - 1);
+    Wr(reg::PFDTXGSWC, reg::PFDTXGSWC_VT_LBEN);
     SetVmdqGeneric(0, pf_pool());
-    Wr(IXGBE_GCR_EXT,
-       qpp() == 4 ? IXGBE_GCR_EXT_VT_MODE_32 : IXGBE_GCR_EXT_VT_MODE_64);
+    Wr(reg::GCR_EXT,
+       qpp() == 4 ? reg::GCR_EXT_VT_MODE_32 : reg::GCR_EXT_VT_MODE_64);
     for (unsigned i = 0; i < num_vfs; ++i) NdoSetVfSpoofchk(i, vf[i].spoofchk);
   }
 
@@ -120,41 +120,41 @@ class IxgbeSriovModel {
   // ixgbe_update_mc_addr_list_generic + ixgbe_restore_vf_multicasts, and
   // ixgbe_vlan_promisc_disable's VFE.
   void SetRxMode() {
-    uint32_t fctrl = Rd(IXGBE_FCTRL);
-    fctrl |= IXGBE_FCTRL_BAM | 0x2000 | 0x1000;  // BAM, DPF, PMCF
-    fctrl &= ~(IXGBE_FCTRL_UPE | IXGBE_FCTRL_MPE);
-    uint32_t vmolr = IXGBE_VMOLR_BAM | IXGBE_VMOLR_AUPE;
+    uint32_t fctrl = Rd(reg::FCTRL);
+    fctrl |= reg::FCTRL_BAM | 0x2000 | 0x1000;  // BAM, DPF, PMCF
+    fctrl &= ~(reg::FCTRL_UPE | reg::FCTRL_MPE);
+    uint32_t vmolr = reg::VMOLR_BAM | reg::VMOLR_AUPE;
     // update_mc_addr_list_generic
     std::array<uint32_t, 128> shadow{};
     for (const eth::MacAddress& m : pf_mc) {
       const uint16_t v = MtaVector(r_, m.data());
       shadow[(v >> 5) & 0x7F] |= 1u << (v & 0x1F);
     }
-    for (unsigned i = 0; i < 128; ++i) Wr(IXGBE_MTA(i), shadow[i]);
-    if (!pf_mc.empty()) Wr(IXGBE_MCSTCTRL, IXGBE_MCSTCTRL_MFE);
+    for (unsigned i = 0; i < 128; ++i) Wr(reg::MTA(i), shadow[i]);
+    if (!pf_mc.empty()) Wr(reg::MCSTCTRL, reg::MCSTCTRL_MFE);
     RestoreVfMulticasts();
-    if (!pf_mc.empty()) vmolr |= IXGBE_VMOLR_ROMPE;
-    vmolr |= Rd(IXGBE_VMOLR(pf_pool())) &
-             ~(IXGBE_VMOLR_MPE | IXGBE_VMOLR_ROMPE | IXGBE_VMOLR_ROPE);
-    Wr(IXGBE_VMOLR(pf_pool()), vmolr);
-    Wr(IXGBE_FCTRL, fctrl);
-    Wr(IXGBE_VLNCTRL, Rd(IXGBE_VLNCTRL) | IXGBE_VLNCTRL_VFE);
+    if (!pf_mc.empty()) vmolr |= reg::VMOLR_ROMPE;
+    vmolr |= Rd(reg::VMOLR(pf_pool())) &
+             ~(reg::VMOLR_MPE | reg::VMOLR_ROMPE | reg::VMOLR_ROPE);
+    Wr(reg::VMOLR(pf_pool()), vmolr);
+    Wr(reg::FCTRL, fctrl);
+    Wr(reg::VLNCTRL, Rd(reg::VLNCTRL) | reg::VLNCTRL_VFE);
   }
 
   // ixgbe_restore_vf_multicasts
   void RestoreVfMulticasts() {
     for (unsigned i = 0; i < num_vfs; ++i) {
-      uint32_t vmolr = Rd(IXGBE_VMOLR(i));
+      uint32_t vmolr = Rd(reg::VMOLR(i));
       for (uint16_t h : vf[i].mc_hashes) {
         const uint32_t reg = (h >> 5) & 0x7F;
-        Wr(IXGBE_MTA(reg), Rd(IXGBE_MTA(reg)) | 1u << (h & 0x1F));
+        Wr(reg::MTA(reg), Rd(reg::MTA(reg)) | 1u << (h & 0x1F));
       }
       if (!vf[i].mc_hashes.empty()) {
-        vmolr |= IXGBE_VMOLR_ROMPE;
+        vmolr |= reg::VMOLR_ROMPE;
       } else {
-        vmolr &= ~IXGBE_VMOLR_ROMPE;
+        vmolr &= ~reg::VMOLR_ROMPE;
       }
-      Wr(IXGBE_VMOLR(i), vmolr);
+      Wr(reg::VMOLR(i), vmolr);
     }
   }
 
@@ -173,41 +173,41 @@ class IxgbeSriovModel {
     SetVmdqGeneric(index, pool);
     const uint32_t lo =
         a[0] | a[1] << 8 | a[2] << 16 | static_cast<uint32_t>(a[3]) << 24;
-    uint32_t hi = Rd(IXGBE_RAH(index));
-    hi &= ~(0x0000FFFFu | IXGBE_RAH_AV);
+    uint32_t hi = Rd(reg::RAH(index));
+    hi &= ~(0x0000FFFFu | reg::RAH_AV);
     hi |= a[4] | a[5] << 8;
-    if (enable) hi |= IXGBE_RAH_AV;
-    Wr(IXGBE_RAL(index), lo);
-    Wr(IXGBE_RAH(index), hi);
+    if (enable) hi |= reg::RAH_AV;
+    Wr(reg::RAL(index), lo);
+    Wr(reg::RAH(index), hi);
     return 0;
   }
   int ClearRarGeneric(unsigned index) {
     if (index >= kRarEntries) return -1;
-    uint32_t hi = Rd(IXGBE_RAH(index));
-    hi &= ~(0x0000FFFFu | IXGBE_RAH_AV);
-    Wr(IXGBE_RAH(index), hi);
-    Wr(IXGBE_RAL(index), 0);
+    uint32_t hi = Rd(reg::RAH(index));
+    hi &= ~(0x0000FFFFu | reg::RAH_AV);
+    Wr(reg::RAH(index), hi);
+    Wr(reg::RAL(index), 0);
     ClearVmdqGeneric(index, kClearAll);
     return 0;
   }
   void SetVmdqGeneric(unsigned rar, unsigned pool) {
     if (pool < 32) {
-      Wr(IXGBE_MPSAR_LO(rar), Rd(IXGBE_MPSAR_LO(rar)) | 1u << pool);
+      Wr(reg::MPSAR_LO(rar), Rd(reg::MPSAR_LO(rar)) | 1u << pool);
     } else {
-      Wr(IXGBE_MPSAR_HI(rar), Rd(IXGBE_MPSAR_HI(rar)) | 1u << (pool - 32));
+      Wr(reg::MPSAR_HI(rar), Rd(reg::MPSAR_HI(rar)) | 1u << (pool - 32));
     }
   }
   void ClearVmdqGeneric(unsigned rar, uint32_t pool) {
-    uint32_t lo = Rd(IXGBE_MPSAR_LO(rar));
-    uint32_t hi = Rd(IXGBE_MPSAR_HI(rar));
+    uint32_t lo = Rd(reg::MPSAR_LO(rar));
+    uint32_t hi = Rd(reg::MPSAR_HI(rar));
     if (!lo && !hi) return;
     if (pool == kClearAll) {
-      if (lo) Wr(IXGBE_MPSAR_LO(rar), lo = 0);
-      if (hi) Wr(IXGBE_MPSAR_HI(rar), hi = 0);
+      if (lo) Wr(reg::MPSAR_LO(rar), lo = 0);
+      if (hi) Wr(reg::MPSAR_HI(rar), hi = 0);
     } else if (pool < 32) {
-      Wr(IXGBE_MPSAR_LO(rar), lo &= ~(1u << pool));
+      Wr(reg::MPSAR_LO(rar), lo &= ~(1u << pool));
     } else {
-      Wr(IXGBE_MPSAR_HI(rar), hi &= ~(1u << (pool - 32)));
+      Wr(reg::MPSAR_HI(rar), hi &= ~(1u << (pool - 32)));
     }
     if (!lo && !hi && rar != 0) ClearRarGeneric(rar);
   }
@@ -216,9 +216,9 @@ class IxgbeSriovModel {
   int FindVlvfSlot(uint32_t vlan, bool bypass) {
     if (vlan == 0) return 0;
     int first_empty = bypass ? -1 : 0;
-    vlan |= IXGBE_VLVF_VIEN;
+    vlan |= reg::VLVF_VIEN;
     for (int i = kVlvfEntries; --i;) {
-      const uint32_t bits = Rd(IXGBE_VLVF(i));
+      const uint32_t bits = Rd(reg::VLVF(i));
       if (bits == vlan) return i;
       if (!first_empty && !bits) first_empty = i;
     }
@@ -230,40 +230,40 @@ class IxgbeSriovModel {
     if (vlan > 4095 || vind > 63) return -1;
     const uint32_t regidx = vlan / 32;
     uint32_t delta = 1u << (vlan % 32);
-    uint32_t vfta = Rd(IXGBE_VFTA(regidx));
+    uint32_t vfta = Rd(reg::VFTA(regidx));
     delta &= on ? ~vfta : vfta;
     vfta ^= delta;
-    if (Rd(IXGBE_VT_CTL) & IXGBE_VT_CTL_VT_ENABLE) {
+    if (Rd(reg::VT_CTL) & reg::VT_CTL_VT_ENABLE) {
       const int idx = FindVlvfSlot(vlan, bypass);
       if (idx < 0) {
         if (!bypass) return idx;
       } else {
-        uint32_t bits = Rd(IXGBE_VLVFB(idx * 2 + vind / 32));
+        uint32_t bits = Rd(reg::VLVFB(idx * 2 + vind / 32));
         bits |= 1u << (vind % 32);
         if (!on) {
           bits ^= 1u << (vind % 32);
-          if (!bits && !Rd(IXGBE_VLVFB(idx * 2 + 1 - vind / 32))) {
-            if (delta) Wr(IXGBE_VFTA(regidx), vfta);
-            Wr(IXGBE_VLVF(idx), 0);
-            Wr(IXGBE_VLVFB(idx * 2 + vind / 32), 0);
+          if (!bits && !Rd(reg::VLVFB(idx * 2 + 1 - vind / 32))) {
+            if (delta) Wr(reg::VFTA(regidx), vfta);
+            Wr(reg::VLVF(idx), 0);
+            Wr(reg::VLVFB(idx * 2 + vind / 32), 0);
             return 0;
           }
           delta = 0;
         }
-        Wr(IXGBE_VLVFB(idx * 2 + vind / 32), bits);
-        Wr(IXGBE_VLVF(idx), IXGBE_VLVF_VIEN | vlan);
+        Wr(reg::VLVFB(idx * 2 + vind / 32), bits);
+        Wr(reg::VLVF(idx), reg::VLVF_VIEN | vlan);
       }
     }
-    if (delta) Wr(IXGBE_VFTA(regidx), vfta);
+    if (delta) Wr(reg::VFTA(regidx), vfta);
     return 0;
   }
 
   // ixgbe_set_mac_anti_spoofing / ixgbe_set_vlan_anti_spoofing
   void SetAntiSpoofing(bool enable, unsigned pool, unsigned shift) {
-    uint32_t v = Rd(IXGBE_PFVFSPOOF(pool >> 3));
+    uint32_t v = Rd(reg::PFVFSPOOF(pool >> 3));
     const uint32_t bit = 1u << (pool % 8 + shift);
     v = enable ? v | bit : v & ~bit;
-    Wr(IXGBE_PFVFSPOOF(pool >> 3), v);
+    Wr(reg::PFVFSPOOF(pool >> 3), v);
   }
 
   // ---- ixgbe_main.c: the MAC table ----
@@ -317,28 +317,28 @@ class IxgbeSriovModel {
     int idx = 0;
     if (vid != 0) {
       for (idx = kVlvfEntries; --idx;) {
-        if ((Rd(IXGBE_VLVF(idx)) & 0xFFF) == vid) break;
+        if ((Rd(reg::VLVF(idx)) & 0xFFF) == vid) break;
       }
     }
     if (!idx) return;
     const uint32_t word = idx * 2 + pf_pool() / 32;
-    const uint32_t bits = ~(1u << (pf_pool() % 32)) & Rd(IXGBE_VLVFB(word));
-    if (!bits && !Rd(IXGBE_VLVFB(word ^ 1))) {
-      Wr(IXGBE_VLVFB(word), 0);
-      Wr(IXGBE_VLVF(idx), 0);
+    const uint32_t bits = ~(1u << (pf_pool() % 32)) & Rd(reg::VLVFB(word));
+    if (!bits && !Rd(reg::VLVFB(word ^ 1))) {
+      Wr(reg::VLVFB(word), 0);
+      Wr(reg::VLVF(idx), 0);
     }
   }
   // ixgbe_set_vmolr
   void SetVmolr(unsigned v, bool aupe) {
-    uint32_t vmolr = Rd(IXGBE_VMOLR(v)) | IXGBE_VMOLR_BAM;
-    vmolr = aupe ? vmolr | IXGBE_VMOLR_AUPE : vmolr & ~IXGBE_VMOLR_AUPE;
-    Wr(IXGBE_VMOLR(v), vmolr);
+    uint32_t vmolr = Rd(reg::VMOLR(v)) | reg::VMOLR_BAM;
+    vmolr = aupe ? vmolr | reg::VMOLR_AUPE : vmolr & ~reg::VMOLR_AUPE;
+    Wr(reg::VMOLR(v), vmolr);
   }
   // ixgbe_set_vmvir / ixgbe_clear_vmvir
   void SetVmvir(uint16_t vid, uint16_t qos, unsigned v) {
-    Wr(IXGBE_VMVIR(v), vid | qos << 13 | IXGBE_VMVIR_VLANA_DEFAULT);
+    Wr(reg::VMVIR(v), vid | qos << 13 | reg::VMVIR_VLANA_DEFAULT);
   }
-  void ClearVmvir(unsigned v) { Wr(IXGBE_VMVIR(v), 0); }
+  void ClearVmvir(unsigned v) { Wr(reg::VMVIR(v), 0); }
 
   // ixgbe_clear_vf_vlans
   void ClearVfVlans(unsigned v) {
@@ -346,30 +346,30 @@ class IxgbeSriovModel {
     const uint32_t vlvfb_mask = 1u << (v % 32);
     for (unsigned i = kVlvfEntries; i--;) {
       const uint32_t word = i * 2 + v / 32;
-      uint32_t vlvfb = Rd(IXGBE_VLVFB(word));
+      uint32_t vlvfb = Rd(reg::VLVFB(word));
       if (!(vlvfb & vlvfb_mask)) continue;
       vlvfb ^= vlvfb_mask;
       uint32_t bits[2];
       bits[word % 2] = vlvfb;
-      bits[~word % 2] = Rd(IXGBE_VLVFB(word ^ 1));
+      bits[~word % 2] = Rd(reg::VLVFB(word ^ 1));
       if (bits[(pf_pool() / 32) ^ 1] || (bits[pf_pool() / 32] & pool_mask)) {
-        Wr(IXGBE_VLVFB(word), vlvfb);
+        Wr(reg::VLVFB(word), vlvfb);
         continue;
       }
       if (!(bits[0] || bits[1])) {
-        const uint32_t vlvf = Rd(IXGBE_VLVF(i));
+        const uint32_t vlvf = Rd(reg::VLVF(i));
         if (!vlvf) {
-          Wr(IXGBE_VLVFB(word), vlvfb);
+          Wr(reg::VLVFB(word), vlvfb);
           continue;
         }
         const uint32_t vid = vlvf & 0xFFF;
         const uint32_t mask = 1u << (vid % 32);
-        const uint32_t vfta = Rd(IXGBE_VFTA(vid / 32));
-        if (vfta & mask) Wr(IXGBE_VFTA(vid / 32), vfta ^ mask);
+        const uint32_t vfta = Rd(reg::VFTA(vid / 32));
+        if (vfta & mask) Wr(reg::VFTA(vid / 32), vfta ^ mask);
       }
-      Wr(IXGBE_VLVF(i), 0);
+      Wr(reg::VLVF(i), 0);
       vlvfb = 0;
-      Wr(IXGBE_VLVFB(word), vlvfb);
+      Wr(reg::VLVFB(word), vlvfb);
     }
   }
 
@@ -402,7 +402,7 @@ class IxgbeSriovModel {
     } else {
       SetVmvir(f.pf_vlan, f.pf_qos, v);
       if (f.spoofchk) {
-        SetAntiSpoofing(true, v, IXGBE_SPOOF_VLANAS_SHIFT);
+        SetAntiSpoofing(true, v, reg::SPOOF_VLANAS_SHIFT);
         SetAntiSpoofing(true, v, 0);
       }
     }
@@ -421,22 +421,22 @@ class IxgbeSriovModel {
   // ixgbe_set_vf_rx_tx (no jumbo)
   void SetVfRxTx(unsigned v) {
     const unsigned shift = v % 32, off = v / 32;
-    const uint32_t cur_tx = Rd(IXGBE_VFTE(off));
-    const uint32_t cur_rx = Rd(IXGBE_VFRE(off));
+    const uint32_t cur_tx = Rd(reg::VFTE(off));
+    const uint32_t cur_rx = Rd(reg::VFRE(off));
     uint32_t tx = cur_tx & ~(1u << shift), rx = cur_rx & ~(1u << shift);
     if (vf[v].link_enable) {
       tx = cur_tx | 1u << shift;
       rx = cur_rx | 1u << shift;
     }
-    if (cur_tx != tx) Wr(IXGBE_VFTE(off), tx);
-    if (cur_rx != rx) Wr(IXGBE_VFRE(off), rx);
+    if (cur_tx != tx) Wr(reg::VFTE(off), tx);
+    if (cur_rx != rx) Wr(reg::VFRE(off), rx);
   }
   // ixgbe_vf_reset_msg (QDE and TDWBA writes are other registers)
   void VfResetMsg(unsigned v) {
     VfResetEvent(v);
     if (!eth::IsZero(vf[v].mac)) SetVfMac(v, vf[v].mac);
     SetVfRxTx(v);
-    Wr(IXGBE_VMECM(v / 32), Rd(IXGBE_VMECM(v / 32)) | 1u << (v % 32));
+    Wr(reg::VMECM(v / 32), Rd(reg::VMECM(v / 32)) | 1u << (v % 32));
   }
   // ixgbe_set_vf_mac_addr (mailbox IXGBE_VF_SET_MAC_ADDR)
   int SetVfMacAddrMsg(unsigned v, const eth::MacAddress& a) {
@@ -450,15 +450,15 @@ class IxgbeSriovModel {
   }
   // ixgbe_set_vf_multicasts (IXGBE_VF_SET_MULTICAST: 12-bit vectors)
   void SetVfMulticasts(unsigned v, const std::vector<uint16_t>& hashes) {
-    uint32_t vmolr = Rd(IXGBE_VMOLR(v));
+    uint32_t vmolr = Rd(reg::VMOLR(v));
     vf[v].mc_hashes.assign(hashes.begin(),
                            hashes.begin() + static_cast<long>(std::min<size_t>(
                                                 hashes.size(), 30)));
     for (uint16_t h : vf[v].mc_hashes) {
       const uint32_t reg = (h >> 5) & 0x7F;
-      Wr(IXGBE_MTA(reg), Rd(IXGBE_MTA(reg)) | 1u << (h & 0x1F));
+      Wr(reg::MTA(reg), Rd(reg::MTA(reg)) | 1u << (h & 0x1F));
     }
-    Wr(IXGBE_VMOLR(v), vmolr | IXGBE_VMOLR_ROMPE);
+    Wr(reg::VMOLR(v), vmolr | reg::VMOLR_ROMPE);
   }
   // ixgbe_set_vf_vlan_msg (IXGBE_VF_SET_VLAN)
   int SetVfVlanMsg(unsigned v, bool add, uint16_t vid) {
@@ -474,21 +474,21 @@ class IxgbeSriovModel {
     const uint32_t upe_vpe = 0x00C00000;
     switch (mode) {
       case kNone:
-        disable = IXGBE_VMOLR_ROMPE | IXGBE_VMOLR_MPE | upe_vpe;
-        enable = IXGBE_VMOLR_BAM;
+        disable = reg::VMOLR_ROMPE | reg::VMOLR_MPE | upe_vpe;
+        enable = reg::VMOLR_BAM;
         break;
       case kMulti:
-        disable = IXGBE_VMOLR_MPE | upe_vpe;
-        enable = IXGBE_VMOLR_BAM | IXGBE_VMOLR_ROMPE;
+        disable = reg::VMOLR_MPE | upe_vpe;
+        enable = reg::VMOLR_BAM | reg::VMOLR_ROMPE;
         break;
       case kAllMulti:
         disable = upe_vpe;
-        enable = IXGBE_VMOLR_BAM | IXGBE_VMOLR_ROMPE | IXGBE_VMOLR_MPE;
+        enable = reg::VMOLR_BAM | reg::VMOLR_ROMPE | reg::VMOLR_MPE;
         break;
       default:
         return -1;  // PROMISC: not on 82599
     }
-    Wr(IXGBE_VMOLR(v), (Rd(IXGBE_VMOLR(v)) & ~disable) | enable);
+    Wr(reg::VMOLR(v), (Rd(reg::VMOLR(v)) & ~disable) | enable);
     vf[v].xcast = mode;
     return 0;
   }
@@ -542,15 +542,15 @@ class IxgbeSriovModel {
     uint32_t bcnrc = 0;
     if (vf[v].tx_rate) {
       bcnrc = vf_rate_link_speed;
-      bcnrc <<= IXGBE_RTTBCNRC_RF_INT_SHIFT;
+      bcnrc <<= reg::RTTBCNRC_RF_INT_SHIFT;
       bcnrc /= vf[v].tx_rate;
-      bcnrc &= IXGBE_RTTBCNRC_RF_INT_MASK | IXGBE_RTTBCNRC_RF_DEC_MASK;
-      bcnrc |= IXGBE_RTTBCNRC_RS_ENA;
+      bcnrc &= reg::RTTBCNRC_RF_INT_MASK | reg::RTTBCNRC_RF_DEC_MASK;
+      bcnrc |= reg::RTTBCNRC_RS_ENA;
     }
-    Wr(IXGBE_RTTBCNRM, 0x4);
+    Wr(reg::RTTBCNRM, 0x4);
     for (unsigned q = 0; q < qpp(); ++q) {
-      Wr(IXGBE_RTTDQSEL, v * qpp() + q);
-      Wr(IXGBE_RTTBCNRC, bcnrc);
+      Wr(reg::RTTDQSEL, v * qpp() + q);
+      Wr(reg::RTTBCNRC, bcnrc);
     }
   }
   int NdoSetVfBw(unsigned v, int min_rate, int max_rate) {
@@ -566,7 +566,7 @@ class IxgbeSriovModel {
     if (v >= num_vfs) return -1;
     vf[v].spoofchk = on;
     SetAntiSpoofing(on, v, 0);
-    SetAntiSpoofing(on, v, IXGBE_SPOOF_VLANAS_SHIFT);
+    SetAntiSpoofing(on, v, reg::SPOOF_VLANAS_SHIFT);
     return 0;  // 82599: no set_ethertype_anti_spoofing
   }
   // No register: the PF pings the VF, which resets (and then sends
@@ -588,7 +588,7 @@ class IxgbeSriovModel {
   }
 
   // ixgbe_spoof_check (watchdog)
-  uint32_t SpoofCheck() { return Rd(IXGBE_SSVPC); }
+  uint32_t SpoofCheck() { return Rd(reg::SSVPC); }
 };
 
 }  // namespace snic::testing

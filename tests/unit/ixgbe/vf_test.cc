@@ -120,17 +120,17 @@ TEST_F(VfFixture, QueueRegisterMasks) {
     uint32_t tx;
   };
   for (unsigned q : {0u, 7u}) {
-    for (Row r : std::initializer_list<Row>{{kQBal, 0xFFFFFF80, 0xFFFFFF80},
-                                            {kQBah, ~0u, ~0u},
-                                            {kQLen, 0x000FFF80, 0x000FFF80},
-                                            {kQDcaCtrl, ~0u, ~0u},
-                                            {kQHead, 0xFFFF, 0xFFFF},
-                                            {kQSrrctl, 0x1FC03F7F, 0},
-                                            {kQTail, 0xFFFF, 0xFFFF},
-                                            {kQDctl, 0x4200BFFF, 0x027F7F7F},
-                                            {kQRscctl, 0xF, 0},
-                                            {kQWbal, 0, 0xFFFFFFFD},
-                                            {kQWbah, 0, ~0u}}) {
+    for (Row r : std::initializer_list<Row>{{kRingBal, 0xFFFFFF80, 0xFFFFFF80},
+                                            {kRingBah, ~0u, ~0u},
+                                            {kRingLen, 0x000FFF80, 0x000FFF80},
+                                            {kRingDcaCtrl, ~0u, ~0u},
+                                            {kRingHead, 0xFFFF, 0xFFFF},
+                                            {kRxSrrctl, 0x1FC03F7F, 0},
+                                            {kRingTail, 0xFFFF, 0xFFFF},
+                                            {kRingCtl, 0x4200BFFF, 0x027F7F7F},
+                                            {kRxRscctl, 0xF, 0},
+                                            {kTxWbal, 0, 0xFFFFFFFD},
+                                            {kTxWbah, 0, ~0u}}) {
       (void)vf.Write(RxReg(q, r.off), ~0u);
       (void)vf.Write(TxReg(q, r.off), ~0u);
       EXPECT_EQ(vf.Read(RxReg(q, r.off)), r.rx) << q << " rx " << r.off;
@@ -146,7 +146,7 @@ TEST_F(VfFixture, QueueRegisterMasks) {
 
 TEST_F(VfFixture, LinksFollowTheHostLink) {
   vf.SetLinkInputs(true);
-  EXPECT_EQ(vf.Read(kVfLinks), kLinksUp | kLinksSpeed10G);
+  EXPECT_EQ(vf.Read(kVfLinks), reg::LINKS_UP | reg::LINKS_SPEED_10G_82599);
   vf.SetLinkInputs(false);
   EXPECT_EQ(vf.Read(kVfLinks), 0u);
 }
@@ -156,10 +156,10 @@ TEST_F(VfFixture, LinksFollowTheHostLink) {
 TEST_F(VfFixture, CtrlRstSelfClearsAndResetsTheVf) {
   ConfigureMsix();
   (void)vf.Write(kVfPsrType, 0x1330);
-  (void)vf.Write(TxReg(2, kQWbal), 0x1001);
-  (void)vf.Write(TxReg(2, kQDctl), kDctlEnable);
-  (void)vf.Write(RxReg(2, kQDctl), kDctlEnable);
-  (void)vf.Write(RxReg(2, kQBal), 0x8000);
+  (void)vf.Write(TxReg(2, kTxWbal), 0x1001);
+  (void)vf.Write(TxReg(2, kRingCtl), kDctlEnable);
+  (void)vf.Write(RxReg(2, kRingCtl), kDctlEnable);
+  (void)vf.Write(RxReg(2, kRingBal), 0x8000);
   vf.AddRx(100, false);
   (void)vf.Write(kVfMailbox, kVfMbxVfu);
   VfWriteResult r = vf.Write(kVfCtrl, kVfCtrlRst);
@@ -172,8 +172,8 @@ TEST_F(VfFixture, CtrlRstSelfClearsAndResetsTheVf) {
   EXPECT_EQ(vf.Read(kVfPsrType), 0u);
   EXPECT_FALSE(vf.QueueEnabled(Dir::kTx, 2));
   EXPECT_FALSE(vf.QueueEnabled(Dir::kRx, 2));
-  EXPECT_EQ(vf.Read(RxReg(2, kQBal)), 0u);
-  EXPECT_EQ(vf.Read(TxReg(2, kQWbal)), 0x1001u); // survives
+  EXPECT_EQ(vf.Read(RxReg(2, kRingBal)), 0u);
+  EXPECT_EQ(vf.Read(TxReg(2, kTxWbal)), 0x1001u); // survives
   EXPECT_EQ(vf.Read(kVfGprc), 1u);               // free-running
   // RSTD from the PF's start is still there; the VF's reset sets nothing.
   EXPECT_EQ(vf.Read(kVfMailbox), kVfMbxRstd);
@@ -181,19 +181,19 @@ TEST_F(VfFixture, CtrlRstSelfClearsAndResetsTheVf) {
 }
 
 TEST_F(VfFixture, FlrIsTheSameReset) {
-  (void)vf.Write(TxReg(0, kQWbah), 0x12);
-  (void)vf.Write(TxReg(0, kQTail), 5);
+  (void)vf.Write(TxReg(0, kTxWbah), 0x12);
+  (void)vf.Write(TxReg(0, kRingTail), 5);
   MailboxEvents ev = vf.Reset();
   EXPECT_TRUE(ev.pf_cause);
-  EXPECT_EQ(vf.Read(TxReg(0, kQTail)), 0u);
-  EXPECT_EQ(vf.Read(TxReg(0, kQWbah)), 0x12u);
+  EXPECT_EQ(vf.Read(TxReg(0, kRingTail)), 0u);
+  EXPECT_EQ(vf.Read(TxReg(0, kTxWbah)), 0x12u);
 }
 
 TEST_F(VfFixture, PfResetClearsEverythingIncludingStatistics) {
-  (void)vf.Write(TxReg(0, kQWbah), 0x12);
+  (void)vf.Write(TxReg(0, kTxWbah), 0x12);
   vf.AddTx(64);
   vf.PfReset();
-  EXPECT_EQ(vf.Read(TxReg(0, kQWbah)), 0u);
+  EXPECT_EQ(vf.Read(TxReg(0, kTxWbah)), 0u);
   EXPECT_EQ(vf.Read(kVfGptc), 0u);
 }
 
@@ -257,26 +257,26 @@ TEST_F(VfFixture, StopHwVfSequence) {
   // TXDCTL.ENABLE; every ENABLE must read back cleared.
   ConfigureMsix();
   for (unsigned q = 0; q < kVfQueues; ++q) {
-    (void)vf.Write(RxReg(q, kQDctl), kDctlEnable | 0x40000000);
-    (void)vf.Write(TxReg(q, kQDctl), kDctlEnable | 32);
+    (void)vf.Write(RxReg(q, kRingCtl), kDctlEnable | 0x40000000);
+    (void)vf.Write(TxReg(q, kRingCtl), kDctlEnable | 32);
   }
   (void)vf.Write(kVtEics, 0);
   for (unsigned q = 0; q < kVfQueues; ++q) {
-    uint32_t v = vf.Read(RxReg(q, kQDctl));
+    uint32_t v = vf.Read(RxReg(q, kRingCtl));
     if (v & kDctlEnable)
-      (void)vf.Write(RxReg(q, kQDctl), v & ~kDctlEnable);
+      (void)vf.Write(RxReg(q, kRingCtl), v & ~kDctlEnable);
   }
   (void)vf.Write(kVtEimc, 7);
   (void)vf.Read(kVtEicr);
   for (unsigned q = 0; q < kVfQueues; ++q) {
-    uint32_t v = vf.Read(TxReg(q, kQDctl));
+    uint32_t v = vf.Read(TxReg(q, kRingCtl));
     if (v & kDctlEnable)
-      (void)vf.Write(TxReg(q, kQDctl), v & ~kDctlEnable);
+      (void)vf.Write(TxReg(q, kRingCtl), v & ~kDctlEnable);
   }
   for (unsigned q = 0; q < kVfQueues; ++q) {
     EXPECT_FALSE(vf.QueueEnabled(Dir::kRx, q));
     EXPECT_FALSE(vf.QueueEnabled(Dir::kTx, q));
-    EXPECT_EQ(vf.Read(RxReg(q, kQDctl)), 0x40000000u); // VME kept
+    EXPECT_EQ(vf.Read(RxReg(q, kRingCtl)), 0x40000000u); // VME kept
   }
   EXPECT_EQ(vf.Read(kVtEims), 0u);
 }
@@ -286,37 +286,37 @@ TEST_F(VfFixture, StopHwVfSequence) {
 TEST_F(VfFixture, ConfigureTxRingSequenceEnablesAtOnce) {
   // ixgbevf_configure_tx_ring
   const unsigned q = 1;
-  EXPECT_EQ(vf.Write(TxReg(q, kQDctl), kTxdctlSwflsh).tx_doorbell, 0u);
-  EXPECT_EQ(vf.Read(TxReg(q, kQDctl)), 0u); // SWFLSH self-clears
-  (void)vf.Write(TxReg(q, kQBal), 0x12345000);
-  (void)vf.Write(TxReg(q, kQBah), 0x1);
-  (void)vf.Write(TxReg(q, kQLen), 512 * 16);
-  (void)vf.Write(TxReg(q, kQWbah), 0);
-  (void)vf.Write(TxReg(q, kQWbal), 0);
-  (void)vf.Write(TxReg(q, kQDcaCtrl), (1u << 9) | (1u << 13));
-  (void)vf.Write(TxReg(q, kQHead), 0);
-  EXPECT_EQ(vf.Write(TxReg(q, kQTail), 0).tx_doorbell, 1u << q);
+  EXPECT_EQ(vf.Write(TxReg(q, kRingCtl), kTxdctlSwflsh).tx_doorbell, 0u);
+  EXPECT_EQ(vf.Read(TxReg(q, kRingCtl)), 0u); // SWFLSH self-clears
+  (void)vf.Write(TxReg(q, kRingBal), 0x12345000);
+  (void)vf.Write(TxReg(q, kRingBah), 0x1);
+  (void)vf.Write(TxReg(q, kRingLen), 512 * 16);
+  (void)vf.Write(TxReg(q, kTxWbah), 0);
+  (void)vf.Write(TxReg(q, kTxWbal), 0);
+  (void)vf.Write(TxReg(q, kRingDcaCtrl), (1u << 9) | (1u << 13));
+  (void)vf.Write(TxReg(q, kRingHead), 0);
+  EXPECT_EQ(vf.Write(TxReg(q, kRingTail), 0).tx_doorbell, 1u << q);
   uint32_t txdctl = kDctlEnable | (8u << 16) | (1u << 8) | 32;
-  (void)vf.Write(TxReg(q, kQDctl), txdctl);
-  EXPECT_EQ(vf.Read(TxReg(q, kQDctl)), txdctl); // first poll succeeds
+  (void)vf.Write(TxReg(q, kRingCtl), txdctl);
+  EXPECT_EQ(vf.Read(TxReg(q, kRingCtl)), txdctl); // first poll succeeds
   EXPECT_TRUE(vf.QueueEnabled(Dir::kTx, q));
-  EXPECT_EQ(vf.queues().Read(Dir::kTx, q, kQBal), 0x12345000u);
-  EXPECT_EQ(vf.queues().Read(Dir::kTx, q, kQLen), 8192u);
+  EXPECT_EQ(vf.queues().Read(Dir::kTx, q, kRingBal), 0x12345000u);
+  EXPECT_EQ(vf.queues().Read(Dir::kTx, q, kRingLen), 8192u);
 }
 
 TEST_F(VfFixture, ConfigureRxRingSequenceAndDoorbell) {
   // ixgbevf_configure_rx_ring: disable, program, SRRCTL, enable, RDT.
   const unsigned q = 7;
-  (void)vf.Write(RxReg(q, kQBal), 0xABCDE0FF); // low bits dropped
-  EXPECT_EQ(vf.Read(RxReg(q, kQBal)), 0xABCDE080u);
-  (void)vf.Write(RxReg(q, kQLen), 512 * 16);
-  (void)vf.Write(RxReg(q, kQSrrctl), (2u << 25) | 2 | (1u << 28));
-  (void)vf.Write(RxReg(q, kQDctl), kDctlEnable | 0x40000000);
-  EXPECT_TRUE(vf.Read(RxReg(q, kQDctl)) & kDctlEnable);
-  VfWriteResult r = vf.Write(RxReg(q, kQTail), 511);
+  (void)vf.Write(RxReg(q, kRingBal), 0xABCDE0FF); // low bits dropped
+  EXPECT_EQ(vf.Read(RxReg(q, kRingBal)), 0xABCDE080u);
+  (void)vf.Write(RxReg(q, kRingLen), 512 * 16);
+  (void)vf.Write(RxReg(q, kRxSrrctl), (2u << 25) | 2 | (1u << 28));
+  (void)vf.Write(RxReg(q, kRingCtl), kDctlEnable | 0x40000000);
+  EXPECT_TRUE(vf.Read(RxReg(q, kRingCtl)) & kDctlEnable);
+  VfWriteResult r = vf.Write(RxReg(q, kRingTail), 511);
   EXPECT_EQ(r.rx_doorbell, 1u << q);
   EXPECT_EQ(r.tx_doorbell, 0u);
-  EXPECT_EQ(vf.Read(RxReg(q, kQTail)), 511u);
+  EXPECT_EQ(vf.Read(RxReg(q, kRingTail)), 511u);
 }
 
 // ----- statistics -----
@@ -450,8 +450,8 @@ TEST_F(VfFixture, MigrationRoundTrip) {
   (void)vf.Write(kVtEiac, 0);
   (void)vf.Write(kVtEimc, 0x4);
   (void)vf.RaiseMailbox();
-  (void)vf.Write(RxReg(4, kQDctl), kDctlEnable);
-  (void)vf.Write(TxReg(5, kQWbal), 0x2001);
+  (void)vf.Write(RxReg(4, kRingCtl), kDctlEnable);
+  (void)vf.Write(TxReg(5, kTxWbal), 0x2001);
   vf.AddRx(1000, true);
   vf.SetLinkInputs(true);
   (void)vf.Read(kVfGorcLsb);
@@ -465,7 +465,7 @@ TEST_F(VfFixture, MigrationRoundTrip) {
   EXPECT_EQ(d.remaining(), 0u);
   for (uint32_t off : {kVfLinks, kVtEics, kVtEims, kVtEiac, kVtEiam, kVtIvar0,
                        kVtIvarMisc, kVtEitr0, kVfGprc, kVfMprc, kVfGorcMsb,
-                       RxReg(4, kQDctl), TxReg(5, kQWbal)}) {
+                       RxReg(4, kRingCtl), TxReg(5, kTxWbal)}) {
     EXPECT_EQ(b.Read(off), vf.Read(off)) << std::hex << off;
   }
 }
@@ -512,7 +512,7 @@ TEST(VfProbe, ResetHwApiAndQueuesThroughTheRegisters) {
   ASSERT_EQ(drv.GetQueues(), model::kOk);
   EXPECT_EQ(drv.num_rx, 2u);
   bool up = false;
-  EXPECT_EQ(drv.CheckMacLink(vf.Read(kVfLinks) & kLinksUp, &up), 0);
+  EXPECT_EQ(drv.CheckMacLink(vf.Read(kVfLinks) & reg::LINKS_UP, &up), 0);
   EXPECT_TRUE(up);
   // The PF's replies raised VF 2's mailbox interrupt; with the driver's
   // MSI-X setup it reaches the "other" vector.

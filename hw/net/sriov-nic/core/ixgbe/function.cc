@@ -13,6 +13,19 @@ using port::PortEvents;
 using port::RxResult;
 using port::TxStatus;
 
+namespace {
+
+constexpr FunctionBase::Bar0 kPfBar0 = {
+    kPfBars.bar0_size,
+    "ixgbe PF: register read not 32 bits wide and aligned (reads 0)",
+    "ixgbe PF: register write not 32 bits wide and aligned (ignored)"};
+constexpr FunctionBase::Bar0 kVfBar0 = {
+    kVfBars.bar0_size,
+    "ixgbe VF: register read not 32 bits wide and aligned (reads 0)",
+    "ixgbe VF: register write not 32 bits wide and aligned (ignored)"};
+
+}  // namespace
+
 // ---- what every function shares -------------------------------------------
 
 void FunctionBase::SetLink(bool up, Effects&) { state_.link_up = up; }
@@ -90,9 +103,11 @@ std::unique_ptr<port::PortImage> FunctionBase::Decode(
 
 void FunctionBase::Commit(const port::PortImage& image) {
   CommitCommon(image.common);
+  filter_stale_ = true;
 }
 
 void FunctionBase::ResetPort() {
+  filter_stale_ = true;
   state_.filter.Reset(state_.policy.mac);
   state_.rx_offloads = port::RxOffloads{};
   state_.ready = false;
@@ -115,6 +130,33 @@ bool FunctionBase::Dword(uint64_t offset, unsigned size, uint32_t bar_size,
   stats_.guest_errors++;
   host_->GuestError(fn(), what);
   return false;
+}
+
+template <class NicRead>
+uint64_t FunctionBase::RegsRead(const Bar0& bar, uint32_t region,
+                                uint64_t offset, unsigned size, Effects& fx,
+                                NicRead nic_read) {
+  if (!RegsRegion(region) || !Dword(offset, size, bar.size, bar.bad_read)) {
+    return 0;
+  }
+  NicIrqs irqs;
+  const uint32_t v = nic_read(static_cast<uint32_t>(offset), irqs);
+  Perform(irqs, fx);
+  return v;
+}
+
+template <class NicWrite>
+PortEvents FunctionBase::RegsWrite(const Bar0& bar, uint32_t region,
+                                   uint64_t offset, uint64_t value,
+                                   unsigned size, Effects& fx,
+                                   NicWrite nic_write) {
+  if (!RegsRegion(region) || !Dword(offset, size, bar.size, bar.bad_write)) {
+    return {};
+  }
+  NicIrqs irqs;
+  nic_write(static_cast<uint32_t>(offset), static_cast<uint32_t>(value),
+            irqs);
+  return Finish(irqs, fx);
 }
 
 void FunctionBase::Perform(const NicIrqs& irqs, Effects& fx) {
@@ -148,16 +190,16 @@ PortEvents FunctionBase::Finish(const NicIrqs& irqs, Effects& fx) {
   return ev;
 }
 
-bool FunctionBase::SyncFromNic() {
+bool FunctionBase::SyncFromNic(bool pools_changed) {
   const bool ready = nic_->AnyQueueEnabled(fn()) &&
                      (nic_->TxAllowed(fn()) || nic_->RxAllowed(fn()));
   bool changed = ready != state_.ready;
   state_.ready = ready;
-  changed |= SyncFilter();
+  changed |= SyncFilter(pools_changed);
   return changed;
 }
 
-bool PfFunction::SyncFilter() {
+bool PfFunction::SyncFilter(bool) {
   // The PF hears its MAC (RAR0, the policy's), broadcast, and every
   // multicast (its MTA hash filter is not modelled: the stack filters);
   // FCTRL.UPE is promiscuous.
@@ -168,8 +210,13 @@ bool PfFunction::SyncFilter() {
   return changed;
 }
 
-bool VfFunction::SyncFilter() {
-  if (!state_.enabled) return false;
+bool VfFunction::SyncFilter(bool pools_changed) {
+  if (!state_.enabled) {
+    filter_stale_ = true;  // pool writes meanwhile are not followed
+    return false;
+  }
+  if (!pools_changed && !filter_stale_) return false;  // as computed last
+  filter_stale_ = false;
   const PoolPolicy pp = PolicyForPool(nic_->pools(), vf());
   ApplyRxFilter(pp.rx, &state_.filter);
   state_.policy = pp.policy;
@@ -180,30 +227,18 @@ bool VfFunction::SyncFilter() {
 
 uint64_t PfFunction::MmioRead(uint32_t region, uint64_t offset, unsigned size,
                               Effects& fx) {
-  if (!RegsRegion(region) ||
-      !Dword(offset, size, kPfBars.bar0_size,
-             "ixgbe PF: register read not 32 bits wide and aligned "
-             "(reads 0)")) {
-    return 0;
-  }
-  NicIrqs irqs;
-  const uint32_t v = nic_->PfRead(static_cast<uint32_t>(offset), irqs);
-  Perform(irqs, fx);
-  return v;
+  return RegsRead(kPfBar0, region, offset, size, fx,
+                  [this](uint32_t off, NicIrqs& irqs) {
+                    return nic_->PfRead(off, irqs);
+                  });
 }
 
 PortEvents PfFunction::MmioWrite(uint32_t region, uint64_t offset,
                                  uint64_t value, unsigned size, Effects& fx) {
-  if (!RegsRegion(region) ||
-      !Dword(offset, size, kPfBars.bar0_size,
-             "ixgbe PF: register write not 32 bits wide and aligned "
-             "(ignored)")) {
-    return {};
-  }
-  NicIrqs irqs;
-  nic_->PfWrite(static_cast<uint32_t>(offset), static_cast<uint32_t>(value),
-                irqs);
-  return Finish(irqs, fx);
+  return RegsWrite(kPfBar0, region, offset, value, size, fx,
+                   [this](uint32_t off, uint32_t v, NicIrqs& irqs) {
+                     nic_->PfWrite(off, v, irqs);
+                   });
 }
 
 void PfFunction::SetLink(bool up, Effects& fx) {
@@ -222,30 +257,18 @@ void PfFunction::ResetFunction(Effects& fx) {
 
 uint64_t VfFunction::MmioRead(uint32_t region, uint64_t offset, unsigned size,
                               Effects& fx) {
-  if (!RegsRegion(region) ||
-      !Dword(offset, size, kVfBars.bar0_size,
-             "ixgbe VF: register read not 32 bits wide and aligned "
-             "(reads 0)")) {
-    return 0;
-  }
-  NicIrqs irqs;
-  const uint32_t v = nic_->VfRead(vf(), static_cast<uint32_t>(offset), irqs);
-  Perform(irqs, fx);
-  return v;
+  return RegsRead(kVfBar0, region, offset, size, fx,
+                  [this](uint32_t off, NicIrqs& irqs) {
+                    return nic_->VfRead(vf(), off, irqs);
+                  });
 }
 
 PortEvents VfFunction::MmioWrite(uint32_t region, uint64_t offset,
                                  uint64_t value, unsigned size, Effects& fx) {
-  if (!RegsRegion(region) ||
-      !Dword(offset, size, kVfBars.bar0_size,
-             "ixgbe VF: register write not 32 bits wide and aligned "
-             "(ignored)")) {
-    return {};
-  }
-  NicIrqs irqs;
-  nic_->VfWrite(vf(), static_cast<uint32_t>(offset),
-                static_cast<uint32_t>(value), irqs);
-  return Finish(irqs, fx);
+  return RegsWrite(kVfBar0, region, offset, value, size, fx,
+                   [this](uint32_t off, uint32_t v, NicIrqs& irqs) {
+                     nic_->VfWrite(vf(), off, v, irqs);
+                   });
 }
 
 void VfFunction::ResetFunction(Effects& fx) {

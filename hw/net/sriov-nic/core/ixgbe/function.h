@@ -33,6 +33,13 @@ namespace snic::ixgbe {
 
 class FunctionBase : public port::Port, public NicFunction {
  public:
+  // A function's BAR0 as MmioRead/MmioWrite check it: its size and the
+  // guest errors of an access not 32 bits wide and aligned.
+  struct Bar0 {
+    uint32_t size;
+    const char* bad_read;
+    const char* bad_write;
+  };
   FunctionBase(FnId fn, const Host& host, Nic& nic)
       : port::Port(fn), host_(&host), nic_(&nic) {
     nic.Attach(fn, this);
@@ -68,6 +75,17 @@ class FunctionBase : public port::Port, public NicFunction {
   // readl/writel); anything else is a guest error, absorbed.
   bool Dword(uint64_t offset, unsigned size, uint32_t bar_size,
              const char* what);
+  // The MmioRead/MmioWrite body both functions share: region 0 and a
+  // Dword access inside @bar, then the Nic's access @nic_read(offset,
+  // irqs) / @nic_write(offset, value, irqs), then what it resolved to
+  // (Perform / Finish).
+  template <class NicRead>
+  uint64_t RegsRead(const Bar0& bar, uint32_t region, uint64_t offset,
+                    unsigned size, Effects& fx, NicRead nic_read);
+  template <class NicWrite>
+  port::PortEvents RegsWrite(const Bar0& bar, uint32_t region,
+                             uint64_t offset, uint64_t value, unsigned size,
+                             Effects& fx, NicWrite nic_write);
   // Signals what an access resolved to: MSI-X vectors of the PF and the
   // VFs, the PF's INTx level when it has no MSI-X.
   void Perform(const NicIrqs& irqs, Effects& fx);
@@ -76,13 +94,17 @@ class FunctionBase : public port::Port, public NicFunction {
   // queued before goes now).
   port::PortEvents Finish(const NicIrqs& irqs, Effects& fx);
   // ready: a ring enabled and TX or RX allowed (NicFunction).
-  bool SyncFromNic() override;
+  bool SyncFromNic(bool pools_changed) override;
   uint64_t TxSpoofDrops() const override { return stats_.tx_drop_spoof; }
   // The personality's part of SyncFromNic() (the RX filter).
-  virtual bool SyncFilter() = 0;
+  virtual bool SyncFilter(bool pools_changed) = 0;
 
   const Host* host_;
   Nic* nic_;
+  // The filter and policy were set by something other than SyncFilter
+  // (ResetPort, Commit) or not kept while disabled: the next SyncFilter
+  // recomputes them even with no pool register changed.
+  bool filter_stale_ = true;
   std::array<size_t, Nic::kLanes> peeked_len_{};  // PeekTx -> ConsumeTx
 };
 
@@ -93,7 +115,7 @@ class PfFunction final : public FunctionBase {
   void SetLink(bool up, Effects& fx) override;
 
  protected:
-  bool SyncFilter() override;
+  bool SyncFilter(bool pools_changed) override;
 
   uint64_t MmioRead(uint32_t region, uint64_t offset, unsigned size,
                     Effects& fx) override;
@@ -117,8 +139,9 @@ class VfFunction final : public FunctionBase {
  protected:
   void ResetFunction(Effects& fx) override;
   // The pool's filter and policy, as the guest's PF driver programmed
-  // them (pools.h PolicyForPool): the switch enforces them.
-  bool SyncFilter() override;
+  // them (pools.h PolicyForPool): the switch enforces them. Recomputed
+  // only when the pool registers changed (or filter_stale_).
+  bool SyncFilter(bool pools_changed) override;
 
  private:
   unsigned vf() const { return fn() - 1u; }

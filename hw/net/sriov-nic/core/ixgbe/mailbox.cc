@@ -202,14 +202,16 @@ MailboxEvents Mailboxes::PfResetDone() {
   return ev;
 }
 
-MailboxEvents Mailboxes::VfReset(unsigned vf) {
+MailboxEvents Mailboxes::VfReset(unsigned vf, bool report_flr) {
   MailboxEvents ev;
   if (vf >= kMaxPools) {
     return ev;
   }
   box_[vf].vf_bits &= kVfMbxRsti | kVfMbxRstd;
-  vflre_[vf / 32] |= PoolBit(vf);
-  RaisePf(vf, ev);
+  if (report_flr) {
+    vflre_[vf / 32] |= PoolBit(vf);
+    RaisePf(vf, ev);
+  }
   return ev;
 }
 

@@ -137,8 +137,10 @@ public:
   // every VF; each VF is interrupted.
   MailboxEvents PfResetDone();
   // VF reset (VFCTRL.RST or FLR): the VF's lock and unread PF doorbells
-  // are dropped, the VF is reported in PFVFLRE.
-  MailboxEvents VfReset(unsigned vf);
+  // are dropped, the VF is reported in PFVFLRE. @report_flr false (the
+  // reset of a VF that VF Enable is creating: no PF driver knows it yet):
+  // not reported, no event.
+  MailboxEvents VfReset(unsigned vf, bool report_flr = true);
 
   // Buffer writes dropped because the other side held the lock.
   uint64_t dropped_writes() const { return dropped_writes_; }

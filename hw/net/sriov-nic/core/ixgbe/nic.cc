@@ -64,7 +64,7 @@ uint32_t Nic::PfRead(uint32_t offset, NicIrqs& irqs) {
   if (unsigned vf; PfVfStat(offset, &vf, &v)) {
     return vfs_[vf]->Read(v);
   }
-  if (offset == IXGBE_SSVPC) {
+  if (offset == reg::SSVPC) {
     // The switch's anti-spoof drops of every VF since the last read
     // (read-to-clear): ixgbe_spoof_check logs "N Spoofed packets
     // detected".
@@ -158,7 +158,10 @@ void Nic::PfWrite(uint32_t offset, uint32_t value, NicIrqs& irqs) {
     case RegOwner::kPool:
       pools_.Write(offset, value);
       irqs.datapath_changed = true;
-      UpdateVfLinks();
+      if ((offset >= VFRE(0) && offset < VFRE(2)) ||
+          (offset >= VFTE(0) && offset < VFTE(2))) {
+        UpdateVfLinks();  // the only pool registers VFLINKS follows
+      }
       return;
     case RegOwner::kPf:
       break;
@@ -238,8 +241,7 @@ void Nic::ResetPf(NicIrqs& irqs) {
 
 void Nic::ResetVf(unsigned vf, bool tell_pf, NicIrqs& irqs) {
   if (vf >= num_vfs()) return;
-  const bool reported = mbx_.ReadVflre(vf / 32) & (1u << (vf % 32));
-  const MailboxEvents ev = vfs_[vf]->Reset();
+  const MailboxEvents ev = vfs_[vf]->Reset(tell_pf);
   const FnId fn = static_cast<FnId>(1 + vf);
   const unsigned base = QueueBase(fn);
   for (uint16_t l = 0; l < kLanes; ++l) {
@@ -248,11 +250,7 @@ void Nic::ResetVf(unsigned vf, bool tell_pf, NicIrqs& irqs) {
     rxq_[base + l].Reset();
   }
   irqs.datapath_changed = true;
-  if (tell_pf) {
-    Mailbox(ev, irqs);
-  } else if (!reported) {
-    mbx_.WriteVflrec(vf / 32, 1u << (vf % 32));
-  }
+  Mailbox(ev, irqs);  // nothing when !tell_pf
 }
 
 void Nic::SetUplinkLink(bool up, NicIrqs& irqs) {
@@ -475,9 +473,14 @@ void Nic::Attach(FnId fn, NicFunction* f) {
 }
 
 bool Nic::Sync() {
+  // The VFs recompute their pool policies only when the pool registers
+  // changed since the last Sync (a ring enable flip leaves them as they
+  // are).
+  const bool pools_changed = pools_.generation() != synced_pools_;
+  synced_pools_ = pools_.generation();
   bool changed = false;
   for (NicFunction* f : functions_) {
-    if (f != nullptr) changed |= f->SyncFromNic();
+    if (f != nullptr) changed |= f->SyncFromNic(pools_changed);
   }
   return changed;
 }

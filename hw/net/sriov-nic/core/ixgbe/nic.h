@@ -59,8 +59,9 @@ struct NicIrqs {
 // that the switch's view of it (PortState) follows.
 class NicFunction {
  public:
-  // Returns whether the function's PortState changed.
-  virtual bool SyncFromNic() = 0;
+  // Returns whether the function's PortState changed. @pools_changed: the
+  // pool registers changed since the last call (NicIrqs::pools_changed).
+  virtual bool SyncFromNic(bool pools_changed) = 0;
   // Frames the switch dropped for anti-spoof (PFVFSPOOF) so far.
   virtual uint64_t TxSpoofDrops() const = 0;
 
@@ -173,6 +174,7 @@ class Nic {
   std::array<RxQueue, reg::kNumQueues> rxq_;
   std::array<NicFunction*, 1 + kMaxVfs> functions_{};
   uint64_t ssvpc_reported_ = 0;  // spoof drops SSVPC reads have returned
+  uint64_t synced_pools_ = 0;  // pools_.generation() at the last Sync
 };
 
 }  // namespace snic::ixgbe

@@ -17,9 +17,10 @@
 //
 // Ownership of the BAR (OwnerOf): the mailbox, the queue registers and the
 // pool/filter registers belong to other classes; the device routes those
-// offsets there before calling Pf. Until then Pf stores the pool registers
-// and keeps RXDCTL/TXDCTL (QueueEnableShadow) so ixgbe's enable polls pass;
-// other queue and mailbox offsets read 0 here.
+// offsets there before calling Pf. Pf also stores the pool registers and
+// keeps RXDCTL/TXDCTL (QueueEnableShadow) so ixgbe's enable polls pass when
+// Pf is driven alone (pf_test.cc); other queue and mailbox offsets read 0
+// here.
 //
 // Pure logic (STYLE.md 1): accesses return what the caller must do
 // (interrupts, a function reset), the caller performs it.
@@ -70,8 +71,11 @@ struct PfWriteResult {
 
 // RXDCTL/TXDCTL read back as written (ENABLE at once; SWFLSH self-clears),
 // so ixgbe_disable_rx_queue / ixgbe_configure_rx_ring /
-// ixgbe_configure_tx_ring polls succeed. Stand-in for queue.h: when the
-// queue class owns these offsets, delete this and its two uses in pf.cc.
+// ixgbe_configure_tx_ring polls succeed. Never reached in the device: Nic
+// sends every RXDCTL/TXDCTL (any queue block offset PfQueueReg accepts,
+// 0x28 among them) to queue.h's rings, and Pf only sees the queue-block
+// offsets the rings do not handle. Kept for Pf driven alone (pf_test.cc:
+// PfDriverModel's Open polls ENABLE).
 class QueueEnableShadow {
  public:
   // True if @offset is RXDCTL(n) or TXDCTL(n) (n < 128); @value is its

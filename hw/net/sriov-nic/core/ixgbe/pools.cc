@@ -130,7 +130,7 @@ eth::MacAddress RarMac(const PoolRegs& r, unsigned i) {
           static_cast<uint8_t>(hi),       static_cast<uint8_t>(hi >> 8)};
 }
 bool RarValid(const PoolRegs& r, unsigned i) {
-  return (r.Get(Reg::kRah, i) & IXGBE_RAH_AV) != 0;
+  return (r.Get(Reg::kRah, i) & reg::RAH_AV) != 0;
 }
 uint64_t RarPools(const PoolRegs& r, unsigned i) {
   return Join(r.Get(Reg::kMpsarLo, i), r.Get(Reg::kMpsarHi, i));
@@ -167,7 +167,7 @@ uint64_t VmolrPools(const PoolRegs& r, uint32_t mask) {
 std::optional<unsigned> VlvfEntry(const PoolRegs& r, uint16_t vid) {
   for (unsigned i = 0; i < kVlvfEntries; ++i) {
     const uint32_t v = r.Get(Reg::kVlvf, i);
-    if ((v & IXGBE_VLVF_VIEN) && (v & IXGBE_VLVF_VLANID_MASK) == vid) {
+    if ((v & reg::VLVF_VIEN) && (v & reg::VLVF_VLANID_MASK) == vid) {
       return i;
     }
   }
@@ -182,7 +182,7 @@ struct Tag {
   uint16_t tci = 0;
 };
 Tag InlineTag(const PoolRegs& r, const uint8_t* frame, size_t len) {
-  const uint16_t vet = r.Get(Reg::kVlnctrl) & IXGBE_VLNCTRL_VET;
+  const uint16_t vet = r.Get(Reg::kVlnctrl) & reg::VLNCTRL_VET;
   if (len < eth::kHeaderLen + eth::kVlanTagLen ||
       eth::LoadBe16(frame + 12) != vet) {
     return {};
@@ -232,6 +232,7 @@ uint32_t PoolRegs::Read(uint32_t offset) {
 void PoolRegs::Write(uint32_t offset, uint32_t value) {
   const std::optional<Hit> h = Find(offset);
   if (!h) return;
+  ++generation_;
   const RegSpec& s = *h->spec;
   if (s.reg == Reg::kRttdqsel && value > s.writable && host_ != nullptr) {
     host_->GuestError(kPfFn,
@@ -251,6 +252,7 @@ void PoolRegs::Write(uint32_t offset, uint32_t value) {
 }
 
 void PoolRegs::Reset() {
+  ++generation_;
   v_.fill(0);
   for (const RegSpec& s : kTable) {
     for (unsigned i = 0; i < s.count; ++i) At(s.reg, s.first + i) = s.reset;
@@ -258,9 +260,10 @@ void PoolRegs::Reset() {
 }
 
 void PoolRegs::LoadPermanentMac(const eth::MacAddress& mac) {
+  ++generation_;
   At(Reg::kRal, 0) = static_cast<uint32_t>(mac[0]) | mac[1] << 8 |
                      mac[2] << 16 | static_cast<uint32_t>(mac[3]) << 24;
-  At(Reg::kRah, 0) = IXGBE_RAH_AV | mac[4] | mac[5] << 8;
+  At(Reg::kRah, 0) = reg::RAH_AV | mac[4] | mac[5] << 8;
 }
 
 void PoolRegs::CountSpoofed(unsigned pool) {
@@ -301,28 +304,29 @@ void PoolRegs::Decode(migration::Decoder& d) {
     }
   }
   v_ = in;
+  ++generation_;
 }
 
 // ---- Mode registers ----
 
 bool VtEnabled(const PoolRegs& r) {
-  return (r.Get(Reg::kVtCtl) & IXGBE_VT_CTL_VT_ENABLE) != 0;
+  return (r.Get(Reg::kVtCtl) & reg::VT_CTL_VT_ENABLE) != 0;
 }
 
 std::optional<unsigned> DefaultPool(const PoolRegs& r) {
   const uint32_t c = r.Get(Reg::kVtCtl);
-  if (!VtEnabled(r) || (c & IXGBE_VT_CTL_DIS_DEFPL)) return std::nullopt;
-  return (c & IXGBE_VT_CTL_POOL_MASK) >> IXGBE_VT_CTL_POOL_SHIFT;
+  if (!VtEnabled(r) || (c & reg::VT_CTL_DIS_DEFPL)) return std::nullopt;
+  return (c & reg::VT_CTL_POOL_MASK) >> reg::VT_CTL_POOL_SHIFT;
 }
 
 unsigned QueuesPerPool(const PoolRegs& r) {
   if (!VtEnabled(r)) return 0;
-  switch (r.Get(Reg::kGcrExt) & IXGBE_GCR_EXT_VT_MODE_MASK) {
-    case IXGBE_GCR_EXT_VT_MODE_16:
+  switch (r.Get(Reg::kGcrExt) & reg::GCR_EXT_VT_MODE_MASK) {
+    case reg::GCR_EXT_VT_MODE_16:
       return 8;
-    case IXGBE_GCR_EXT_VT_MODE_32:
+    case reg::GCR_EXT_VT_MODE_32:
       return 4;
-    case IXGBE_GCR_EXT_VT_MODE_64:
+    case reg::GCR_EXT_VT_MODE_64:
       return 2;
     default:
       // VT on without a VT mode: the 82599 behaves as in 64-pool mode
@@ -337,14 +341,14 @@ unsigned NumPools(const PoolRegs& r) {
 }
 
 unsigned MrqcQueuesPerPool(const PoolRegs& r) {
-  switch (r.Get(Reg::kMrqc) & IXGBE_MRQC_MRQE_MASK) {
-    case IXGBE_MRQC_VMDQEN:
-    case IXGBE_MRQC_VMDQRSS64EN:
+  switch (r.Get(Reg::kMrqc) & reg::MRQC_MRQE_MASK) {
+    case reg::MRQC_VMDQEN:
+    case reg::MRQC_VMDQRSS64EN:
       return 2;
-    case IXGBE_MRQC_VMDQRSS32EN:
-    case IXGBE_MRQC_VMDQRT4TCEN:
+    case reg::MRQC_VMDQRSS32EN:
+    case reg::MRQC_VMDQRT4TCEN:
       return 4;
-    case IXGBE_MRQC_VMDQRT8TCEN:
+    case reg::MRQC_VMDQRT8TCEN:
       return 8;
     default:
       return 0;
@@ -352,7 +356,7 @@ unsigned MrqcQueuesPerPool(const PoolRegs& r) {
 }
 
 bool LoopbackEnabled(const PoolRegs& r) {
-  return (r.Get(Reg::kPfdtxgswc) & IXGBE_PFDTXGSWC_VT_LBEN) != 0;
+  return (r.Get(Reg::kPfdtxgswc) & reg::PFDTXGSWC_VT_LBEN) != 0;
 }
 
 bool RxEnabled(const PoolRegs& r, unsigned pool) {
@@ -364,7 +368,7 @@ bool TxEnabled(const PoolRegs& r, unsigned pool) {
 
 uint16_t MtaVector(const PoolRegs& r, const uint8_t* mac) {
   return port::RxFilter::McHashIndex(
-      mac, static_cast<uint8_t>(r.Get(Reg::kMcstctrl) & IXGBE_MCSTCTRL_MO));
+      mac, static_cast<uint8_t>(r.Get(Reg::kMcstctrl) & reg::MCSTCTRL_MO));
 }
 
 // ---- RX ----
@@ -372,7 +376,7 @@ uint16_t MtaVector(const PoolRegs& r, const uint8_t* mac) {
 namespace {
 
 bool MtaHit(const PoolRegs& r, const uint8_t* dst) {
-  return (r.Get(Reg::kMcstctrl) & IXGBE_MCSTCTRL_MFE) &&
+  return (r.Get(Reg::kMcstctrl) & reg::MCSTCTRL_MFE) &&
          TableBit(r, Reg::kMta, MtaVector(r, dst));
 }
 
@@ -383,13 +387,13 @@ bool LegacyAccepts(const PoolRegs& r, const uint8_t* dst, const Tag& tag) {
   RarLookup(r, dst, &rar_hit);
   bool pass;
   if (eth::IsBroadcast(dst)) {
-    pass = (fctrl & IXGBE_FCTRL_BAM) != 0;
+    pass = (fctrl & reg::FCTRL_BAM) != 0;
   } else if (eth::IsMulticast(dst)) {
-    pass = rar_hit || (fctrl & IXGBE_FCTRL_MPE) || MtaHit(r, dst);
+    pass = rar_hit || (fctrl & reg::FCTRL_MPE) || MtaHit(r, dst);
   } else {
-    pass = rar_hit || (fctrl & IXGBE_FCTRL_UPE);
+    pass = rar_hit || (fctrl & reg::FCTRL_UPE);
   }
-  if (pass && tag.tagged && (r.Get(Reg::kVlnctrl) & IXGBE_VLNCTRL_VFE)) {
+  if (pass && tag.tagged && (r.Get(Reg::kVlnctrl) & reg::VLNCTRL_VFE)) {
     pass = TableBit(r, Reg::kVfta, tag.tci & 0xFFF);
   }
   return pass;
@@ -412,27 +416,27 @@ uint64_t RxPools(const PoolRegs& r, const uint8_t* frame, size_t len) {
   uint64_t pools = 0;
   bool to_default = false;
   if (eth::IsBroadcast(dst)) {
-    pools = VmolrPools(r, IXGBE_VMOLR_BAM);
+    pools = VmolrPools(r, reg::VMOLR_BAM);
   } else if (multicast) {
     bool hit = false;
-    pools = RarLookup(r, dst, &hit) | VmolrPools(r, IXGBE_VMOLR_MPE);
-    if (MtaHit(r, dst)) pools |= VmolrPools(r, IXGBE_VMOLR_ROMPE);
+    pools = RarLookup(r, dst, &hit) | VmolrPools(r, reg::VMOLR_MPE);
+    if (MtaHit(r, dst)) pools |= VmolrPools(r, reg::VMOLR_ROMPE);
   } else {
     bool hit = false;
     pools = RarLookup(r, dst, &hit);
     if (TableBit(r, Reg::kUta, MtaVector(r, dst))) {
-      const uint64_t rope = VmolrPools(r, IXGBE_VMOLR_ROPE);
+      const uint64_t rope = VmolrPools(r, reg::VMOLR_ROPE);
       hit = hit || rope != 0;
       pools |= rope;
     }
-    to_default = !hit && (fctrl & IXGBE_FCTRL_UPE);
+    to_default = !hit && (fctrl & reg::FCTRL_UPE);
   }
 
   // By VLAN.
   if (!tag.tagged) {
-    pools &= VmolrPools(r, IXGBE_VMOLR_AUPE);
-    if (to_default) pools |= def_bit & VmolrPools(r, IXGBE_VMOLR_AUPE);
-  } else if (r.Get(Reg::kVlnctrl) & IXGBE_VLNCTRL_VFE) {
+    pools &= VmolrPools(r, reg::VMOLR_AUPE);
+    if (to_default) pools |= def_bit & VmolrPools(r, reg::VMOLR_AUPE);
+  } else if (r.Get(Reg::kVlnctrl) & reg::VLNCTRL_VFE) {
     const uint16_t vid = tag.tci & 0xFFF;
     if (!TableBit(r, Reg::kVfta, vid)) return 0;
     const std::optional<unsigned> e = VlvfEntry(r, vid);
@@ -447,7 +451,7 @@ uint64_t RxPools(const PoolRegs& r, const uint8_t* frame, size_t len) {
     pools |= def_bit;
   }
 
-  if (multicast && !(r.Get(Reg::kVtCtl) & IXGBE_VT_CTL_REPLEN)) {
+  if (multicast && !(r.Get(Reg::kVtCtl) & reg::VT_CTL_REPLEN)) {
     pools &= def_bit;
   }
   const uint64_t rx_on = Join(r.Get(Reg::kVfre, 0), r.Get(Reg::kVfre, 1));
@@ -459,10 +463,10 @@ uint64_t RxPools(const PoolRegs& r, const uint8_t* frame, size_t len) {
 std::optional<uint16_t> TxVlanInsertion(const PoolRegs& r, unsigned pool,
                                         std::optional<uint16_t> desc_tci) {
   const uint32_t vmvir = r.Get(Reg::kVmvir, pool);
-  switch (vmvir & IXGBE_VMVIR_VLANA_MASK) {
-    case IXGBE_VMVIR_VLANA_DEFAULT:
+  switch (vmvir & reg::VMVIR_VLANA_MASK) {
+    case reg::VMVIR_VLANA_DEFAULT:
       return static_cast<uint16_t>(vmvir & 0xFFFF);
-    case IXGBE_VMVIR_VLANA_NEVER:
+    case reg::VMVIR_VLANA_NEVER:
       return std::nullopt;
     default:
       return desc_tci;
@@ -484,7 +488,7 @@ TxDecision CheckTx(const PoolRegs& r, unsigned pool, const uint8_t* frame,
   out.insert_tci = TxVlanInsertion(r, pool, desc_tci);
   const uint32_t spoof = r.Get(Reg::kPfvfspoof, pool / 8);
   const bool mac_as = (spoof >> (pool % 8)) & 1;
-  const bool vlan_as = (spoof >> (IXGBE_SPOOF_VLANAS_SHIFT + pool % 8)) & 1;
+  const bool vlan_as = (spoof >> (reg::SPOOF_VLANAS_SHIFT + pool % 8)) & 1;
   const uint64_t me = uint64_t{1} << pool;
 
   if (mac_as) {
@@ -537,44 +541,44 @@ PoolPolicy PolicyForPool(const PoolRegs& r, unsigned pool, uint32_t link_mbps) {
 
   const uint32_t vmolr = r.Get(Reg::kVmolr, pool);
   const uint32_t mcstctrl = r.Get(Reg::kMcstctrl);
-  rx.multicast_hash = (vmolr & IXGBE_VMOLR_ROMPE) &&
-                      (mcstctrl & IXGBE_MCSTCTRL_MFE);
+  rx.multicast_hash = (vmolr & reg::VMOLR_ROMPE) &&
+                      (mcstctrl & reg::MCSTCTRL_MFE);
   if (rx.multicast_hash) {
-    rx.mta_type = static_cast<uint8_t>(mcstctrl & IXGBE_MCSTCTRL_MO);
+    rx.mta_type = static_cast<uint8_t>(mcstctrl & reg::MCSTCTRL_MO);
     for (unsigned i = 0; i < 4096; ++i) {
       if (TableBit(r, Reg::kMta, static_cast<uint16_t>(i))) rx.mta.set(i);
     }
   }
-  rx.allmulti = (vmolr & IXGBE_VMOLR_MPE) != 0;
+  rx.allmulti = (vmolr & reg::VMOLR_MPE) != 0;
   rx.nomulti = !rx.allmulti && !rx.multicast_hash && rx.multicast.empty();
-  rx.nobcast = !(vmolr & IXGBE_VMOLR_BAM);
-  rx.accept_untagged = (vmolr & IXGBE_VMOLR_AUPE) != 0;
-  rx.vlan_filtering = (r.Get(Reg::kVlnctrl) & IXGBE_VLNCTRL_VFE) != 0;
+  rx.nobcast = !(vmolr & reg::VMOLR_BAM);
+  rx.accept_untagged = (vmolr & reg::VMOLR_AUPE) != 0;
+  rx.vlan_filtering = (r.Get(Reg::kVlnctrl) & reg::VLNCTRL_VFE) != 0;
   for (unsigned e = 0; e < kVlvfEntries; ++e) {
     const uint32_t v = r.Get(Reg::kVlvf, e);
-    if ((v & IXGBE_VLVF_VIEN) && (VlvfPools(r, e) & me)) {
-      const uint16_t vid = v & IXGBE_VLVF_VLANID_MASK;
+    if ((v & reg::VLVF_VIEN) && (VlvfPools(r, e) & me)) {
+      const uint16_t vid = v & reg::VLVF_VLANID_MASK;
       if (TableBit(r, Reg::kVfta, vid)) rx.vlans.set(vid);
     }
   }
 
   const uint32_t spoof = r.Get(Reg::kPfvfspoof, pool / 8);
   out.mac_spoofchk = (spoof >> (pool % 8)) & 1;
-  out.vlan_spoofchk = (spoof >> (IXGBE_SPOOF_VLANAS_SHIFT + pool % 8)) & 1;
+  out.vlan_spoofchk = (spoof >> (reg::SPOOF_VLANAS_SHIFT + pool % 8)) & 1;
   out.rx_enabled = RxEnabled(r, pool);
   out.tx_enabled = TxEnabled(r, pool);
   out.is_default_pool = DefaultPool(r) == pool;
 
   if (out.is_default_pool) {
     out.policy = policy::PfPolicy(rx.mac);
-    rx.promisc = (r.Get(Reg::kFctrl) & IXGBE_FCTRL_UPE) != 0;
+    rx.promisc = (r.Get(Reg::kFctrl) & reg::FCTRL_UPE) != 0;
     return out;
   }
 
   policy::PortPolicy& p = out.policy;
   p.mac = rx.mac;
   const uint32_t vmvir = r.Get(Reg::kVmvir, pool);
-  if ((vmvir & IXGBE_VMVIR_VLANA_MASK) == IXGBE_VMVIR_VLANA_DEFAULT &&
+  if ((vmvir & reg::VMVIR_VLANA_MASK) == reg::VMVIR_VLANA_DEFAULT &&
       (vmvir & 0xFFF) != 0 && (vmvir & 0xFFF) <= policy::kMaxVlan) {
     p.vlan = vmvir & 0xFFF;
     p.qos = (vmvir >> 13) & 0x7;

@@ -39,6 +39,7 @@
 #include "../eth/frame.h"
 #include "../policy/port_policy.h"
 #include "../port/rx_filter.h"
+#include "regs.h"
 
 namespace snic::migration {
 class Encoder;
@@ -47,79 +48,7 @@ class Decoder;
 
 namespace snic::ixgbe {
 
-// Register offsets (ixgbe_type.h names). Arrays: base + index * stride.
-inline constexpr uint32_t IXGBE_RTTBCNRM = 0x04980;
-inline constexpr uint32_t IXGBE_RTTDQSEL = 0x04904;
-inline constexpr uint32_t IXGBE_RTTBCNRC = 0x04984;
-inline constexpr uint32_t IXGBE_FCTRL = 0x05080;
-inline constexpr uint32_t IXGBE_VLNCTRL = 0x05088;
-inline constexpr uint32_t IXGBE_MCSTCTRL = 0x05090;
-inline constexpr uint32_t IXGBE_VT_CTL = 0x051B0;  // PFVTCTL
-inline constexpr uint32_t IXGBE_MRQC = 0x05818;
-inline constexpr uint32_t IXGBE_PFDTXGSWC = 0x08220;
-inline constexpr uint32_t IXGBE_SSVPC = 0x08780;
-inline constexpr uint32_t IXGBE_GCR_EXT = 0x11050;
-constexpr uint32_t IXGBE_MTA(unsigned i) { return 0x05200 + i * 4; }
-constexpr uint32_t IXGBE_RAL(unsigned i) {
-  return i <= 15 ? 0x05400 + i * 8 : 0x0A200 + i * 8;
-}
-constexpr uint32_t IXGBE_RAH(unsigned i) {
-  return i <= 15 ? 0x05404 + i * 8 : 0x0A204 + i * 8;
-}
-constexpr uint32_t IXGBE_VFRE(unsigned i) { return 0x051E0 + i * 4; }
-constexpr uint32_t IXGBE_VMVIR(unsigned i) { return 0x08000 + i * 4; }
-constexpr uint32_t IXGBE_VFTE(unsigned i) { return 0x08110 + i * 4; }
-constexpr uint32_t IXGBE_PFVFSPOOF(unsigned i) { return 0x08200 + i * 4; }
-constexpr uint32_t IXGBE_VMECM(unsigned i) { return 0x08790 + i * 4; }
-constexpr uint32_t IXGBE_VFTA(unsigned i) { return 0x0A000 + i * 4; }
-constexpr uint32_t IXGBE_MPSAR_LO(unsigned i) { return 0x0A600 + i * 8; }
-constexpr uint32_t IXGBE_MPSAR_HI(unsigned i) { return 0x0A604 + i * 8; }
-constexpr uint32_t IXGBE_VMOLR(unsigned i) { return 0x0F000 + i * 4; }
-constexpr uint32_t IXGBE_VLVF(unsigned i) { return 0x0F100 + i * 4; }
-constexpr uint32_t IXGBE_VLVFB(unsigned i) { return 0x0F200 + i * 4; }
-constexpr uint32_t IXGBE_UTA(unsigned i) { return 0x0F400 + i * 4; }
-
-// Bits.
-inline constexpr uint32_t IXGBE_RAH_AV = 0x80000000;
-inline constexpr uint32_t IXGBE_FCTRL_MPE = 0x00000100;
-inline constexpr uint32_t IXGBE_FCTRL_UPE = 0x00000200;
-inline constexpr uint32_t IXGBE_FCTRL_BAM = 0x00000400;
-inline constexpr uint32_t IXGBE_VLNCTRL_VET = 0x0000FFFF;
-inline constexpr uint32_t IXGBE_VLNCTRL_VFE = 0x40000000;
-inline constexpr uint32_t IXGBE_MCSTCTRL_MO = 0x3;
-inline constexpr uint32_t IXGBE_MCSTCTRL_MFE = 0x4;
-inline constexpr uint32_t IXGBE_VT_CTL_VT_ENABLE = 0x00000001;
-inline constexpr uint32_t IXGBE_VT_CTL_POOL_SHIFT = 7;
-inline constexpr uint32_t IXGBE_VT_CTL_POOL_MASK = 0x3F << 7;
-inline constexpr uint32_t IXGBE_VT_CTL_DIS_DEFPL = 0x20000000;
-inline constexpr uint32_t IXGBE_VT_CTL_REPLEN = 0x40000000;
-inline constexpr uint32_t IXGBE_VMOLR_AUPE = 0x01000000;
-inline constexpr uint32_t IXGBE_VMOLR_ROMPE = 0x02000000;
-inline constexpr uint32_t IXGBE_VMOLR_ROPE = 0x04000000;
-inline constexpr uint32_t IXGBE_VMOLR_BAM = 0x08000000;
-inline constexpr uint32_t IXGBE_VMOLR_MPE = 0x10000000;
-inline constexpr uint32_t IXGBE_VLVF_VIEN = 0x80000000;
-inline constexpr uint32_t IXGBE_VLVF_VLANID_MASK = 0x00000FFF;
-inline constexpr uint32_t IXGBE_VMVIR_VLANA_MASK = 0xC0000000;
-inline constexpr uint32_t IXGBE_VMVIR_VLANA_DEFAULT = 0x40000000;
-inline constexpr uint32_t IXGBE_VMVIR_VLANA_NEVER = 0x80000000;
-inline constexpr uint32_t IXGBE_SPOOF_VLANAS_SHIFT = 8;
-inline constexpr uint32_t IXGBE_PFDTXGSWC_VT_LBEN = 0x1;
-inline constexpr uint32_t IXGBE_GCR_EXT_VT_MODE_MASK = 0x3;
-inline constexpr uint32_t IXGBE_GCR_EXT_VT_MODE_16 = 0x1;
-inline constexpr uint32_t IXGBE_GCR_EXT_VT_MODE_32 = 0x2;
-inline constexpr uint32_t IXGBE_GCR_EXT_VT_MODE_64 = 0x3;
-inline constexpr uint32_t IXGBE_MRQC_MRQE_MASK = 0xF;
-inline constexpr uint32_t IXGBE_MRQC_VMDQEN = 0x8;
-inline constexpr uint32_t IXGBE_MRQC_VMDQRSS32EN = 0xA;
-inline constexpr uint32_t IXGBE_MRQC_VMDQRSS64EN = 0xB;
-inline constexpr uint32_t IXGBE_MRQC_VMDQRT8TCEN = 0xC;
-inline constexpr uint32_t IXGBE_MRQC_VMDQRT4TCEN = 0xD;
-inline constexpr uint32_t IXGBE_RTTBCNRC_RS_ENA = 0x80000000;
-inline constexpr uint32_t IXGBE_RTTBCNRC_RF_DEC_MASK = 0x00003FFF;
-inline constexpr uint32_t IXGBE_RTTBCNRC_RF_INT_SHIFT = 14;
-inline constexpr uint32_t IXGBE_RTTBCNRC_RF_INT_MASK = 0x00003FFF << 14;
-
+// Register offsets and bits: regs.h (reg::RAL(i), reg::VMOLR_AUPE, ...).
 inline constexpr unsigned kRarEntries = 128;  // IXGBE_82599_RAR_ENTRIES
 inline constexpr unsigned kVlvfEntries = 64;  // IXGBE_VLVF_ENTRIES
 inline constexpr unsigned kPools = 64;
@@ -207,12 +136,17 @@ class PoolRegs {
   // mask, or too short, fails the decoder and changes nothing.
   void Decode(migration::Decoder& d);
 
+  // Changes with every Write, Reset, LoadPermanentMac and Decode: what was
+  // derived from the registers at an equal generation is current.
+  uint64_t generation() const { return generation_; }
+
   static constexpr size_t kSlots = 1368;
 
  private:
   uint32_t& At(Reg r, unsigned i);
   std::array<uint32_t, kSlots> v_{};
   const Host* host_;
+  uint64_t generation_ = 0;
 };
 
 // The register table (sorted by base; each row is tested).

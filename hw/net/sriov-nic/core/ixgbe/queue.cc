@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstring>
+#include <span>
 
 #include "../eth/frame.h"
 
@@ -15,25 +16,36 @@ namespace {
 // 2 KiB buffers, 256-byte headers.
 constexpr uint32_t kBalMask = 0xffffff80;
 constexpr uint32_t kLenMask = 0x000fff80;
-constexpr std::array<RingRegSpec, 7> kRxRegs{{
-    {kRingBal, 0, kBalMask},
-    {kRingBah, 0, 0xffffffff},
-    {kRingLen, 0, kLenMask},
-    {kRingHead, 0, 0x0000ffff},
-    {kRxSrrctl, 0x00000402, 0x1fc03f1f},
-    {kRingTail, 0, 0x0000ffff},
-    {kRingCtl, 0, 0x427f7f7f},  // thresholds, ENABLE, VME
-}};
-constexpr std::array<RingRegSpec, 8> kTxRegs{{
-    {kRingBal, 0, kBalMask},
-    {kRingBah, 0, 0xffffffff},
-    {kRingLen, 0, kLenMask},
-    {kRingHead, 0, 0x0000ffff},
-    {kRingTail, 0, 0x0000ffff},
-    {kRingCtl, 0, 0x027f7f7f},  // thresholds, ENABLE
-    {kTxWbal, 0, 0xfffffffd},   // address, Head_WB_En
-    {kTxWbah, 0, 0xffffffff},
-}};
+
+}  // namespace
+
+// Friend of Ring: the rows name the direction's own registers.
+struct RingTables {
+  static constexpr std::array<RingRegSpec, 7> kRx{{
+      {kRingBal, 0, kBalMask},
+      {kRingBah, 0, 0xffffffff},
+      {kRingLen, 0, kLenMask},
+      {kRingHead, 0, 0x0000ffff},
+      {kRxSrrctl, 0x00000402, 0x1fc03f1f, &Ring::srrctl_},
+      {kRingTail, 0, 0x0000ffff},
+      {kRingCtl, 0, 0x427f7f7f},  // thresholds, ENABLE, VME
+  }};
+  static constexpr std::array<RingRegSpec, 8> kTx{{
+      {kRingBal, 0, kBalMask},
+      {kRingBah, 0, 0xffffffff},
+      {kRingLen, 0, kLenMask},
+      {kRingHead, 0, 0x0000ffff},
+      {kRingTail, 0, 0x0000ffff},
+      {kRingCtl, 0, 0x027f7f7f},               // thresholds, ENABLE
+      {kTxWbal, 0, 0xfffffffd, &Ring::wbal_},  // address, Head_WB_En
+      {kTxWbah, 0, 0xffffffff, &Ring::wbah_},
+  }};
+};
+
+namespace {
+
+constexpr const auto& kRxRegs = RingTables::kRx;
+constexpr const auto& kTxRegs = RingTables::kTx;
 
 template <size_t N>
 constexpr bool SortedUnique(const std::array<RingRegSpec, N>& t) {
@@ -46,8 +58,7 @@ constexpr bool SortedUnique(const std::array<RingRegSpec, N>& t) {
 }
 static_assert(SortedUnique(kRxRegs) && SortedUnique(kTxRegs));
 
-template <size_t N>
-const RingRegSpec* Find(const std::array<RingRegSpec, N>& t, uint32_t off) {
+const RingRegSpec* Find(std::span<const RingRegSpec> t, uint32_t off) {
   for (const RingRegSpec& s : t) {
     if (s.off == off) {
       return &s;
@@ -76,6 +87,51 @@ RawDesc TxWbStatus() {
 }  // namespace
 
 // ---- Ring ----
+
+uint32_t Ring::ReadReg(std::span<const RingRegSpec> regs, uint32_t off) const {
+  const RingRegSpec* spec = Find(regs, off);
+  if (spec == nullptr) {
+    return 0;
+  }
+  uint32_t v = 0;
+  if (ReadRingReg(off, &v)) {
+    return v;
+  }
+  if (off == kRingCtl) {
+    return ctl_;
+  }
+  return spec->own != nullptr ? this->*spec->own : 0;
+}
+
+Ring::RegWrite Ring::WriteReg(const Host& host, FnId fn,
+                              std::span<const RingRegSpec> regs, uint32_t off,
+                              uint32_t value) {
+  const RingRegSpec* spec = Find(regs, off);
+  if (spec == nullptr) {
+    return RegWrite::kNone;
+  }
+  bool doorbell = false;
+  if (WriteRingReg(host, fn, off, value, &doorbell)) {
+    return doorbell ? RegWrite::kDoorbell : RegWrite::kNone;
+  }
+  if (off == kRingCtl) {
+    const bool was = enabled();
+    ctl_ = value & spec->writable;  // SWFLSH: nothing held, reads 0
+    if (!was && enabled()) {
+      CheckOnEnable(host, fn);
+      return RegWrite::kEnabled;
+    }
+    if (was && !enabled()) {
+      broken_ = false;
+      return RegWrite::kDisabled;
+    }
+    return RegWrite::kNone;
+  }
+  if (spec->own != nullptr) {
+    this->*spec->own = value & spec->writable;
+  }
+  return RegWrite::kNone;
+}
 
 bool Ring::ReadRingReg(uint32_t off, uint32_t* value) const {
   switch (off) {
@@ -173,57 +229,23 @@ void Ring::ResetRing() {
 
 bool TxQueue::Handles(uint32_t off) { return Find(kTxRegs, off) != nullptr; }
 
-uint32_t TxQueue::Read(uint32_t off) const {
-  uint32_t v = 0;
-  if (ReadRingReg(off, &v)) {
-    return v;
-  }
-  switch (off) {
-    case kRingCtl:
-      return ctl_;
-    case kTxWbal:
-      return wbal_;
-    case kTxWbah:
-      return wbah_;
-    default:
-      return 0;
-  }
-}
+uint32_t TxQueue::Read(uint32_t off) const { return ReadReg(kTxRegs, off); }
 
 bool TxQueue::Write(const Host& host, FnId fn, uint32_t off, uint32_t value) {
-  const RingRegSpec* spec = Find(kTxRegs, off);
-  if (spec == nullptr) {
-    return false;
-  }
-  bool doorbell = false;
-  if (WriteRingReg(host, fn, off, value, &doorbell)) {
-    return doorbell;
-  }
-  switch (off) {
-    case kRingCtl: {
-      const bool was = enabled();
-      ctl_ = value & spec->writable;  // SWFLSH: nothing held, reads 0
-      if (!was && enabled()) {
-        CheckOnEnable(host, fn);
-        ctx_ = TxContexts{};
-        pending_ = Pending{};
-        return !broken_ && head_ != tail_;
-      }
-      if (was && !enabled()) {
-        pending_ = Pending{};
-        broken_ = false;
-      }
+  switch (WriteReg(host, fn, kTxRegs, off, value)) {
+    case RegWrite::kDoorbell:
+      return true;
+    case RegWrite::kEnabled:
+      ctx_ = TxContexts{};
+      pending_ = Pending{};
+      return !broken_ && head_ != tail_;
+    case RegWrite::kDisabled:
+      pending_ = Pending{};
       return false;
-    }
-    case kTxWbal:
-      wbal_ = value & spec->writable;
-      return false;
-    case kTxWbah:
-      wbah_ = value;
-      return false;
-    default:
+    case RegWrite::kNone:
       return false;
   }
+  return false;
 }
 
 void TxQueue::Reset() {
@@ -380,49 +402,19 @@ bool TxQueue::Retire(const Host& host, FnId fn, uint32_t next_head,
 
 bool RxQueue::Handles(uint32_t off) { return Find(kRxRegs, off) != nullptr; }
 
-uint32_t RxQueue::Read(uint32_t off) const {
-  uint32_t v = 0;
-  if (ReadRingReg(off, &v)) {
-    return v;
-  }
-  switch (off) {
-    case kRingCtl:
-      return ctl_;
-    case kRxSrrctl:
-      return srrctl_;
-    default:
-      return 0;
-  }
-}
+uint32_t RxQueue::Read(uint32_t off) const { return ReadReg(kRxRegs, off); }
 
 bool RxQueue::Write(const Host& host, FnId fn, uint32_t off, uint32_t value) {
-  const RingRegSpec* spec = Find(kRxRegs, off);
-  if (spec == nullptr) {
-    return false;
-  }
-  bool doorbell = false;
-  if (WriteRingReg(host, fn, off, value, &doorbell)) {
-    return doorbell;
-  }
-  switch (off) {
-    case kRingCtl: {
-      const bool was = enabled();
-      ctl_ = value & spec->writable;
-      if (!was && enabled()) {
-        CheckOnEnable(host, fn);
-        return !broken_;
-      }
-      if (was && !enabled()) {
-        broken_ = false;
-      }
-      return false;
-    }
-    case kRxSrrctl:
-      srrctl_ = value & spec->writable;
-      return false;
-    default:
+  switch (WriteReg(host, fn, kRxRegs, off, value)) {
+    case RegWrite::kDoorbell:
+      return true;
+    case RegWrite::kEnabled:
+      return !broken_;
+    case RegWrite::kDisabled:
+    case RegWrite::kNone:
       return false;
   }
+  return false;
 }
 
 void RxQueue::Reset() {

@@ -35,6 +35,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "../base/host.h"
@@ -56,6 +57,10 @@ inline constexpr uint32_t kRingTail = 0x18;
 inline constexpr uint32_t kRingCtl = 0x28;  // RXDCTL / TXDCTL
 inline constexpr uint32_t kTxWbal = 0x38;
 inline constexpr uint32_t kTxWbah = 0x3c;
+// Not the ring's (the register file stores them): DCA_RXCTRL/TXCTRL and
+// RSCCTL.
+inline constexpr uint32_t kRingDcaCtrl = 0x0C;
+inline constexpr uint32_t kRxRscctl = 0x2C;
 inline constexpr uint32_t kQueueBlockLen = 0x40;
 
 // RXDCTL / TXDCTL.
@@ -65,11 +70,17 @@ inline constexpr uint32_t kRxdctlVme = 0x40000000;
 // TDWBAL.
 inline constexpr uint32_t kTdwbalHeadWbEnable = 0x1;
 
-// One row of a queue's register table.
+class Ring;
+
+// One row of a queue's register table (queue.cc kRxRegs / kTxRegs): the
+// register at @off, its reset value and writable bits, and, for a
+// direction's own plain register (SRRCTL, TDWBAL/H), its storage @own
+// (null for the ring registers and RXDCTL/TXDCTL).
 struct RingRegSpec {
   uint32_t off;
   uint32_t reset;
   uint32_t writable;
+  uint32_t Ring::*own = nullptr;
 };
 
 // The ring state both directions share.
@@ -90,10 +101,23 @@ class Ring {
   void DecodeRing(migration::Decoder& d, uint32_t ctl_mask);
 
  protected:
-  // A write to BAL/BAH/LEN/H/T; false if @off is not one of them.
-  bool WriteRingReg(const Host& host, FnId fn, uint32_t off, uint32_t value,
-                    bool* doorbell);
-  bool ReadRingReg(uint32_t off, uint32_t* value) const;
+  friend struct RingTables;  // queue.cc: its rows name the own registers
+
+  // What a register write did, for the direction to act on.
+  enum class RegWrite : uint8_t {
+    kNone,      // stored, ignored (logged) or not a register of the table
+    kDoorbell,  // the tail was written while the queue is enabled
+    kEnabled,   // RXDCTL/TXDCTL.ENABLE went on (the ring was checked)
+    kDisabled,  // ENABLE went off (the error state is left)
+  };
+  // The register access both directions share, driven by the direction's
+  // table @regs: BAL/BAH/LEN/H/T, RXDCTL/TXDCTL (writable bits), then the
+  // rows' own registers (writable bits). An offset not in @regs reads 0
+  // and is not written.
+  uint32_t ReadReg(std::span<const RingRegSpec> regs, uint32_t off) const;
+  RegWrite WriteReg(const Host& host, FnId fn,
+                    std::span<const RingRegSpec> regs, uint32_t off,
+                    uint32_t value);
   // The ENABLE transition to on: checks the ring (error state if bad).
   void CheckOnEnable(const Host& host, FnId fn);
   void Break(const Host& host, FnId fn, const char* msg);
@@ -108,6 +132,15 @@ class Ring {
   uint32_t bal_ = 0, bah_ = 0, len_ = 0, ctl_ = 0;
   uint16_t head_ = 0, tail_ = 0;
   bool broken_ = false;
+  // A direction's own registers (RingRegSpec::own).
+  uint32_t wbal_ = 0, wbah_ = 0;  // TX: TDWBAL/H
+  uint32_t srrctl_ = 0;           // RX: SRRCTL
+
+ private:
+  // A write to BAL/BAH/LEN/H/T; false if @off is not one of them.
+  bool WriteRingReg(const Host& host, FnId fn, uint32_t off, uint32_t value,
+                    bool* doorbell);
+  bool ReadRingReg(uint32_t off, uint32_t* value) const;
 };
 
 // A transmit queue (port::Port's PeekTx/ConsumeTx for one lane).
@@ -163,7 +196,6 @@ class TxQueue : public Ring {
   bool Retire(const Host& host, FnId fn, uint32_t next_head,
               const TxContexts& ctx);
 
-  uint32_t wbal_ = 0, wbah_ = 0;
   TxContexts ctx_;
   Pending pending_;
   std::vector<RsMark> rs_;  // of the frame being peeked (<= ring size)
@@ -214,9 +246,6 @@ class RxQueue : public Ring {
   // the posted buffers take now, and a full ring at most (Port::RoomFor).
   // Unknown ({}) while the queue cannot receive at all.
   port::Port::RxRoom Room(size_t frame_len) const;
-
- private:
-  uint32_t srrctl_ = 0;
 };
 
 }  // namespace snic::ixgbe

@@ -11,9 +11,9 @@ std::optional<uint32_t> QueueRateMbps(const PoolRegs& r, unsigned q,
   if (q >= kTxQueues || link_mbps == 0) return std::nullopt;
   const uint32_t v = r.RateControl(q);
   const uint64_t rf =
-      v & (IXGBE_RTTBCNRC_RF_INT_MASK | IXGBE_RTTBCNRC_RF_DEC_MASK);
-  if (!(v & IXGBE_RTTBCNRC_RS_ENA) || rf == 0) return std::nullopt;
-  const uint64_t scaled = uint64_t{link_mbps} << IXGBE_RTTBCNRC_RF_INT_SHIFT;
+      v & (reg::RTTBCNRC_RF_INT_MASK | reg::RTTBCNRC_RF_DEC_MASK);
+  if (!(v & reg::RTTBCNRC_RS_ENA) || rf == 0) return std::nullopt;
+  const uint64_t scaled = uint64_t{link_mbps} << reg::RTTBCNRC_RF_INT_SHIFT;
   const uint64_t mbps = (scaled + rf / 2) / rf;
   return static_cast<uint32_t>(std::min<uint64_t>(mbps, link_mbps));
 }

@@ -386,11 +386,19 @@ inline constexpr uint32_t VLNCTRL_VET = 0x0000FFFF;
 inline constexpr uint32_t VLNCTRL_CFIEN = 0x20000000;
 inline constexpr uint32_t VLNCTRL_VFE = 0x40000000;
 inline constexpr uint32_t VLNCTRL_VME = 0x80000000;
+inline constexpr uint32_t MCSTCTRL_MO = 0x00000003;
+inline constexpr uint32_t MCSTCTRL_MFE = 0x00000004;
 inline constexpr uint32_t VT_CTL_VT_ENABLE = 0x00000001;
 inline constexpr uint32_t VT_CTL_POOL_SHIFT = 7;
 inline constexpr uint32_t VT_CTL_POOL_MASK = 0x3Fu << VT_CTL_POOL_SHIFT;
 inline constexpr uint32_t VT_CTL_DIS_DEFPL = 0x20000000;
 inline constexpr uint32_t VT_CTL_REPLEN = 0x40000000;
+inline constexpr uint32_t MRQC_MRQE_MASK = 0x0000000F;
+inline constexpr uint32_t MRQC_VMDQEN = 0x00000008;
+inline constexpr uint32_t MRQC_VMDQRSS32EN = 0x0000000A;
+inline constexpr uint32_t MRQC_VMDQRSS64EN = 0x0000000B;
+inline constexpr uint32_t MRQC_VMDQRT8TCEN = 0x0000000C;
+inline constexpr uint32_t MRQC_VMDQRT4TCEN = 0x0000000D;
 inline constexpr uint32_t FDIRCTRL_INIT_DONE = 0x00000008;
 inline constexpr uint32_t FDIRCMD_CMD_MASK = 0x00000003;
 inline constexpr uint32_t FCCFG_TFCE_802_3X = 0x00000008;
@@ -431,6 +439,11 @@ inline constexpr uint32_t DMATXCTL_GDV = 0x8;
 inline constexpr uint32_t DMATXCTL_VT_SHIFT = 16;
 inline constexpr uint32_t PFDTXGSWC_VT_LBEN = 0x1;
 inline constexpr uint32_t RTTDCS_ARBDIS = 0x00000040;
+inline constexpr uint32_t RTTBCNRC_RS_ENA = 0x80000000;
+inline constexpr uint32_t RTTBCNRC_RF_DEC_MASK = 0x00003FFF;
+inline constexpr uint32_t RTTBCNRC_RF_INT_SHIFT = 14;
+inline constexpr uint32_t RTTBCNRC_RF_INT_MASK = 0x00003FFFu
+                                                << RTTBCNRC_RF_INT_SHIFT;
 inline constexpr uint32_t SECTXCTRL_SECTX_DIS = 0x00000001;
 inline constexpr uint32_t SECTXCTRL_TX_DIS = 0x00000002;
 inline constexpr uint32_t SECTXCTRL_STORE_FORWARD = 0x00000004;
@@ -621,6 +634,17 @@ inline constexpr uint32_t kNumRar = 128;
 
 inline constexpr uint32_t RAH_VIND_MASK = 0x003C0000;
 inline constexpr uint32_t RAH_AV = 0x80000000;
+inline constexpr uint32_t VMOLR_AUPE = 0x01000000;
+inline constexpr uint32_t VMOLR_ROMPE = 0x02000000;
+inline constexpr uint32_t VMOLR_ROPE = 0x04000000;
+inline constexpr uint32_t VMOLR_BAM = 0x08000000;
+inline constexpr uint32_t VMOLR_MPE = 0x10000000;
+inline constexpr uint32_t VLVF_VIEN = 0x80000000;
+inline constexpr uint32_t VLVF_VLANID_MASK = 0x00000FFF;
+inline constexpr uint32_t VMVIR_VLANA_MASK = 0xC0000000;
+inline constexpr uint32_t VMVIR_VLANA_DEFAULT = 0x40000000;
+inline constexpr uint32_t VMVIR_VLANA_NEVER = 0x80000000;
+inline constexpr uint32_t SPOOF_VLANAS_SHIFT = 8;  // PFVFSPOOF
 
 // ---- Mailbox / VF management (owned by core/ixgbe/mailbox.h) ----
 constexpr uint32_t PFVFLRE(uint32_t i) { return (i & 1) ? 0x001C0 : 0x00600; }

@@ -18,19 +18,19 @@ struct QueueSpec {
 };
 
 constexpr std::array<QueueSpec, 11> kQueueSpecs = {{
-    {kQBal, 0xFFFFFF80, 0xFFFFFF80}, // 128-byte aligned
-    {kQBah, 0xFFFFFFFF, 0xFFFFFFFF},
-    {kQLen, 0x000FFF80, 0x000FFF80}, // multiple of 128 bytes
-    {kQDcaCtrl, 0xFFFFFFFF, 0xFFFFFFFF},
-    {kQHead, 0x0000FFFF, 0x0000FFFF},
-    {kQSrrctl, 0x1FC03F7F, 0}, // BSIZEPKT, BSIZEHDR, RDMTS,
-                               // DESCTYPE, DROP_EN
-    {kQTail, 0x0000FFFF, 0x0000FFFF},
-    {kQDctl, 0x4200BFFF, 0x027F7F7F}, // RX: RLPML, ENABLE, VME; TX:
-                                      // P/H/WTHRESH, ENABLE
-    {kQRscctl, 0x0000000F, 0},
-    {kQWbal, 0, 0xFFFFFFFD}, // head write-back enable + addr
-    {kQWbah, 0, 0xFFFFFFFF},
+    {kRingBal, 0xFFFFFF80, 0xFFFFFF80}, // 128-byte aligned
+    {kRingBah, 0xFFFFFFFF, 0xFFFFFFFF},
+    {kRingLen, 0x000FFF80, 0x000FFF80}, // multiple of 128 bytes
+    {kRingDcaCtrl, 0xFFFFFFFF, 0xFFFFFFFF},
+    {kRingHead, 0x0000FFFF, 0x0000FFFF},
+    {kRxSrrctl, 0x1FC03F7F, 0}, // BSIZEPKT, BSIZEHDR, RDMTS,
+                                // DESCTYPE, DROP_EN
+    {kRingTail, 0x0000FFFF, 0x0000FFFF},
+    {kRingCtl, 0x4200BFFF, 0x027F7F7F}, // RX: RLPML, ENABLE, VME; TX:
+                                        // P/H/WTHRESH, ENABLE
+    {kRxRscctl, 0x0000000F, 0},
+    {kTxWbal, 0, 0xFFFFFFFD}, // head write-back enable + addr
+    {kTxWbah, 0, 0xFFFFFFFF},
 }};
 
 constexpr bool QueueSpecsSorted() {
@@ -177,18 +177,18 @@ bool VfQueueRegs::Write(Dir d, unsigned q, uint32_t off, uint32_t v) {
   // SWFLSH (ixgbevf_configure_tx_ring writes it alone first) completes at
   // once: it is outside the mask, so it reads 0.
   r_[d][q][off / 4] = v & QueueMask(d, off);
-  return off == kQTail;
+  return off == kRingTail;
 }
 
 bool VfQueueRegs::Enabled(Dir d, unsigned q) const {
-  return q < kVfQueues && (r_[d][q][kQDctl / 4] & kDctlEnable) != 0;
+  return q < kVfQueues && (r_[d][q][kRingCtl / 4] & kDctlEnable) != 0;
 }
 
 void VfQueueRegs::Reset() {
   for (auto &dir : r_) {
     for (auto &q : dir) {
       for (unsigned i = 0; i < kRegs; ++i) {
-        if (&dir == &r_[kTx] && (i == kQWbal / 4 || i == kQWbah / 4)) {
+        if (&dir == &r_[kTx] && (i == kTxWbal / 4 || i == kTxWbah / 4)) {
           continue;
         }
         q[i] = 0;
@@ -252,10 +252,10 @@ void Vf::ResetRegisters() {
   psrtype_ = 0;
 }
 
-MailboxEvents Vf::Reset() {
+MailboxEvents Vf::Reset(bool report_flr) {
   ResetRegisters();
   queues_.Reset();
-  return mbx_.VfReset(index_);
+  return mbx_.VfReset(index_, report_flr);
 }
 
 void Vf::PfReset() {
@@ -333,7 +333,7 @@ uint32_t Vf::Read(uint32_t off) {
   case Reg::kCtrl: // RST self-clears at once
     return 0;
   case Reg::kLinks:
-    return link_up_ ? (kLinksUp | kLinksSpeed10G) : 0;
+    return link_up_ ? (reg::LINKS_UP | reg::LINKS_SPEED_10G_82599) : 0;
   case Reg::kEicr: {
     const uint32_t v = eicr_;
     eicr_ = 0;

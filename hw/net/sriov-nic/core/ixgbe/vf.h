@@ -46,6 +46,7 @@
 #include "../migration/stream.h"
 #include "mailbox.h"
 #include "queue.h"
+#include "regs.h"
 
 namespace snic::ixgbe {
 
@@ -82,29 +83,27 @@ inline constexpr uint32_t kVfGotcLsb = 0x2020;
 inline constexpr uint32_t kVfGotcMsb = 0x2024;
 inline constexpr uint32_t kVfRxMemWrap = 0x3190;
 
-// Offsets inside one queue's 0x40 block (RX at 0x1000, TX at 0x2000).
-inline constexpr uint32_t kQBal = 0x00;
-inline constexpr uint32_t kQBah = 0x04;
-inline constexpr uint32_t kQLen = 0x08;
-inline constexpr uint32_t kQDcaCtrl = 0x0C;
-inline constexpr uint32_t kQHead = 0x10;
-inline constexpr uint32_t kQSrrctl = 0x14; // RX only
-inline constexpr uint32_t kQTail = 0x18;
-inline constexpr uint32_t kQDctl = 0x28;
-inline constexpr uint32_t kQRscctl = 0x2C; // RX only
-inline constexpr uint32_t kQWbal = 0x38;   // TX only
-inline constexpr uint32_t kQWbah = 0x3C;   // TX only
+// Offsets inside one queue's 0x40 block (RX at 0x1000, TX at 0x2000):
+// queue.h's kRingBal.. kTxWbah.
 
 inline constexpr uint32_t kVfCtrlRst = 1u << 26;     // IXGBE_CTRL_RST
-inline constexpr uint32_t kLinksUp = 1u << 30;       // IXGBE_LINKS_UP
-inline constexpr uint32_t kLinksSpeed10G = 3u << 28; // LINKS_SPEED_10G_82599
+// VFLINKS bits: reg::LINKS_UP, reg::LINKS_SPEED_10G_82599 (regs.h).
 // kDctlEnable (RXDCTL/TXDCTL.ENABLE): queue.h
 inline constexpr uint32_t kTxdctlSwflsh = 1u << 26;  // IXGBE_TXDCTL_SWFLSH
 inline constexpr uint8_t kIvarValid = 0x80;          // IXGBE_IVAR_ALLOC_VAL
 
-// The queue registers of one VF, stored and read back. Isolated so that
-// the ring engine (core/ixgbe/queue.h) can take its place: Read/Write take
-// the direction, queue and offset inside the queue's block.
+// The queue registers of one VF, stored and read back: Read/Write take the
+// direction, queue and offset inside the queue's block.
+// In the device the rings are queue.h's, and Nic (Nic::VfQueueReg) routes a
+// VF's queue-block access here only when it is not a ring's:
+//  - offsets no ring handles (DCA_RXCTRL/TXCTRL 0x0C, RSCCTL 0x2C: plain
+//    stored registers);
+//  - ring registers of a queue the VF's pool does not have (Nic::QueueOf <
+//    0): VT off (no GCR_EXT.VT_Mode), a queue index at or past the queues
+//    per pool (32 pools: 4, 64 pools: 2), or a VF that is the default
+//    pool. No ring backs these, but the VF BAR still decodes them: they
+//    read back what was written and move no frame.
+// Vf::QueueEnabled and queues() read this copy, not the rings.
 class VfQueueRegs {
 public:
   enum Dir : unsigned { kRx = 0, kTx = 1 };
@@ -146,8 +145,9 @@ public:
   VfWriteResult Write(uint32_t off, uint32_t v);
 
   // FLR (and VFCTRL.RST): registers as at power-on except TDWBAL/H and
-  // the statistics; the mailbox's VF side (Mailboxes::VfReset).
-  MailboxEvents Reset();
+  // the statistics; the mailbox's VF side (Mailboxes::VfReset, which
+  // reports the FLR to the PF when @report_flr).
+  MailboxEvents Reset(bool report_flr = true);
   // The PF was reset (CTRL.RST): the VF's registers go back to power-on
   // values, statistics included. The mailboxes are reset by the PF.
   void PfReset();
