@@ -1,13 +1,14 @@
 """personality=ixgbe on PCI: the PF and its 63 VFs look like an Intel
 82599 and its VFs (IDs, capability chains, BARs, SR-IOV), as the guest's
 ixgbe/ixgbevf and the Linux PCI core read them; the small register set
-served so far answers through BAR 0; the device migrates.
+served so far answers through BAR 0; the PF's MSI (ixgbe's fallback when
+MSI-X fails) is sent where INTx would be asserted; the device migrates.
 
 The PF sits at 01:00.0 behind a pcie-root-port, so 82599's VF offset 0x80
 and stride 2 put VF n at 01:10.0 + 2n (devfn 0x80 + 2n): all 63 fit."""
 import pci as P
 import rig as R
-from harness import check, eq, test
+from harness import check, eq, test, wait_until
 from qtest import QTest
 
 PM, MSI = 0x01, 0x05
@@ -250,3 +251,70 @@ def _(ctx):
             break
         r.q.settle(0.05)
     eq(status, "completed", "the migration of personality=ixgbe")
+
+
+# The PF's MSI capability (64-bit, per-vector masking) and the registers
+# ixgbe's MSI handler uses (ixgbe_intr: EIMC, EICR read-to-clear, EIMS).
+MSI_CAP = 0x50
+MSI_FLAGS, MSI_ADDR_LO, MSI_ADDR_HI, MSI_DATA = 0x02, 0x04, 0x08, 0x0c
+MSI_MASK, MSI_PENDING = 0x10, 0x14
+MSI_ENABLE = 0x1
+PCI_STATUS, STATUS_INTERRUPT = 0x06, 0x08
+EICR, EICS, EIMS = 0x00800, 0x00808, 0x00880
+MSI_TARGET = 0x200000          # guest RAM: the message is a DMA write there
+
+
+@test("ixgbe/pf-msi-on-the-intx-condition")
+def _(ctx):
+    r = ixgbe_rig(ctx, total_vfs=0)
+    q, f = r.q, r.pf
+    f.set_bar64(0, PF_BAR0)
+    f.set_bar64(4, PF_BAR4)
+    f.set_command(P.CMD_MEMORY | P.CMD_MASTER)
+    intx = lambda: f.read16(PCI_STATUS) & STATUS_INTERRUPT
+    # Without MSI (nor MSI-X): a cause that EIMS enables asserts INTx; the
+    # EICR read of ixgbe_intr lowers it.
+    q.writel(PF_BAR0 + EIMS, 0x1)
+    q.writel(PF_BAR0 + EICS, 0x1)
+    check(intx(), "INTx not asserted for EICS with EIMS")
+    eq(q.readl(PF_BAR0 + EICR), 0x1, "EICR")
+    check(not intx(), "INTx still asserted after the EICR read")
+    # MSI as pci_enable_msi programs it.
+    q.writel(MSI_TARGET, 0)
+    f.write32(MSI_CAP + MSI_ADDR_LO, MSI_TARGET)
+    f.write32(MSI_CAP + MSI_ADDR_HI, 0)
+    f.write16(MSI_CAP + MSI_DATA, 0x4a5b)
+    f.write16(MSI_CAP + MSI_FLAGS, f.read16(MSI_CAP + MSI_FLAGS) | MSI_ENABLE)
+    q.settle(0.01)
+    eq(q.readl(MSI_TARGET), 0, "a message before any cause")
+    # A masked cause sends nothing.
+    q.writel(PF_BAR0 + 0x00888, 0x7fffffff)     # EIMC: everything masked
+    q.writel(PF_BAR0 + EICS, 0x1)
+    q.settle(0.01)
+    eq(q.readl(MSI_TARGET), 0, "a message for a masked cause")
+    # Unmasking the pending cause is the rising edge: one message, INTx
+    # stays deasserted.
+    q.writel(PF_BAR0 + EIMS, 0x1)
+    wait_until(q, lambda: q.readl(MSI_TARGET) == 0x4a5b, "the MSI write")
+    check(not intx(), "INTx asserted with MSI enabled")
+    # Another cause while the level is high is no new edge.
+    q.writel(MSI_TARGET, 0)
+    q.writel(PF_BAR0 + EICS, 0x2)
+    q.settle(0.01)
+    eq(q.readl(MSI_TARGET), 0, "a message without a new edge")
+    eq(q.readl(PF_BAR0 + EICR), 0x3, "EICR (both causes; cause 1 not enabled)")
+    # Cleared, then a new cause: a new message.
+    q.writel(PF_BAR0 + EICS, 0x1)
+    wait_until(q, lambda: q.readl(MSI_TARGET) == 0x4a5b, "the second MSI")
+    q.readl(PF_BAR0 + EICR)
+    # The capability's mask bit holds the message pending until unmasked.
+    q.writel(MSI_TARGET, 0)
+    f.write32(MSI_CAP + MSI_MASK, 1)
+    q.writel(PF_BAR0 + EICS, 0x1)
+    q.settle(0.01)
+    eq(q.readl(MSI_TARGET), 0, "a message while the vector is masked")
+    eq(f.read32(MSI_CAP + MSI_PENDING) & 1, 1, "MSI pending bit")
+    f.write32(MSI_CAP + MSI_MASK, 0)
+    wait_until(q, lambda: q.readl(MSI_TARGET) == 0x4a5b,
+               "the pending MSI after unmasking")
+    check(not intx(), "INTx asserted with MSI enabled")

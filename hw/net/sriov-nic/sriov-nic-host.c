@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include "exec/address-spaces.h"
 #include "qemu/atomic.h"
+#include "hw/pci/msi.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/pcie_sriov.h"
 #include "qemu/log.h"
@@ -81,10 +82,32 @@ static void sriov_nic_msix_notify(void *opaque, SnicFn fn, uint16_t vector)
     }
 }
 
+/*
+ * The PF's interrupt level when it has no MSI-X (the core resolves it).
+ * With MSI enabled (ixgbe_set_interrupt_capability's fallback when MSI-X
+ * fails) the level's rising edge is the message, as on the 82599 (82599
+ * datasheet 7.3.1: MSI is sent on the same condition that would assert
+ * INTx), and the pin stays deasserted (PCI 3.0 6.8: a function with MSI
+ * enabled does not use INTx). A masked message stays pending in the
+ * capability (msi_notify).
+ */
 static void sriov_nic_set_intx(void *opaque, SnicFn fn, bool level)
 {
-    if (fn == SNIC_FN_PF) {
-        pci_set_irq(PCI_DEVICE(opaque), level);
+    SriovNicState *s = opaque;
+    PCIDevice *d = PCI_DEVICE(s);
+    bool rose = level && !s->intx_level;
+
+    if (fn != SNIC_FN_PF) {
+        return;
+    }
+    s->intx_level = level;
+    if (msi_enabled(d)) {
+        pci_set_irq(d, 0);
+        if (rose) {
+            msi_notify(d, 0);
+        }
+    } else {
+        pci_set_irq(d, level);
     }
 }
 

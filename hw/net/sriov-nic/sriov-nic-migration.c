@@ -246,6 +246,8 @@ const VMStateDescription sriov_nic_vmstate = {
         VMSTATE_UINT32(mig_state_len, SriovNicState),
         VMSTATE_VBUFFER_ALLOC_UINT32(mig_state, SriovNicState, 0, NULL,
                                      mig_state_len),
+        /* The PF's interrupt level, whose rising edge is an MSI. */
+        VMSTATE_BOOL(intx_level, SriovNicState),
         VMSTATE_END_OF_LIST()
     },
 };

@@ -501,6 +501,7 @@ static void sriov_nic_reset_hold(Object *obj, ResetType type)
     snic_core_set_num_vfs(s->core, 0);
     snic_core_reset_function(s->core, SNIC_FN_PF);
     sriov_nic_function_reset(&s->bar);
+    s->intx_level = false;      /* the reset deasserted the pin */
 }
 
 /* ---- personality=virtio-net|ixgbe ---- */

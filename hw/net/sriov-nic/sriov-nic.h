@@ -131,6 +131,8 @@ struct SriovNicState {
     SriovNicBar bar;
     QEMUBH *bh;
     QEMUTimer *timer;
+    /* The PF's last interrupt level (sriov_nic_set_intx: MSI edges). */
+    bool intx_level;
 
     /* Migration (sriov-nic-migration.c). */
     VMChangeStateEntry *vm_state_change;

@@ -431,11 +431,28 @@ void Nic::ConsumeTx(FnId fn, uint16_t lane, size_t len, NicIrqs& irqs) {
   }
 }
 
+// 82599 datasheet 7.1.2.8: VT off, the RETA entry is the queue
+// (ixgbe_setup_reta fills it over the PF's RSS queues; DCB+RSS: traffic
+// class 0's, user priorities are not modelled). VMDq+RSS: the pool's
+// first queue plus the entry's low RQPL bits (PSRTYPE of the PF's default
+// pool, or the VF's VFPSRTYPE), never past the pool (PoolRssQueues).
+// Without a hash (RSS off, not IP, a type MRQC does not enable) the
+// function's first queue.
+int Nic::RssQueue(FnId fn, const RssRegs& rss, const RxHash& hash) const {
+  const int first = QueueOf(fn, 0);
+  if (first < 0 || hash.type == kRssTypeNone) return first;
+  const uint8_t entry = RetaEntry(rss, hash.value);
+  const unsigned qpp = QueuesPerPool(pools_);
+  if (qpp == 0) return first + entry;  // VT off: the PF, from queue 0
+  const unsigned pool = static_cast<unsigned>(first) / qpp;
+  const uint32_t psrtype =
+      fn == kPfFn ? pf_.psrtype(pool) : vfs_[fn - 1u]->psrtype();
+  return first + static_cast<int>(entry & (PoolRssQueues(psrtype, qpp) - 1));
+}
+
 int Nic::RxQueueFor(FnId fn, const uint8_t* frame, size_t len) const {
-  // The function's first queue (RSS across its queues is not modelled).
-  (void)frame;
-  (void)len;
-  return QueueOf(fn, 0);
+  const RssRegs rss = pf_.rss();
+  return RssQueue(fn, rss, RssHash(rss, frame, len));
 }
 
 port::Port::RxRoom Nic::RxRoom(FnId fn, const uint8_t* frame, size_t len,
@@ -447,12 +464,20 @@ port::Port::RxRoom Nic::RxRoom(FnId fn, const uint8_t* frame, size_t len,
 
 port::RxResult Nic::Deliver(FnId fn, const uint8_t* frame, size_t len,
                             const eth::Offload& offload, NicIrqs& irqs) {
-  const int q = RxQueueFor(fn, frame, len);
+  const RssRegs rss = pf_.rss();
+  const RxHash hash = RssHash(rss, frame, len);
+  const int q = RssQueue(fn, rss, hash);
+  // A queue RSS picks that the driver has not enabled drops the frame, as
+  // the 82599 does (no fallback to another queue).
   if (q < 0 || !RxAllowed(fn) || !rxq_[q].enabled()) {
     return port::RxResult::kNotReady;
   }
+  RxQueue::Meta meta;
+  // The descriptor's hash field holds the RSS hash with RXCSUM.PCSD
+  // (ixgbe_rx_hash, ixgbevf_rx_hash read it when the RSS type is not 0).
+  if (pf_.rss_hash_in_desc()) meta.hash = hash;
   const RxQueue::DeliverResult r =
-      rxq_[q].Deliver(host_, fn, frame, len, offload, RxQueue::Meta{});
+      rxq_[q].Deliver(host_, fn, frame, len, offload, meta);
   if (r.wrote_back) RaiseQueue(false, static_cast<unsigned>(q), irqs);
   if (r.result == port::RxResult::kDelivered) {
     const bool mcast = len >= 6 && (frame[0] & 1);

@@ -25,6 +25,7 @@
 #include "pf.h"
 #include "pools.h"
 #include "queue.h"
+#include "rss.h"
 #include "vf.h"
 
 namespace snic::ixgbe {
@@ -160,6 +161,8 @@ class Nic {
                   uint32_t* reg) const;
   bool PfVfStat(uint32_t offset, unsigned* vf, uint32_t* vf_offset) const;
   unsigned QueueBase(FnId fn) const;
+  // The RX queue RSS picks for a frame of @fn with @hash, or -1.
+  int RssQueue(FnId fn, const RssRegs& rss, const RxHash& hash) const;
   // The RX queue of @fn that @frame goes to, or -1 (Deliver, RxRoom).
   int RxQueueFor(FnId fn, const uint8_t* frame, size_t len) const;
   void RaiseQueue(bool tx, unsigned queue, NicIrqs& irqs);

@@ -438,6 +438,21 @@ bool Pf::rx_enabled() const { return Stored(RXCTRL) & RXCTRL_RXEN; }
 bool Pf::tx_enabled() const { return Stored(DMATXCTL) & DMATXCTL_TE; }
 bool Pf::msix_mode() const { return Stored(GPIE) & GPIE_MSIX_MODE; }
 
+RssRegs Pf::rss() const {
+  RssRegs r;
+  r.mrqc = Stored(MRQC);
+  for (uint32_t i = 0; i < r.rssrk.size(); ++i) r.rssrk[i] = Stored(RSSRK(i));
+  for (uint32_t i = 0; i < r.reta.size(); ++i) r.reta[i] = Stored(RETA(i));
+  return r;
+}
+
+bool Pf::rss_hash_in_desc() const { return Stored(RXCSUM) & kRxcsumPcsd; }
+
+uint32_t Pf::psrtype(unsigned pool) const {
+  constexpr unsigned kPsrtypeRegs = 64;  // PSRTYPE(0..15), (16..63)
+  return pool < kPsrtypeRegs ? Stored(PSRTYPE(pool)) : 0;
+}
+
 void Pf::LogOnce(uint32_t offset, const char* msg) {
   (void)offset;
   if (logged_unimplemented_) return;

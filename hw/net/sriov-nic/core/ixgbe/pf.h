@@ -36,6 +36,7 @@
 #include "../base/types.h"
 #include "eeprom.h"
 #include "regs.h"
+#include "rss.h"
 
 namespace snic::ixgbe {
 
@@ -129,6 +130,12 @@ class Pf {
   bool rx_enabled() const;  // RXCTRL.RXEN
   bool tx_enabled() const;  // DMATXCTL.TE
   bool msix_mode() const;   // GPIE.MSIX_MODE
+  // Receive-side scaling as ixgbe_setup_mrqc programs it: MRQC, RSSRK
+  // and RETA (shared by the VFs on 82599: VFRETA/VFMRQC are X550's), the
+  // hash in the descriptor (RXCSUM.PCSD), a pool's PSRTYPE (0 past 63).
+  RssRegs rss() const;
+  bool rss_hash_in_desc() const;
+  uint32_t psrtype(unsigned pool) const;
   const Eeprom& eeprom() const { return eeprom_; }
   Eeprom& eeprom() { return eeprom_; }
 

@@ -110,4 +110,10 @@ uint8_t RetaEntry(const RssRegs& regs, uint32_t hash) {
   return static_cast<uint8_t>((regs.reta[i / 4] >> (8 * (i % 4))) & 0xf);
 }
 
+unsigned PoolRssQueues(uint32_t psrtype, unsigned queues_per_pool) {
+  const unsigned rqpl = (psrtype >> kPsrtypeRqplShift) & kPsrtypeRqplMask;
+  const unsigned n = rqpl > 3 ? 8u : 1u << rqpl;
+  return n < queues_per_pool ? n : queues_per_pool;
+}
+
 }  // namespace snic::ixgbe

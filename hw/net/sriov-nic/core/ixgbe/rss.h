@@ -33,6 +33,14 @@ inline constexpr uint32_t kMrqcFieldIpv6Tcp = 0x00200000;
 inline constexpr uint32_t kMrqcFieldIpv4Udp = 0x00400000;
 inline constexpr uint32_t kMrqcFieldIpv6Udp = 0x00800000;
 
+// RXCSUM.PCSD: the descriptor carries the RSS hash, not the fragment
+// checksum (ixgbe_setup_mrqc sets it).
+inline constexpr uint32_t kRxcsumPcsd = 0x00002000;
+// PSRTYPE.RQPL: log2 of the pool's RSS queues (0, 1, 2: 1, 2, 4 queues;
+// ixgbe_setup_psrtype, ixgbevf_setup_psrtype).
+inline constexpr unsigned kPsrtypeRqplShift = 29;
+inline constexpr uint32_t kPsrtypeRqplMask = 0x7;
+
 inline constexpr size_t kRssKeyLen = 40;
 inline constexpr size_t kRetaEntries = 128;
 
@@ -56,6 +64,11 @@ RxHash RssHash(const RssRegs& regs, const uint8_t* frame, size_t len);
 
 // The redirection table's entry for @hash (its 4-bit queue index).
 uint8_t RetaEntry(const RssRegs& regs, uint32_t hash);
+
+// How many of a pool's @queues_per_pool queues RSS spreads over in the
+// VMDq+RSS modes: 2^RQPL of the pool's @psrtype, at most the pool's (an
+// RQPL the pool cannot hold is cut to it, never past the pool).
+unsigned PoolRssQueues(uint32_t psrtype, unsigned queues_per_pool);
 
 }  // namespace snic::ixgbe
 

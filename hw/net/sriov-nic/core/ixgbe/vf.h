@@ -168,6 +168,8 @@ public:
     return queues_.Enabled(d, q);
   }
   const VfQueueRegs &queues() const { return queues_; }
+  // VFPSRTYPE: the pool's PSRTYPE (its RQPL: how many queues RSS uses).
+  uint32_t psrtype() const { return psrtype_; }
 
   void Encode(migration::Encoder &e) const;
   void Decode(migration::Decoder &d);
