@@ -201,7 +201,7 @@ class IxgbeRss : public ::testing::Test {
     Write(0, reg::VFRE(0), 0x7);
     Write(0, reg::VFTE(0), 0x7);
     for (unsigned p = 0; p <= 2; ++p) {
-      Write(0, reg::VMOLR(p), ixgbe::IXGBE_VMOLR_AUPE | ixgbe::IXGBE_VMOLR_BAM);
+      Write(0, reg::VMOLR(p), reg::VMOLR_AUPE | reg::VMOLR_BAM);
     }
     Write(0, reg::RAL(1),
           uint32_t(kVfMac[0]) | uint32_t(kVfMac[1]) << 8 |
@@ -314,7 +314,7 @@ TEST_F(IxgbeRss, ADisabledTargetQueueDropsTheFrame) {
 // 32 pools x 4 queues, VFPSRTYPE.RQPL 2 (4 queues: the encoding is log2,
 // ixgbe_setup_psrtype writes 2 << 29 for 4 RSS queues).
 TEST_F(IxgbeRss, VfIn32PoolModeSpreadsOverItsFourQueues) {
-  VfInVt(reg::GCR_EXT_VT_MODE_32, ixgbe::IXGBE_MRQC_VMDQRSS32EN, 4,
+  VfInVt(reg::GCR_EXT_VT_MODE_32, reg::MRQC_VMDQRSS32EN, 4,
          2u << ixgbe::kPsrtypeRqplShift);
   FromUplink(TcpFrame(kVfMac, kFlowA));
   FromUplink(TcpFrame(kVfMac, kFlowB));
@@ -333,7 +333,7 @@ TEST_F(IxgbeRss, VfIn32PoolModeSpreadsOverItsFourQueues) {
 
 // ixgbevf_setup_psrtype with 2 queues: RQPL 1, so entry 2 is queue 0.
 TEST_F(IxgbeRss, VfRqplOneUsesTwoQueues) {
-  VfInVt(reg::GCR_EXT_VT_MODE_32, ixgbe::IXGBE_MRQC_VMDQRSS32EN, 4,
+  VfInVt(reg::GCR_EXT_VT_MODE_32, reg::MRQC_VMDQRSS32EN, 4,
          1u << ixgbe::kPsrtypeRqplShift);
   FromUplink(TcpFrame(kVfMac, kFlowB));
   EXPECT_TRUE(Done(0));
@@ -347,9 +347,9 @@ TEST_F(IxgbeRss, VfRqplOneUsesTwoQueues) {
 // Hostile: every RETA entry 15 and RQPL 7. 32 pools: queue 3 of VF 0's
 // pool; 64 pools: queue 1 of its 2. Never a queue of another pool.
 TEST_F(IxgbeRss, RetaPastThePoolIsMaskedToIt) {
-  VfInVt(reg::GCR_EXT_VT_MODE_32, ixgbe::IXGBE_MRQC_VMDQRSS32EN, 4,
+  VfInVt(reg::GCR_EXT_VT_MODE_32, reg::MRQC_VMDQRSS32EN, 4,
          7u << ixgbe::kPsrtypeRqplShift);
-  ProgramRss(ixgbe::IXGBE_MRQC_VMDQRSS32EN | kFields,
+  ProgramRss(reg::MRQC_VMDQRSS32EN | kFields,
              [](unsigned) { return 15u; });
   FromUplink(TcpFrame(kVfMac, kFlowA));
   EXPECT_TRUE(Done(3));
@@ -358,9 +358,9 @@ TEST_F(IxgbeRss, RetaPastThePoolIsMaskedToIt) {
 }
 
 TEST_F(IxgbeRss, RetaPastThePoolIsMaskedToItIn64PoolMode) {
-  VfInVt(reg::GCR_EXT_VT_MODE_64, ixgbe::IXGBE_MRQC_VMDQRSS64EN, 2,
+  VfInVt(reg::GCR_EXT_VT_MODE_64, reg::MRQC_VMDQRSS64EN, 2,
          7u << ixgbe::kPsrtypeRqplShift);
-  ProgramRss(ixgbe::IXGBE_MRQC_VMDQRSS64EN | kFields,
+  ProgramRss(reg::MRQC_VMDQRSS64EN | kFields,
              [](unsigned) { return 15u; });
   FromUplink(TcpFrame(kVfMac, kFlowA));
   FromUplink(TcpFrame(kVfMac, kFlowB));
