@@ -23,13 +23,15 @@ QEMU = os.environ.get("SNIC_QEMU",
                       "/var/cache/sriov-nic/qemu-build/qemu-system-x86_64")
 
 
-def machine(total_vfs=4, extra=()):
+def machine(total_vfs=4, extra=(), personality=None):
+    dev = f"sriov-nic,id=pf0,bus=rp0,netdev=n0,total-vfs={total_vfs}"
+    if personality:
+        dev += f",personality={personality}"
     return [QEMU, "-M", "q35", "-accel", "tcg", "-nodefaults", "-display", "none",
             "-S", "-L", "/usr/share/seabios", "-L", "/usr/share/qemu", "-m", "128M",
             "-netdev", "user,id=n0,restrict=on",
             "-device", "pcie-root-port,id=rp0,slot=1,chassis=1",
-            "-device", f"sriov-nic,id=pf0,bus=rp0,netdev=n0,total-vfs={total_vfs}",
-            *extra]
+            "-device", dev, *extra]
 
 
 @unittest.skipUnless(os.access(QEMU, os.X_OK), f"no QEMU at {QEMU}")
@@ -64,9 +66,10 @@ class FileMigration(unittest.TestCase):
         proc.log = log
         return snic_qmp.connect(qmp, timeout=30, wait=30), proc
 
-    def restore(self, path, total_vfs=4):
+    def restore(self, path, total_vfs=4, personality=None):
         """Load path into a new paused QEMU: (status, its output, qmp, proc)."""
-        q, proc = self.start(machine(total_vfs, ["-incoming", "defer"]))
+        q, proc = self.start(machine(total_vfs, ["-incoming", "defer"],
+                                     personality))
         self.addCleanup(proc.log.close)
         self.addCleanup(proc.wait)
         self.addCleanup(proc.kill)
@@ -106,6 +109,52 @@ class FileMigration(unittest.TestCase):
         self.assertEqual(data[at + n - 4:at + n], b"END!")
         with self.assertRaises(ValueError):
             migrate.find_core_state(data[:at] + data[at + n:])
+
+
+@unittest.skipUnless(os.access(QEMU, os.X_OK), f"no QEMU at {QEMU}")
+class IxgbeFileMigration(unittest.TestCase):
+    """The same for personality=ixgbe: the stream holds the 82599 too (the
+    refusals of corrupted ixgbe state are unit-tested:
+    tests/unit/ixgbe/state_test.cc)."""
+
+    start = FileMigration.start
+    tearDownClass = FileMigration.tearDownClass
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="snic-mig-ixgbe-")
+        cls.state = os.path.join(cls.dir, "vm.state")
+        q, proc = cls.start(cls, machine(personality="ixgbe"))
+        try:
+            q.cmd("migrate", uri=f"file:{cls.state}")
+            info = migrate._wait_migration(q, timeout=60)
+            assert info["status"] == "completed", info
+        finally:
+            q.close()
+            proc.kill()
+            proc.wait()
+            proc.log.close()
+
+    def restore(self, path, total_vfs=4, personality="ixgbe"):
+        return FileMigration.restore(self, path, total_vfs, personality)
+
+    def test_same_properties_load(self):
+        status, out, q, _ = self.restore(self.state)
+        self.assertEqual(status, "completed", out)
+        # The host reads the guest PF driver's policy (none yet: defaults).
+        self.assertEqual(q.cmd("qom-get", path="/machine/peripheral/pf0/vf1",
+                               property="vlan"), 0)
+
+    def test_other_total_vfs_is_refused_naming_it(self):
+        status, out, _, _ = self.restore(self.state, total_vfs=2)
+        self.assertEqual(status, "failed")
+        self.assertIn("total-vfs", out)
+
+    def test_a_virtio_net_destination_is_refused_naming_it(self):
+        status, out, _, _ = self.restore(self.state, personality="virtio-net")
+        self.assertEqual(status, "failed")
+        self.assertIn("personality=ixgbe", out)
+        self.assertIn("start the destination with the same personality", out)
 
 
 class Requests(unittest.TestCase):
