@@ -545,8 +545,11 @@ PoolPolicy PolicyForPool(const PoolRegs& r, unsigned pool, uint32_t link_mbps) {
                       (mcstctrl & reg::MCSTCTRL_MFE);
   if (rx.multicast_hash) {
     rx.mta_type = static_cast<uint8_t>(mcstctrl & reg::MCSTCTRL_MO);
-    for (unsigned i = 0; i < 4096; ++i) {
-      if (TableBit(r, Reg::kMta, static_cast<uint16_t>(i))) rx.mta.set(i);
+    // MTA register v >> 5, bit v & 31 (ixgbe_set_mta): the set bits only.
+    for (unsigned w = 0; w < 128; ++w) {
+      for (uint32_t bits = r.Get(Reg::kMta, w); bits != 0; bits &= bits - 1) {
+        rx.mta.set(w * 32 + static_cast<unsigned>(__builtin_ctz(bits)));
+      }
     }
   }
   rx.allmulti = (vmolr & reg::VMOLR_MPE) != 0;
