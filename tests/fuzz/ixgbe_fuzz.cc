@@ -852,6 +852,13 @@ void Env::Migrate(uint8_t mode) {
     const size_t len2 = snic_core_save_state(core_, &buf);
     const bool same = len2 == saved.size() &&
                       std::memcmp(buf, saved.data(), saved.size()) == 0;
+    if (!same) {
+      size_t at = 0;
+      while (at < len2 && at < saved.size() && buf[at] == saved[at]) ++at;
+      Trace("  saved again: %zu bytes, first difference at byte %zu of %zu "
+            "(0x%02x, was 0x%02x)\n", len2, at, saved.size(),
+            at < len2 ? buf[at] : 0, at < saved.size() ? saved[at] : 0);
+    }
     std::free(buf);
     if (!same) {
       Violation("a %s load changed the device: the state saved again differs",

@@ -697,6 +697,29 @@ TEST_F(IxgbeMigration, TheGuestsPolicyIsStillEnforced) {
   EXPECT_EQ(Stats(0).rx_packets, 1u);
 }
 
+// A regression (ixgbe_fuzz, ixgbe-pf-flr-policy-stale-breaks-migration):
+// a PF FLR resets the pools; the VF ports kept their old MAC and filter
+// until the next data-path register write, so the host saw a stale policy
+// and a save/load round trip (which derives them again) changed the
+// device. The ports follow the registers at once now.
+TEST_F(IxgbeMigration, APfResetIsFollowedAtOnceAndRoundTrips) {
+  SetUpAll();
+  SnicVfPolicy p{};
+  ASSERT_TRUE(snic_core_get_vf_policy(core_.get(), 0, &p));
+  ASSERT_EQ(std::memcmp(p.mac, kVfMac[0], 6), 0);
+  snic_core_reset_function(core_.get(), 0);  // PF FLR: pools and RARs reset
+  ASSERT_TRUE(snic_core_get_vf_policy(core_.get(), 0, &p));
+  const uint8_t zero[6] = {};
+  EXPECT_EQ(std::memcmp(p.mac, zero, 6), 0) << "VF 0 still shows its old MAC";
+  // The state loads back into the device and saves to the same bytes.
+  const std::vector<uint8_t> state = Save();
+  char err[512] = {};
+  ASSERT_TRUE(snic_core_load_state(core_.get(), state.data(), state.size(),
+                                   err, sizeof(err)))
+      << err;
+  EXPECT_EQ(Save(), state);
+}
+
 TEST_F(IxgbeMigration, ADifferentDestinationRefusesTheStream) {
   SetUpAll();
   const std::vector<uint8_t> state = Save();

@@ -487,6 +487,7 @@ void Device::SetNumVfs(uint16_t n) {
     }
   }
   num_vfs_ = n;
+  SyncChip();
   RebuildActive();
 }
 
@@ -501,6 +502,21 @@ void Device::ResetFunction(FnId fn) {
   }
   ports_[fn]->Reset(effects_);
   ForgetFunction(fn);
+  SyncChip();
+}
+
+// personality=ixgbe: a reset (a PF FLR resets the pools of every VF) or a
+// VF Enable changes what the chip's registers say outside an MMIO write:
+// every port's view follows at once, as after a register write (Apply),
+// so the ports, the applied policy and the migration stream never lag the
+// registers.
+void Device::SyncChip() {
+  if (!ixgbe_) {
+    return;
+  }
+  ixgbe_->Sync();
+  stale_ = true;
+  FollowGuestVfPolicy();
 }
 
 void Device::SetBusMaster(FnId fn, bool on) {

@@ -271,6 +271,7 @@ class Device final : public port::MacDirectory {
   // The port of function @fn for the configured personality.
   std::unique_ptr<port::Port> MakePort(FnId fn);
   void FollowGuestVfPolicy(bool force = false);
+  void SyncChip();
   // A function reset or went away: its lanes, holds, queued frame.
   void ForgetFunction(FnId fn);
   Status CheckVfPolicy(uint16_t vf, const policy::PortPolicy& p) const;
