@@ -494,10 +494,11 @@ struct PfDriver {
   // ixgbe_sriov.c ixgbe_msg_task
   void MsgTask() {
     for (unsigned vf = 0; vf < num_vfs; ++vf) {
-      if (CheckForRst(vf)) {
-        ++info[vf].resets_seen; // ixgbe_vf_reset_event
-        info[vf].clear_to_send = false;
-      }
+      // ixgbe_vf_reset_event resets the VF's filters; clear_to_send stays
+      // (6.1 and 6.12: only ixgbe_down and the link-state and trust knobs
+      // clear it).
+      if (CheckForRst(vf))
+        ++info[vf].resets_seen;
       if (CheckForMsg(vf))
         RcvMsg(vf);
       if (CheckForAck(vf))
