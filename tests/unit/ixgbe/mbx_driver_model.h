@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ixgbe/mailbox.h"
+#include "ixgbe/regs.h"
 #include "ixgbe/vf.h"
 
 namespace snic::ixgbe::model {
@@ -56,12 +57,22 @@ struct VfDriver {
   // When set, the VF's accesses go through its register file (VFMAILBOX
   // at 0x2FC, VFMBMEM at 0x200), as the driver's readl/writel do.
   Vf *regs = nullptr;
-  uint32_t ReadCtl() { return regs ? regs->Read(kVfMailbox) : m.VfReadCtl(vf); }
+  // When set instead, they go through these (a whole chip: ixgbe::Nic,
+  // whose VF writes raise the PF's EICR.MAILBOX themselves).
+  std::function<uint32_t(uint32_t)> rd;
+  std::function<void(uint32_t, uint32_t)> wr;
+  uint32_t ReadCtl() {
+    return rd ? rd(kVfMailbox) : regs ? regs->Read(kVfMailbox) : m.VfReadCtl(vf);
+  }
   uint32_t ReadMem(unsigned i) {
-    return regs ? regs->Read(kVfMbMem + 4 * i) : m.VfReadMem(vf, i);
+    return rd     ? rd(kVfMbMem + 4 * i)
+           : regs ? regs->Read(kVfMbMem + 4 * i)
+                  : m.VfReadMem(vf, i);
   }
   void WriteMem(unsigned i, uint32_t v) {
-    if (regs) {
+    if (wr) {
+      wr(kVfMbMem + 4 * i, v);
+    } else if (regs) {
       (void)regs->Write(kVfMbMem + 4 * i, v);
     } else {
       m.VfWriteMem(vf, i, v);
@@ -75,6 +86,10 @@ struct VfDriver {
     return v;
   }
   void Write(uint32_t v) {
+    if (wr) {
+      wr(kVfMailbox, v);
+      return;
+    }
     Pending(regs ? regs->Write(kVfMailbox, v).mbx : m.VfWriteCtl(vf, v));
   }
   void ClearMsg() {
@@ -329,10 +344,41 @@ struct PfDriver {
   unsigned q_per_pool = 2;
   std::vector<MailboxEvents> events;
 
+  // When set, the PF's mailbox accesses go through these register hooks
+  // (PF BAR0 offsets, a whole chip: ixgbe::Nic) instead of `m`.
+  std::function<uint32_t(uint32_t)> rd;
+  std::function<void(uint32_t, uint32_t)> wr;
+  uint32_t Mbvficr(unsigned idx) {
+    return rd ? rd(reg::MBVFICR(idx)) : m.ReadMbvficr(idx);
+  }
+  void ClearMbvficr(unsigned idx, uint32_t v) {
+    wr ? wr(reg::MBVFICR(idx), v) : m.WriteMbvficr(idx, v);
+  }
+  uint32_t Vflre(unsigned idx) {
+    return rd ? rd(reg::PFVFLRE(idx)) : m.ReadVflre(idx);
+  }
+  void ClearVflre(unsigned idx, uint32_t v) {
+    wr ? wr(reg::PFVFLREC(idx), v) : m.WriteVflrec(idx, v);
+  }
+  uint32_t Ctl(unsigned vf) { return rd ? rd(reg::PFMAILBOX(vf)) : m.PfReadCtl(vf); }
+  void SetCtl(unsigned vf, uint32_t v) {
+    if (wr) {
+      wr(reg::PFMAILBOX(vf), v);
+    } else {
+      events.push_back(m.PfWriteCtl(vf, v));
+    }
+  }
+  uint32_t Mem(unsigned vf, unsigned w) {
+    return rd ? rd(reg::PFMBMEM(vf) + 4 * w) : m.PfReadMem(vf, w);
+  }
+  void SetMem(unsigned vf, unsigned w, uint32_t v) {
+    wr ? wr(reg::PFMBMEM(vf) + 4 * w, v) : m.PfWriteMem(vf, w, v);
+  }
+
   // ixgbe_mbx.c ixgbe_check_for_bit_pf
   bool CheckBit(uint32_t mask, unsigned idx) {
-    if (m.ReadMbvficr(idx) & mask) {
-      m.WriteMbvficr(idx, mask);
+    if (Mbvficr(idx) & mask) {
+      ClearMbvficr(idx, mask);
       return true;
     }
     return false;
@@ -345,16 +391,16 @@ struct PfDriver {
   bool CheckForRst(unsigned vf) {
     unsigned idx = vf < 32 ? 0 : 1;
     uint32_t bit = 1u << (vf % 32);
-    if (m.ReadVflre(idx) & bit) {
-      m.WriteVflrec(idx, bit);
+    if (Vflre(idx) & bit) {
+      ClearVflre(idx, bit);
       return true;
     }
     return false;
   }
   // ixgbe_obtain_mbx_lock_pf: one try, no retry
   int ObtainLock(unsigned vf) {
-    events.push_back(m.PfWriteCtl(vf, kPfMbxPfu));
-    return (m.PfReadCtl(vf) & kPfMbxPfu) ? kOk : kErr;
+    SetCtl(vf, kPfMbxPfu);
+    return (Ctl(vf) & kPfMbxPfu) ? kOk : kErr;
   }
   // ixgbe_write_mbx_pf
   int WriteMbx(const uint32_t *msg, unsigned size, unsigned vf) {
@@ -363,8 +409,8 @@ struct PfDriver {
     CheckForMsg(vf);
     CheckForAck(vf);
     for (unsigned i = 0; i < size; ++i)
-      m.PfWriteMem(vf, i, msg[i]);
-    events.push_back(m.PfWriteCtl(vf, kPfMbxSts));
+      SetMem(vf, i, msg[i]);
+    SetCtl(vf, kPfMbxSts);
     return kOk;
   }
   // ixgbe_read_mbx_pf
@@ -372,14 +418,14 @@ struct PfDriver {
     if (ObtainLock(vf))
       return kErr;
     for (unsigned i = 0; i < size; ++i)
-      msg[i] = m.PfReadMem(vf, i);
-    events.push_back(m.PfWriteCtl(vf, kPfMbxAck));
+      msg[i] = Mem(vf, i);
+    SetCtl(vf, kPfMbxAck);
     return kOk;
   }
   // ixgbe_sriov.c ixgbe_vf_reset_msg (the mailbox part)
   void VfResetMsg(unsigned vf) {
     for (unsigned w = 0; w < kMbxWords; ++w)
-      m.PfWriteMem(vf, w, 0); // clear_mbx
+      SetMem(vf, w, 0); // clear_mbx
     VfInfo &i = info[vf];
     i.clear_to_send = true;
     uint32_t msg[4] = {kVfReset, 0, 0, 0};
@@ -448,10 +494,11 @@ struct PfDriver {
   // ixgbe_sriov.c ixgbe_msg_task
   void MsgTask() {
     for (unsigned vf = 0; vf < num_vfs; ++vf) {
-      if (CheckForRst(vf)) {
-        ++info[vf].resets_seen; // ixgbe_vf_reset_event
-        info[vf].clear_to_send = false;
-      }
+      // ixgbe_vf_reset_event resets the VF's filters; clear_to_send stays
+      // (6.1 and 6.12: only ixgbe_down and the link-state and trust knobs
+      // clear it).
+      if (CheckForRst(vf))
+        ++info[vf].resets_seen;
       if (CheckForMsg(vf))
         RcvMsg(vf);
       if (CheckForAck(vf))
