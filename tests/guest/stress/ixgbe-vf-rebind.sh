@@ -1,3 +1,4 @@
+# (A stress scenario, run by hand: see docs/testing.md.)
 # personality=ixgbe: ixgbevf survives being unbound and re-bound many times
 # (the "mac after VF reload" step of ixgbe-policy.sh, looped): every
 # re-bound VF's reset handshake (vf.c ixgbevf_reset_hw_vf: VFCTRL.RST, the
