@@ -34,17 +34,18 @@ def machine(total_vfs=4, extra=(), personality=None):
             "-device", dev, *extra]
 
 
-@unittest.skipUnless(os.access(QEMU, os.X_OK), f"no QEMU at {QEMU}")
-class FileMigration(unittest.TestCase):
+class SavedVm:
+    """A paused QEMU saved to a file (cls.state), and restores of it."""
 
     @classmethod
-    def setUpClass(cls):
+    def save(cls, argv, before):
+        """Start a paused QEMU from @argv, call @before(qmp), save it to
+        cls.state."""
         cls.dir = tempfile.mkdtemp(prefix="snic-mig-")
         cls.state = os.path.join(cls.dir, "vm.state")
-        q, proc = cls.start(cls, machine())
+        q, proc = cls.start(cls, argv)
         try:
-            q.cmd("qom-set", path="/machine/peripheral/pf0/vf1", property="vlan",
-                  value=42)
+            before(q)
             q.cmd("migrate", uri=f"file:{cls.state}")
             info = migrate._wait_migration(q, timeout=60)
             assert info["status"] == "completed", info
@@ -80,6 +81,16 @@ class FileMigration(unittest.TestCase):
         proc.log.seek(0)
         return info["status"], proc.log.read(), q, proc
 
+
+@unittest.skipUnless(os.access(QEMU, os.X_OK), f"no QEMU at {QEMU}")
+class FileMigration(SavedVm, unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.save(machine(), lambda q: q.cmd(
+            "qom-set", path="/machine/peripheral/pf0/vf1", property="vlan",
+            value=42))
+
     def test_same_properties_load_with_the_policy(self):
         status, out, q, _ = self.restore(self.state)
         self.assertEqual(status, "completed", out)
@@ -112,31 +123,17 @@ class FileMigration(unittest.TestCase):
 
 
 @unittest.skipUnless(os.access(QEMU, os.X_OK), f"no QEMU at {QEMU}")
-class IxgbeFileMigration(unittest.TestCase):
+class IxgbeFileMigration(SavedVm, unittest.TestCase):
     """The same for personality=ixgbe: the stream holds the 82599 too (the
     refusals of corrupted ixgbe state are unit-tested:
     tests/unit/ixgbe/state_test.cc)."""
 
-    start = FileMigration.start
-    tearDownClass = FileMigration.tearDownClass
-
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="snic-mig-ixgbe-")
-        cls.state = os.path.join(cls.dir, "vm.state")
-        q, proc = cls.start(cls, machine(personality="ixgbe"))
-        try:
-            q.cmd("migrate", uri=f"file:{cls.state}")
-            info = migrate._wait_migration(q, timeout=60)
-            assert info["status"] == "completed", info
-        finally:
-            q.close()
-            proc.kill()
-            proc.wait()
-            proc.log.close()
+        cls.save(machine(personality="ixgbe"), lambda q: None)
 
     def restore(self, path, total_vfs=4, personality="ixgbe"):
-        return FileMigration.restore(self, path, total_vfs, personality)
+        return SavedVm.restore(self, path, total_vfs, personality)
 
     def test_same_properties_load(self):
         status, out, q, _ = self.restore(self.state)
