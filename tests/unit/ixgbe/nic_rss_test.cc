@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core_fixture.h"
 #include "desc_model.h"
 #include "fakes/fake_host.h"
 #include "ixgbe/pools.h"
@@ -87,35 +88,8 @@ std::vector<uint8_t> ArpFrame(const uint8_t* dst_mac) {
   return f;
 }
 
-class IxgbeRss : public ::testing::Test {
+class IxgbeRss : public IxgbeCore {
  protected:
-  void Start(unsigned num_vfs) {
-    SnicConfig cfg = TestConfig(63);
-    cfg.personality = SNIC_PERSONALITY_IXGBE;
-    char err[256] = {};
-    core_.reset(
-        snic_core_new(&cfg, &host_.ops(), host_.opaque(), err, sizeof(err)));
-    ASSERT_TRUE(core_) << err;
-    host_.core = core_.get();
-    if (num_vfs != 0) snic_core_set_num_vfs(core_.get(), num_vfs);
-    for (SnicFn fn = 0; fn <= num_vfs; ++fn) {
-      snic_core_set_bus_master(core_.get(), fn, true);
-    }
-  }
-
-  uint32_t Read(SnicFn fn, uint64_t off) {
-    uint64_t v = ~0ull;
-    EXPECT_TRUE(snic_core_mmio_read(core_.get(), fn, 0, off, 4, &v));
-    return static_cast<uint32_t>(v);
-  }
-  void Write(SnicFn fn, uint64_t off, uint32_t v) {
-    EXPECT_TRUE(snic_core_mmio_write(core_.get(), fn, 0, off, v, 4));
-  }
-  void Run() {
-    for (int i = 0; i < 16 && snic_core_run(core_.get()); ++i) {
-    }
-  }
-
   // ixgbe_store_key, and ixgbe_store_reta with @entry(i) in byte i % 4 of
   // RETA(i / 4).
   template <typename F>
@@ -219,9 +193,6 @@ class IxgbeRss : public ::testing::Test {
     SetUpRx(2, ixgbe::kVfRxQueue0, Ring(8));
     Run();
   }
-
-  FakeHost host_;
-  CorePtr core_;
 };
 
 TEST_F(IxgbeRss, PfSpreadsFlowsOverItsQueuesWithTheHash) {

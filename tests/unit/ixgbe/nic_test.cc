@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core_fixture.h"
 #include "desc_model.h"
 #include "fakes/fake_host.h"
 #include "fakes/gso_frames.h"
@@ -54,34 +55,9 @@ std::vector<uint8_t> Frame(const uint8_t* dst, const uint8_t* src,
   return f;
 }
 
-class IxgbeNic : public ::testing::Test {
+class IxgbeNic : public IxgbeCore {
  protected:
-  IxgbeNic() {
-    SnicConfig cfg = TestConfig(63);
-    cfg.personality = SNIC_PERSONALITY_IXGBE;
-    char err[256] = {};
-    core_.reset(
-        snic_core_new(&cfg, &host_.ops(), host_.opaque(), err, sizeof(err)));
-    EXPECT_TRUE(core_) << err;
-    host_.core = core_.get();
-    snic_core_set_num_vfs(core_.get(), 2);
-    for (SnicFn fn = 0; fn <= 2; ++fn) {
-      snic_core_set_bus_master(core_.get(), fn, true);
-    }
-  }
-
-  uint32_t Read(SnicFn fn, uint64_t off) {
-    uint64_t v = ~0ull;
-    EXPECT_TRUE(snic_core_mmio_read(core_.get(), fn, 0, off, 4, &v));
-    return static_cast<uint32_t>(v);
-  }
-  void Write(SnicFn fn, uint64_t off, uint32_t v) {
-    EXPECT_TRUE(snic_core_mmio_write(core_.get(), fn, 0, off, v, 4));
-  }
-  void Run() {
-    for (int i = 0; i < 16 && snic_core_run(core_.get()); ++i) {
-    }
-  }
+  void SetUp() override { Start(2); }
 
   // ixgbe_set_rar_generic + ixgbe_set_vmdq_generic: the address, AV, and
   // the pool's MPSAR bit.
@@ -212,8 +188,6 @@ class IxgbeNic : public ::testing::Test {
     Run();
   }
 
-  FakeHost host_;
-  CorePtr core_;
   unsigned tx_tail_[3] = {};
 };
 

@@ -1,0 +1,55 @@
+// A personality=ixgbe device over the C ABI, for the tests that drive its
+// data path through the functions' BAR 0 (nic_test.cc, nic_rss_test.cc):
+// the core on a FakeHost, 32-bit register access to any function, and the
+// bottom half run until it has nothing left.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#ifndef SNIC_TESTS_UNIT_IXGBE_CORE_FIXTURE_H
+#define SNIC_TESTS_UNIT_IXGBE_CORE_FIXTURE_H
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+
+#include "fakes/fake_host.h"
+#include "sriov_nic/sriov_nic.h"
+
+namespace snic::testing {
+
+class IxgbeCore : public ::testing::Test {
+ protected:
+  // The device (TotalVFs 63) with @num_vfs VFs enabled and Bus Master on
+  // for the PF and each of them.
+  void Start(unsigned num_vfs) {
+    SnicConfig cfg = TestConfig(63);
+    cfg.personality = SNIC_PERSONALITY_IXGBE;
+    char err[256] = {};
+    core_.reset(
+        snic_core_new(&cfg, &host_.ops(), host_.opaque(), err, sizeof(err)));
+    ASSERT_TRUE(core_) << err;
+    host_.core = core_.get();
+    if (num_vfs != 0) snic_core_set_num_vfs(core_.get(), num_vfs);
+    for (SnicFn fn = 0; fn <= num_vfs; ++fn) {
+      snic_core_set_bus_master(core_.get(), fn, true);
+    }
+  }
+
+  uint32_t Read(SnicFn fn, uint64_t off) {
+    uint64_t v = ~0ull;
+    EXPECT_TRUE(snic_core_mmio_read(core_.get(), fn, 0, off, 4, &v));
+    return static_cast<uint32_t>(v);
+  }
+  void Write(SnicFn fn, uint64_t off, uint32_t v) {
+    EXPECT_TRUE(snic_core_mmio_write(core_.get(), fn, 0, off, v, 4));
+  }
+  void Run() {
+    for (int i = 0; i < 16 && snic_core_run(core_.get()); ++i) {
+    }
+  }
+
+  FakeHost host_;
+  CorePtr core_;
+};
+
+}  // namespace snic::testing
+
+#endif  // SNIC_TESTS_UNIT_IXGBE_CORE_FIXTURE_H
