@@ -55,6 +55,62 @@ sed 's/^/    | /' /tmp/ping.wire | head -3
 expect_eq "vlan 100 qos 3: the uplink peer sees VID 100 and PCP 3 (its reply's ttl 103)" \
     "$(sed -n 's/.*ttl=\([0-9]*\).*/\1/p' /tmp/ping.wire | sort -u | tr '\n' ' ')" "103 "
 check "ip link set vf 0 vlan 0" ip link set "$pfif" vf 0 vlan 0
+# ---- interrupt throttling (VTEITR, core/ixgbe/itr.h) ----
+# `ethtool -C <vf> rx-usecs N` is ixgbevf's VTEITR: at most one message per
+# N us per vector. VF0 pings VF1 from three pingers, each every 0.3 ms
+# (3000 echoes, not waiting for replies); VF1's busiest vector (its RX
+# queue's) counts its
+# interrupts, at rx-usecs 0 (none) and at 1000, where it may have at most
+# one per ms (+1). Under TCG a guest takes about one RX interrupt per ms
+# unthrottled, NAPI polling the rest, so the bound is tested only when it
+# took more than 1.2 per ms (else a skip that says so); the unit tests
+# (tests/unit/ixgbe/itr_test.cc) time every rule.
+vf1_bdf=$(echo "$vfs" | awk '{print $2}')
+busiest_irqs() {  # BDF: "IRQ COUNT" of each MSI-X vector of the function
+    local irq
+    for irq in $(ls "/sys/bus/pci/devices/$1/msi_irqs"); do
+        awk -v i="$irq:" '$1 == i { s = 0; for (k = 2; k <= NF && $k ~ /^[0-9]+$/; k++) s += $k; print i, s }' /proc/interrupts
+    done
+}
+itr_run() {  # USECS: sets itr_irqs (VF1's busiest vector) and itr_ms
+    local t0 k pids
+    ip netns exec b ethtool -C "$vf1" rx-usecs "$1" || return 1
+    busiest_irqs "$vf1_bdf" > /tmp/irqs.before
+    t0=$(now_ms)
+    # Three pingers: one sends about 1.1 echoes per ms under TCG.
+    pids=
+    for k in 1 2 3; do
+        ip netns exec a ping -q -i 0.0003 -c 1000 -W 1 169.254.82.2 > "/tmp/ping.itr$1.$k" 2>&1 &
+        pids="$pids $!"
+    done
+    # shellcheck disable=SC2086
+    wait $pids
+    itr_ms=$(($(now_ms) - t0))
+    cat "/tmp/ping.itr$1".? > "/tmp/ping.itr$1"
+    busiest_irqs "$vf1_bdf" > /tmp/irqs.after
+    itr_irqs=$(awk 'NR == FNR { b[$1] = $2; next } { d = $2 - b[$1]; if (d > m) m = d } END { print m + 0 }' /tmp/irqs.before /tmp/irqs.after)
+    sed 's/^/    | /' "/tmp/ping.itr$1" | tail -2
+    result "vf1_irqs_per_s_rx_usecs_$1" $((itr_irqs * 1000 / (itr_ms > 0 ? itr_ms : 1)))
+    # A guest that cannot keep up with the echoes drops some (the RX ring
+    # is full); most must come back.
+    [ "$(awk '/packets received/ { n += $4 } END { print n + 0 }' "/tmp/ping.itr$1")" -ge 2700 ]
+}
+if check "ethtool -C VF1 rx-usecs 0: 90% of 3000 echoes answered" itr_run 0; then
+    free_irqs=$itr_irqs free_ms=$itr_ms
+    if check "ethtool -C VF1 rx-usecs 1000: 90% of 3000 echoes answered" itr_run 1000; then
+        info "VF1's RX vector: $free_irqs interrupts in $free_ms ms unthrottled, $itr_irqs in $itr_ms ms at rx-usecs 1000"
+        # Only a guest that takes more than 1.2 interrupts per ms without
+        # throttling shows that the bound acts.
+        if [ $((free_irqs * 10)) -gt $((free_ms * 12)) ]; then
+            expect_num "rx-usecs 1000: at most one VF1 RX interrupt per ms" "$itr_irqs" -le $((itr_ms + 1))
+        else
+            skip "rx-usecs 1000: at most one VF1 RX interrupt per ms" \
+                "unthrottled, this guest took only $free_irqs interrupts in $free_ms ms: the bound would not be tested"
+        fi
+    fi
+fi
+ip netns exec b ethtool -C "$vf1" rx-usecs 1 > /dev/null 2>&1  # adaptive again
+
 ip -s link show "$pfif" > /tmp/pf.stats
 sed 's/^/    | /' /tmp/pf.stats
 # VF 0 is the iperf3 client: megabytes out, its ACKs' kilobytes in.

@@ -351,11 +351,16 @@ size_t Device::LinkReceiveHdr(LinkId link, const virtio_net::NetHdr& hdr,
 }
 
 void Device::ArmTimer() {
-  if (!sched_.TakeDeadlineChange() && !deadline_dirty_) {
+  // personality=ixgbe: MSI-X vectors waiting for the end of their ITR
+  // interval (ixgbe/itr.h).
+  const uint64_t irq_deadline = ixgbe_ ? ixgbe_->HeldIrqDeadline() : kNever;
+  const bool irqs_changed = irq_deadline != irq_deadline_;
+  irq_deadline_ = irq_deadline;
+  if (!sched_.TakeDeadlineChange() && !deadline_dirty_ && !irqs_changed) {
     return;
   }
   deadline_dirty_ = false;
-  uint64_t d = sched_.NextDeadline();
+  uint64_t d = std::min(sched_.NextDeadline(), irq_deadline);
   for (const Uplink& up : links_) {
     if (up.rx_hold.blocking()) {
       d = std::min(d, up.rx_hold.deadline);
@@ -759,6 +764,11 @@ void Device::Timer() {
   const uint64_t now = host_.NowNs();
   if (sched_.Expire(now)) {
     effects_.ScheduleRun();
+  }
+  if (ixgbe_) {
+    ixgbe::NicIrqs irqs;
+    ixgbe_->ReleaseHeldIrqs(irqs);  // vectors ITR held back (ixgbe/itr.h)
+    ixgbe::SignalIrqs(host_, irqs, effects_);
   }
   for (LinkId link = 0; link < links_.size(); ++link) {
     Hold& h = links_[link].rx_hold;

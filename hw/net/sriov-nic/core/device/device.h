@@ -334,6 +334,7 @@ class Device final : public port::MacDirectory {
   bool stale_ = false;        // a port changed: re-check the holds
   bool deadline_dirty_ = false;
   uint64_t armed_deadline_ = kNever;
+  uint64_t irq_deadline_ = kNever;  // ixgbe's at the last ArmTimer
 };
 
 }  // namespace snic::device

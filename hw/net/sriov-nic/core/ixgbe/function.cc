@@ -160,7 +160,11 @@ PortEvents FunctionBase::RegsWrite(const Bar0& bar, uint32_t region,
 }
 
 void FunctionBase::Perform(const NicIrqs& irqs, Effects& fx) {
-  if (host_->MsixEnabled(kPfFn)) {
+  SignalIrqs(*host_, irqs, fx);
+}
+
+void SignalIrqs(const Host& host, const NicIrqs& irqs, Effects& fx) {
+  if (host.MsixEnabled(kPfFn)) {
     for (unsigned v = 0; v < kPfBars.msix_vectors; ++v) {
       if (irqs.pf_msix & (uint64_t{1} << v)) fx.Msix(kPfFn, v);
     }
@@ -170,7 +174,7 @@ void FunctionBase::Perform(const NicIrqs& irqs, Effects& fx) {
   for (unsigned n = 0; n < kMaxVfs; ++n) {
     if ((irqs.vfs_signalled & (uint64_t{1} << n)) == 0) continue;
     const FnId vf_fn = static_cast<FnId>(1 + n);
-    if (!host_->MsixEnabled(vf_fn)) continue;  // VFs have no INTx
+    if (!host.MsixEnabled(vf_fn)) continue;  // VFs have no INTx
     for (unsigned v = 0; v < kVfBars.msix_vectors; ++v) {
       if (irqs.vf_msix[n] & (1u << v)) fx.Msix(vf_fn, v);
     }

@@ -31,6 +31,10 @@
 
 namespace snic::ixgbe {
 
+// Signals @irqs: MSI-X vectors of the PF and the VFs (of functions with
+// MSI-X enabled), the PF's INTx level when it has no MSI-X.
+void SignalIrqs(const Host& host, const NicIrqs& irqs, Effects& fx);
+
 class FunctionBase : public port::Port, public NicFunction {
  public:
   // A function's BAR0 as MmioRead/MmioWrite check it: its size and the
@@ -86,8 +90,7 @@ class FunctionBase : public port::Port, public NicFunction {
   port::PortEvents RegsWrite(const Bar0& bar, uint32_t region,
                              uint64_t offset, uint64_t value, unsigned size,
                              Effects& fx, NicWrite nic_write);
-  // Signals what an access resolved to: MSI-X vectors of the PF and the
-  // VFs, the PF's INTx level when it has no MSI-X.
+  // Signals what an access resolved to (SignalIrqs).
   void Perform(const NicIrqs& irqs, Effects& fx);
   // Perform(), then the PortEvents of an access: doorbells, and every
   // lane kicked once the data path changed (TX enabled: what the driver

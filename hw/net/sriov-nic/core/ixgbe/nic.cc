@@ -2,10 +2,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "nic.h"
 
-#include "regs.h"
-
 #include <algorithm>
 #include <string>
+
+#include "regs.h"
 
 namespace snic::ixgbe {
 
@@ -251,6 +251,23 @@ void Nic::ResetVf(unsigned vf, bool tell_pf, NicIrqs& irqs) {
   }
   irqs.datapath_changed = true;
   Mailbox(ev, irqs);  // nothing when !tell_pf
+}
+
+uint64_t Nic::HeldIrqDeadline() const {
+  uint64_t d = pf_.ItrDeadline();
+  for (const auto& v : vfs_) d = std::min(d, v->ItrDeadline());
+  return d;
+}
+
+void Nic::ReleaseHeldIrqs(NicIrqs& irqs) {
+  const uint64_t now = host_.NowNs();
+  if (pf_.itr_held() != 0) {
+    const PfIrq irq = pf_.ReleaseHeld(now);
+    irqs.pf_msix |= irq.msix_vectors;  // MSI-X only: INTx never waits
+  }
+  for (unsigned n = 0; n < num_vfs(); ++n) {
+    if (vfs_[n]->itr_held() != 0) irqs.Vf(n, vfs_[n]->ReleaseHeld(now));
+  }
 }
 
 void Nic::SetUplinkLink(bool up, NicIrqs& irqs) {
@@ -530,6 +547,9 @@ void Nic::Encode(migration::Encoder& e) const {
   for (const TxQueue& q : txq_) q.Encode(e);
   for (const RxQueue& q : rxq_) q.Encode(e);
   e.U64(ssvpc_reported_);
+  // The vectors waiting for the end of their ITR interval (itr.h).
+  e.U64(pf_.itr_held());
+  for (const auto& v : vfs_) e.U8(v->itr_held());
 }
 
 void Nic::Decode(migration::Decoder& d) {
@@ -555,6 +575,20 @@ void Nic::Decode(migration::Decoder& d) {
   }
   const uint64_t ssvpc = d.U64("ssvpc baseline");
   if (d.ok()) ssvpc_reported_ = ssvpc;
+  // Waiting vectors: any of the PF's 64, a VF's 3.
+  const uint64_t pf_held = d.U64("itr held pf");
+  std::vector<uint8_t> vf_held(vfs_.size());
+  for (unsigned k = 0; k < vfs_.size() && d.ok(); ++k) {
+    vf_held[k] = d.U8("itr held vf");
+    if (d.ok() && (vf_held[k] >> kVfVectors) != 0) {
+      d.Fail("itr held vf", "VF " + std::to_string(k) +
+                                " waits on a vector past its " +
+                                std::to_string(kVfVectors));
+    }
+  }
+  if (!d.ok()) return;
+  pf_.RestoreHeld(pf_held);
+  for (unsigned k = 0; k < vfs_.size(); ++k) vfs_[k]->RestoreHeld(vf_held[k]);
 }
 
 }  // namespace snic::ixgbe

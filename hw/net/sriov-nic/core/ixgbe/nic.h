@@ -135,6 +135,14 @@ class Nic {
   // SSVPC's read-to-clear baseline: spoof drops reported so far.
   uint64_t ssvpc_reported() const { return ssvpc_reported_; }
 
+  // ---- interrupt throttling (itr.h) ----
+  // When the first vector waiting for the end of its ITR interval (PF or
+  // VF) may send, or ItrGate's kNone.
+  uint64_t HeldIrqDeadline() const;
+  // The messages of the waiting vectors whose interval is over (the
+  // device's timer).
+  void ReleaseHeldIrqs(NicIrqs& irqs);
+
   // The functions' ports, told by Sync() what changed.
   void Attach(FnId fn, NicFunction* f);
   // Brings every attached function's PortState up to date; true if any

@@ -400,6 +400,7 @@ void Pf::Reset() {
                  uint32_t{mac[2]} << 16 | uint32_t{mac[3]} << 24;
   Slot(RAH(0)) = uint32_t{mac[4]} | uint32_t{mac[5]} << 8 | RAH_AV;
   eeprom_port_.Reset();
+  itr_.Reset();
   queue_shadow_.Reset();
   eicr_hi_ = eims_hi_ = other_fired_ = 0;
   vec_pending_ = vec_mask_ = vec_fired_ = 0;
@@ -682,9 +683,23 @@ PfWriteResult Pf::Write(uint32_t offset, uint32_t value) {
       WriteTable(offset, value);
       break;
   }
+  // EITR(0..23) at 0x820, EITR(24..63) at 0x12300: without CNT_WDIS the
+  // write clears the vector's ITR counter (itr.h).
+  if ((value & EITR_CNT_WDIS) == 0) {
+    if (In(offset, EITR(0), EITR(23) + 4)) {
+      itr_.ClearCounter((offset - EITR(0)) / 4);
+    } else if (In(offset, EITR(24), EITR(63) + 4)) {
+      itr_.ClearCounter(24 + (offset - EITR(24)) / 4);
+    }
+  }
   r.datapath_changed = rx_was != rx_enabled() || tx_was != tx_enabled();
   r.irq = TakeIrq();
   return r;
+}
+
+PfIrq Pf::ReleaseHeld(uint64_t now) {
+  if (itr_.TakeDue(now) == 0) return PfIrq{};
+  return TakeIrq();
 }
 
 PfIrq Pf::TakeIrq() {
@@ -699,7 +714,20 @@ PfIrq Pf::TakeIrq() {
   // Queue vectors: each pending, enabled, not yet signalled vector fires
   // once. Vectors 16..63 always auto-clear; 0..15 when their EIAC bit is
   // set. EIAM_EX auto-masks when GPIE.EIAME (ixgbe_setup_gpie).
-  const uint64_t fire = vec_pending_ & vec_mask_ & ~vec_fired_;
+  // A vector within its ITR interval waits (itr.h): its causes stay
+  // pending, and EIAC/EIAM act when the message goes.
+  const auto eitr = [this](unsigned v) { return Eitr(v); };
+  uint64_t now = 0;
+  bool have_now = false;
+  const auto clock = [&] {
+    if (!have_now) {
+      now = host_.NowNs();
+      have_now = true;
+    }
+    return now;
+  };
+  const uint64_t ready = vec_pending_ & vec_mask_ & ~vec_fired_;
+  const uint64_t fire = ready == 0 ? 0 : itr_.Admit(clock(), ready, eitr);
   if (fire != 0) {
     const uint64_t autoclear = ~uint64_t{0xFFFF} | (Stored(EIAC) & 0xFFFF);
     const uint64_t automask =
@@ -717,13 +745,20 @@ PfIrq Pf::TakeIrq() {
   const uint32_t fresh = active & ~other_fired_;
   if (fresh != 0) {
     const uint32_t misc = Stored(IVAR_MISC);
-    if ((fresh & ~EICR_TCP_TIMER) && ((misc >> 8) & IVAR_ALLOC_VAL)) {
-      irq.msix_vectors |= uint64_t{1} << ((misc >> 8) & IVAR_VECTOR_MASK);
-    }
-    if ((fresh & EICR_TCP_TIMER) && (misc & IVAR_ALLOC_VAL)) {
-      irq.msix_vectors |= uint64_t{1} << (misc & IVAR_VECTOR_MASK);
-    }
-    other_fired_ |= fresh;
+    const uint64_t other = uint64_t{1} << ((misc >> 8) & IVAR_VECTOR_MASK);
+    const uint64_t timer = uint64_t{1} << (misc & IVAR_VECTOR_MASK);
+    const bool want_other =
+        (fresh & ~EICR_TCP_TIMER) && ((misc >> 8) & IVAR_ALLOC_VAL);
+    const bool want_timer = (fresh & EICR_TCP_TIMER) && (misc & IVAR_ALLOC_VAL);
+    const uint64_t go =
+        itr_.Admit(clock(), (want_other ? other : 0) | (want_timer ? timer : 0),
+                   eitr);
+    irq.msix_vectors |= go;
+    // A cause whose vector waits is not signalled yet.
+    uint32_t signalled = fresh;
+    if (want_other && (go & other) == 0) signalled &= EICR_TCP_TIMER;
+    if (want_timer && (go & timer) == 0) signalled &= ~EICR_TCP_TIMER;
+    other_fired_ |= signalled;
   }
   return irq;
 }

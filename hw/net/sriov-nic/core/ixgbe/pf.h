@@ -35,6 +35,7 @@
 #include "../base/host.h"
 #include "../base/types.h"
 #include "eeprom.h"
+#include "itr.h"
 #include "regs.h"
 #include "rss.h"
 
@@ -130,6 +131,18 @@ class Pf {
   bool rx_enabled() const;  // RXCTRL.RXEN
   bool tx_enabled() const;  // DMATXCTL.TE
   bool msix_mode() const;   // GPIE.MSIX_MODE
+  // EITR of vector @v (its ITR interval, itr.h); 0 past the 128.
+  uint32_t Eitr(unsigned v) const {
+    return v < reg::kNumEitr ? Stored(reg::EITR(v)) : 0;
+  }
+  // Interrupt throttling (itr.h): the vectors waiting for the end of
+  // their interval, when the first of them ends, and what they send once
+  // it did at @now (TakeIrq again).
+  uint64_t itr_held() const { return itr_.held(); }
+  uint64_t ItrDeadline() const { return itr_.Deadline(); }
+  PfIrq ReleaseHeld(uint64_t now);
+  // Migration (Nic::Decode): vectors that waited on the source.
+  void RestoreHeld(uint64_t held) { itr_.Restore(held); }
   // Receive-side scaling as ixgbe_setup_mrqc programs it: MRQC, RSSRK
   // and RETA (shared by the VFs on 82599: VFRETA/VFMRQC are X550's), the
   // hash in the descriptor (RXCSUM.PCSD), a pool's PSRTYPE (0 past 63).
@@ -162,6 +175,7 @@ class Pf {
   void LogOnce(uint32_t offset, const char* msg);
 
   const Host& host_;
+  ItrGate<64> itr_;  // the MSI-X vectors' ITR counters (EITR 0..63)
   FnId fn_;
   Eeprom eeprom_;
   EepromPort eeprom_port_;

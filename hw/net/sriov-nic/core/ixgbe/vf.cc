@@ -249,6 +249,7 @@ void Vf::ResetRegisters() {
   ivar_.fill(0);
   ivar_misc_ = 0;
   eitr_.fill(0);
+  itr_.Reset();
   psrtype_ = 0;
 }
 
@@ -273,10 +274,21 @@ int Vf::Vector(uint8_t b) {
 }
 
 uint8_t Vf::Fire(uint8_t pending) {
-  const uint8_t fire = static_cast<uint8_t>(pending & eims_ & kVectorMask);
+  // A vector within its ITR interval waits (itr.h): its cause stays in
+  // VTEICR, and VTEIAC/VTEIAM act when the message goes.
+  const uint8_t ready = static_cast<uint8_t>(pending & eims_ & kVectorMask);
+  if (ready == 0) return 0;
+  const uint64_t now = host_ != nullptr ? host_->NowNs() : 0;
+  const uint8_t fire = static_cast<uint8_t>(
+      itr_.Admit(now, ready, [this](unsigned v) { return eitr_[v]; }));
   eicr_ &= ~(fire & eiac_);
   eims_ &= ~(fire & eiam_);
   return fire;
+}
+
+uint8_t Vf::ReleaseHeld(uint64_t now) {
+  const uint8_t due = static_cast<uint8_t>(itr_.TakeDue(now));
+  return due == 0 ? 0 : Fire(static_cast<uint8_t>(due & eicr_));
 }
 
 uint8_t Vf::Cause(int vector) {
@@ -450,6 +462,7 @@ VfWriteResult Vf::Write(uint32_t off, uint32_t v) {
     break;
   case Reg::kEitr:
     eitr_[f.n] = w;
+    if ((v & reg::EITR_CNT_WDIS) == 0) itr_.ClearCounter(f.n);  // itr.h
     break;
   }
   return r;

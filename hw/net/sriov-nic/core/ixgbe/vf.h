@@ -44,6 +44,7 @@
 
 #include "../base/host.h"
 #include "../migration/stream.h"
+#include "itr.h"
 #include "mailbox.h"
 #include "queue.h"
 #include "regs.h"
@@ -170,6 +171,16 @@ public:
   const VfQueueRegs &queues() const { return queues_; }
   // VFPSRTYPE: the pool's PSRTYPE (its RQPL: how many queues RSS uses).
   uint32_t psrtype() const { return psrtype_; }
+  // VTEITR of vector @v (its ITR interval, itr.h); 0 past the 3.
+  uint32_t eitr(unsigned v) const { return v < kVfVectors ? eitr_[v] : 0; }
+  // Interrupt throttling (itr.h): the vectors waiting for the end of
+  // their interval, when the first of them ends, and the MSI-X vectors to
+  // fire once it did at @now.
+  uint8_t itr_held() const { return static_cast<uint8_t>(itr_.held()); }
+  uint64_t ItrDeadline() const { return itr_.Deadline(); }
+  uint8_t ReleaseHeld(uint64_t now);
+  // Migration (Nic::Decode): vectors that waited on the source.
+  void RestoreHeld(uint8_t held) { itr_.Restore(held); }
 
   void Encode(migration::Encoder &e) const;
   void Decode(migration::Decoder &d);
@@ -194,6 +205,7 @@ private:
   std::array<uint32_t, 4> ivar_{};
   uint32_t ivar_misc_ = 0;
   std::array<uint32_t, kVfVectors> eitr_{};
+  ItrGate<kVfVectors> itr_;
   uint32_t psrtype_ = 0;
   VfQueueRegs queues_;
 
