@@ -50,6 +50,25 @@ class Personality(unittest.TestCase):
         rc, out = run(ixgbe(bus=False))
         self.assertEqual(rc, 0, out)
 
+    def total_vfs(self, args):
+        rc, out = run(args, monitor_input="qom-get /machine/peripheral/pf0 "
+                      "total-vfs\nquit\n",
+                      timeout=120)
+        self.assertEqual(rc, 0, out)
+        lines = [l.strip() for l in out.splitlines() if l.strip().isdigit()]
+        self.assertEqual(len(lines), 1, out)
+        return int(lines[0])
+
+    def test_total_vfs_not_given_is_the_82599s_63_behind_a_root_port(self):
+        self.assertEqual(self.total_vfs(ixgbe()), 63)
+        # On the root bus its VFs' routing IDs (devfn + 0x80, stride 2)
+        # would meet the chipset's devices: 8 there, as virtio-net's.
+        self.assertEqual(self.total_vfs(ixgbe(bus=False)), 8)
+        self.assertEqual(self.total_vfs(
+            ROOT_PORT + ["-device", "sriov-nic,id=pf0,netdev=n0,bus=rp0"]
+            + NET), 8)
+        self.assertEqual(self.total_vfs(ixgbe("total-vfs=7")), 7)
+
     def test_unknown_personality_names_the_allowed_values(self):
         for bad in ("e1000", "IXGBE", ""):
             rc, out = run(["-device",

@@ -10,6 +10,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "hw/pci/pci_bus.h"
 #include "hw/pci/pcie.h"
 #include "hw/pci/pcie_sriov.h"
 #include "hw/qdev-properties.h"
@@ -157,17 +158,45 @@ static uint32_t sriov_nic_read_config(PCIDevice *dev, uint32_t addr, int len)
     return sriov_nic_pci_cfg_read(dev, &s->bar, addr, len);
 }
 
+/* How many VF routing IDs fit after the PF on its bus. */
+static uint32_t sriov_nic_vf_room(SriovNicState *s)
+{
+    const SriovNicPersonality *p = s->pers;
+    uint32_t first = PCI_DEVICE(s)->devfn + p->vf_offset;
+
+    return first > 255 ? 0 : (255 - first) / p->vf_stride + 1;
+}
+
+/*
+ * total-vfs not given: 8; an 82599 on a bus of its own (behind a
+ * pcie-root-port) has its TotalVFs, 63. On the root bus its VF routing
+ * IDs (devfn + 0x80, stride 2) would run into the chipset's own devices,
+ * so it keeps 8 there.
+ */
+static void sriov_nic_default_total_vfs(SriovNicState *s)
+{
+    PCIDevice *dev = PCI_DEVICE(s);
+
+    if (s->total_vfs != SRIOV_NIC_TOTAL_VFS_AUTO) {
+        return;
+    }
+    s->total_vfs = SRIOV_NIC_DEFAULT_VFS;
+    if (s->personality == SNIC_PERSONALITY_IXGBE &&
+        !pci_bus_is_root(pci_get_bus(dev))) {
+        s->total_vfs = MIN(s->pers->max_vfs, sriov_nic_vf_room(s));
+    }
+}
+
 static bool sriov_nic_check_placement(SriovNicState *s, Error **errp)
 {
     PCIDevice *dev = PCI_DEVICE(s);
     const SriovNicPersonality *p = s->pers;
-    uint32_t first = dev->devfn + p->vf_offset;
     uint32_t room;
 
     if (s->total_vfs == 0) {
         return true;
     }
-    room = first > 255 ? 0 : (255 - first) / p->vf_stride + 1;
+    room = sriov_nic_vf_room(s);
     if (s->total_vfs > room) {
         error_setg(errp, "total-vfs=%u does not fit: the PF at %02x.%x "
                    "leaves room for %u VF routing IDs on its bus",
@@ -375,6 +404,8 @@ static void sriov_nic_realize(PCIDevice *dev, Error **errp)
 
     s->pers = sriov_nic_personality(s->personality);
     assert(s->pers);  /* the property's setter takes only known ones */
+    sriov_nic_default_total_vfs(s);
+    cfg.total_vfs = s->total_vfs;
     if (s->personality == SNIC_PERSONALITY_IXGBE &&
         !sriov_nic_check_ixgbe(s, errp)) {
         return;
@@ -568,7 +599,7 @@ static const Property sriov_nic_properties[] = {
                        SNIC_PERSONALITY_VIRTIO_NET,
                        sriov_nic_prop_personality, SnicPersonality),
     DEFINE_PROP_UINT16("total-vfs", SriovNicState, total_vfs,
-                       SRIOV_NIC_DEFAULT_VFS),
+                       SRIOV_NIC_TOTAL_VFS_AUTO),
     DEFINE_PROP_UINT16("mtu", SriovNicState, mtu, SRIOV_NIC_DEFAULT_MTU),
     DEFINE_PROP_UINT32("speed", SriovNicState, speed, SNIC_DEFAULT_SPEED),
     DEFINE_PROP_BOOL("offloads", SriovNicState, offloads, true),
@@ -621,7 +652,9 @@ static void sriov_nic_class_init(ObjectClass *klass, void *data)
         "virtio options)");
     object_class_property_set_description(klass, "total-vfs",
         "SR-IOV TotalVFs: how many VFs the guest may enable (up to 255 "
-        "behind a pcie-root-port; 63 with personality=ixgbe)");
+        "behind a pcie-root-port; 63 with personality=ixgbe). Not given "
+        "(65535): 8, and with personality=ixgbe behind a pcie-root-port "
+        "the 82599's 63");
     object_class_property_set_description(klass, "mtu",
         "largest MTU of the PF and every VF (VIRTIO_NET_F_MTU, 68..65535); "
         "Linux's virtio_net starts at it and may set anything up to it");

@@ -28,6 +28,11 @@ OBJECT_DECLARE_SIMPLE_TYPE(SriovNicVfState, SRIOV_NIC_VF)
 #define SRIOV_NIC_VF_STRIDE      1
 #define SRIOV_NIC_BAR            0
 #define SRIOV_NIC_DEFAULT_VFS    8
+/*
+ * total-vfs's default: the personality's own (virtio-net: 8; ixgbe: the
+ * 82599's 63, or as many as fit after the PF on its bus).
+ */
+#define SRIOV_NIC_TOTAL_VFS_AUTO UINT16_MAX
 #define SRIOV_NIC_MAX_REGIONS    8
 #define SRIOV_NIC_DEFAULT_QUEUE_SIZE 256
 #define SRIOV_NIC_DEFAULT_MTU    9000   /* jumbo: the guest may go up to it */

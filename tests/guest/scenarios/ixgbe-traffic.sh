@@ -6,7 +6,8 @@
 # `ip -s link show <pf>` (ndo_get_vf_stats: PVFGPRC..) rise with it. With
 # `vlan 100 qos 3` VF0's frames reach the uplink peer tagged VID 100, PCP
 # 3: tap-vlan-echo there answers pings to 169.254.41.1 on VID 100 with TTL
-# 100 + the PCP it saw (tap-peer-vlan-up).
+# 100 + the PCP it saw (tap-peer-vlan-up). `max_tx_rate 500` holds VF0 ->
+# uplink within +-10%.
 # qemu: -netdev tap,id=n0,ifname=snt@RUNID@0,script=@HOSTDIR@/tap-peer-vlan-up,downscript=@HOSTDIR@/tap-peer-down,vhost=off
 # qemu: -device pcie-root-port,id=rp0,slot=1,chassis=1
 # qemu: -device @DEVICE@,bus=rp0,netdev=n0,personality=ixgbe,total-vfs=63,mac=52:54:00:82:59:01
@@ -30,10 +31,11 @@ check "the PF pings VF0" ping -c 3 -W 2 169.254.82.1
 check "VF0 pings the uplink's host namespace" wait_for 20 ip netns exec a ping -c 1 -W 1 169.254.40.1
 iperf_ns vf_vf a b 169.254.82.2
 iperf_ns vf_pf a root 169.254.82.10
-iperf_uplink() {  # NAME NS ADDR: to the iperf3 server tap-peer-up started
-    local out=/tmp/iperf.$1 rc mbit
-    ip netns exec "$2" timeout $((SECONDS_IPERF + 40)) \
-        iperf3 -c "$3" -t "$SECONDS_IPERF" -f m > "$out" 2>&1
+iperf_uplink() {  # NAME NS ADDR [ARGS]: to the iperf3 server tap-peer-up started
+    local out=/tmp/iperf.$1 ns=$2 addr=$3 rc mbit
+    shift 3
+    ip netns exec "$ns" timeout $((SECONDS_IPERF + 40)) \
+        iperf3 -c "$addr" -t "$SECONDS_IPERF" -f m "$@" > "$out" 2>&1
     rc=$?
     sed 's/^/    | /' "$out" | tail -4
     mbit=$(iperf_mbit "$out")
@@ -55,6 +57,19 @@ sed 's/^/    | /' /tmp/ping.wire | head -3
 expect_eq "vlan 100 qos 3: the uplink peer sees VID 100 and PCP 3 (its reply's ttl 103)" \
     "$(sed -n 's/.*ttl=\([0-9]*\).*/\1/p' /tmp/ping.wire | sort -u | tr '\n' ' ')" "103 "
 check "ip link set vf 0 vlan 0" ip link set "$pfif" vf 0 vlan 0
+
+# ---- max_tx_rate 500 (RTTBCNRC, ixgbe_set_vf_rate_limit) ----
+# VF0 -> the uplink's host namespace (about 2 Gbit/s unlimited, above).
+# The limiter counts frames, iperf3 TCP payload (1448 of 1514 bytes: 95.6%),
+# so 500 +-10% is 430..526 Mbit/s of payload; -O 1 leaves out slow start.
+check "ip link set vf 0 max_tx_rate 500" ip link set "$pfif" vf 0 max_tx_rate 500
+expect_match "ip link show: vf 0 max_tx_rate 500" "$(ip link show "$pfif" | grep "vf 0 ")" "max_tx_rate 500"
+iperf_uplink rate500_uplink a 169.254.40.1 -O 1
+mbit=$(iperf_mbit /tmp/iperf.rate500_uplink)
+m=${mbit%.*}
+expect_num "iperf3 under max_tx_rate 500: at least 500 - 10% (430 payload)" "${m:-0}" -ge 430
+expect_num "iperf3 under max_tx_rate 500: at most 500 + 10% (526 payload)" "${m:-0}" -le 526
+check "ip link set vf 0 max_tx_rate 0" ip link set "$pfif" vf 0 max_tx_rate 0
 # ---- interrupt throttling (VTEITR, core/ixgbe/itr.h) ----
 # `ethtool -C <vf> rx-usecs N` is ixgbevf's VTEITR: at most one message per
 # N us per vector. VF0 pings VF1 from three pingers, each every 0.3 ms
