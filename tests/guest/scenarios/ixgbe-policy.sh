@@ -220,6 +220,7 @@ check "state auto: VF0 pings VF1" wait_for 20 ip netns exec a ping -c 1 -W 1 169
 # ---- max_tx_rate ----
 check "ip link set vf 0 max_tx_rate $RATE" ip link set "$pfif" vf 0 max_tx_rate "$RATE"
 expect_match "ip link show: vf 0 max_tx_rate $RATE" "$(vfshow 0)" "max_tx_rate $RATE"
+ip link show "$pfif" | sed 's/^/    | /'  # the VFs as configured now
 # -O 1: the first second (slow start) is not counted. iperf3 counts TCP
 # payload, the limiter Ethernet frames (4.5% more at MTU 1500), so the
 # limiter's +-10% is 86..105% in payload; the lower bound is 80%: with two
