@@ -276,14 +276,14 @@ TEST_F(IxgbeNic, VfreVfteClearedIsolatesTheVf) {
   EXPECT_FALSE(TxDone(2, 0));
   EXPECT_EQ(Read(2, TxReg(2, ixgbe::kRingHead)), 0u);
   EXPECT_EQ(Stats(2).tx_packets, 0u);
-  // Re-enabled: the frame VF 1 left in its ring goes out at its next
-  // doorbell, before the new one. (The PF's VFTE write kicks only the
-  // PF's own lanes: PortEvents name the accessing port; the chip would
-  // resume fetching at once. ixgbevf resets a VF whose ring held frames
-  // across a link loss, ixgbevf_watchdog_flush_tx, so this is benign.)
+  // Re-enabled: the frame VF 1 left in its ring goes out at once, as the
+  // chip resumes fetching, without another doorbell of VF 1's (a VF whose
+  // ring is full rings none: its TX would stay stopped).
   Write(0, reg::VFRE(0), 0x7);
   Write(0, reg::VFTE(0), 0x7);
   Run();
+  ASSERT_EQ(host_.uplink_frames.size(), 1u);
+  EXPECT_TRUE(TxDone(2, 0));
   const std::vector<uint8_t> second = Frame(kStranger, kVfMac[1], 64);
   Send(2, second);
   ASSERT_EQ(host_.uplink_frames.size(), 2u);

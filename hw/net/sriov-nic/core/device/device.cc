@@ -404,6 +404,17 @@ void Device::Apply(FnId fn, const PortEvents& ev) {
     stale_ = true;
     if (cfg_.personality == Personality::kIxgbe) {
       FollowGuestVfPolicy();
+      if (fn == kPfFn) {
+        // The PF's driver may have opened a VF's TX gate (VFTE): the chip
+        // fetches what the VF queued meanwhile at once, and a VF whose
+        // ring filled rings no doorbell again (ixgbe/nic.h TxAllowed).
+        for (uint16_t vf = 0; vf < cfg_.total_vfs; ++vf) {
+          if (ports_[1 + vf]->running()) {
+            sched_.Kick(static_cast<FnId>(1 + vf), ~0u);
+            effects_.ScheduleRun();
+          }
+        }
+      }
     }
   }
 }
