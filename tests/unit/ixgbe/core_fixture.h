@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <vector>
 
 #include "fakes/fake_host.h"
 #include "sriov_nic/sriov_nic.h"
@@ -40,6 +42,15 @@ class IxgbeCore : public ::testing::Test {
   }
   void Write(SnicFn fn, uint64_t off, uint32_t v) {
     EXPECT_TRUE(snic_core_mmio_write(core_.get(), fn, 0, off, v, 4));
+  }
+  // The device's state, saved as QEMU does: the VM stopped first.
+  std::vector<uint8_t> Save() {
+    snic_core_set_running(core_.get(), false);
+    uint8_t* buf = nullptr;
+    const size_t n = snic_core_save_state(core_.get(), &buf);
+    std::vector<uint8_t> out(buf, buf + n);
+    std::free(buf);
+    return out;
   }
   void Run() {
     for (int i = 0; i < 16 && snic_core_run(core_.get()); ++i) {

@@ -64,6 +64,27 @@ class IxgbeItr : public IxgbeCore {
       Run();
     }
   }
+  // At 1000 us a cause and its message; at 1010 us a second cause, whose
+  // message waits for the end of the interval.
+  void OneSentOneWaiting(SnicFn fn) {
+    host_.now = 1000 * kUs;
+    Cause(fn);
+    AdvanceTo(1010 * kUs);
+    Cause(fn);
+  }
+  // A stopped destination with @num_vfs VFs, or null.
+  CorePtr Destination(unsigned num_vfs) {
+    SnicConfig cfg = TestConfig(63);
+    cfg.personality = SNIC_PERSONALITY_IXGBE;
+    CorePtr dst(snic_core_new(&cfg, &host_.ops(), host_.opaque(), nullptr, 0));
+    if (!dst) return nullptr;
+    snic_core_set_running(dst.get(), false);
+    snic_core_set_num_vfs(dst.get(), num_vfs);
+    for (SnicFn fn = 0; fn <= num_vfs; ++fn) {
+      snic_core_set_bus_master(dst.get(), fn, true);
+    }
+    return dst;
+  }
   int armed_seen_ = 0;
 };
 
@@ -127,10 +148,7 @@ TEST_F(IxgbeItr, APfVectorIsThrottledByItsEitr) {
 
 TEST_F(IxgbeItr, AVectorMaskedWhileItWaitsSendsNothingAndKeepsItsCause) {
   StartVf(k50Us);
-  host_.now = 1000 * kUs;
-  Cause(1);
-  AdvanceTo(1010 * kUs);
-  Cause(1);
+  OneSentOneWaiting(1);
   // ixgbevf_irq_disable: VTEIMC. At the end of the interval the vector
   // is masked: no message, the cause stays in VTEICR.
   Write(1, ixgbe::kVtEimc, 0x7);
@@ -146,10 +164,7 @@ TEST_F(IxgbeItr, AVectorMaskedWhileItWaitsSendsNothingAndKeepsItsCause) {
 
 TEST_F(IxgbeItr, APfVectorMaskedWhileItWaitsFiresOnItsUnmask) {
   StartPf(k50Us);
-  host_.now = 1000 * kUs;
-  Cause(0);
-  AdvanceTo(1010 * kUs);
-  Cause(0);
+  OneSentOneWaiting(0);
   // ixgbe_irq_disable: EIMC_EX.
   Write(0, reg::EIMC_EX(0), 0xFFFFFFFF);
   AdvanceTo(1050 * kUs);
@@ -162,10 +177,7 @@ TEST_F(IxgbeItr, APfVectorMaskedWhileItWaitsFiresOnItsUnmask) {
 
 TEST_F(IxgbeItr, AnEitrWriteWithoutCntWdisSendsTheHeldMessageAtOnce) {
   StartVf(k50Us);
-  host_.now = 1000 * kUs;
-  Cause(1);
-  AdvanceTo(1010 * kUs);
-  Cause(1);
+  OneSentOneWaiting(1);
   EXPECT_EQ(Messages(1), 1u);
   // With CNT_WDIS the counter runs on.
   Write(1, ixgbe::kVtEitr0, k50Us);
@@ -178,12 +190,10 @@ TEST_F(IxgbeItr, AnEitrWriteWithoutCntWdisSendsTheHeldMessageAtOnce) {
   EXPECT_EQ(Messages(1), 2u);
 }
 
-TEST_F(IxgbeItr, AVfResetDropsItsHeldMessage) {
+TEST_F(IxgbeItr, AVfResetLeavesNothingToSend) {
   StartVf(k50Us);
-  host_.now = 1000 * kUs;
-  Cause(1);
-  AdvanceTo(1010 * kUs);
-  Cause(1);
+  OneSentOneWaiting(1);
+  // VFCTRL.RST: VTEICR and the counters are reset, the cause is gone.
   Write(1, ixgbe::kVfCtrl, ixgbe::kVfCtrlRst);
   Run();
   host_.msix.clear();
@@ -193,27 +203,14 @@ TEST_F(IxgbeItr, AVfResetDropsItsHeldMessage) {
 
 TEST_F(IxgbeItr, AHeldMessageMigratesAndGoesAtTheDestinationsFirstTimer) {
   StartVf(k50Us);
-  host_.now = 1000 * kUs;
-  Cause(1);
-  AdvanceTo(1010 * kUs);
-  Cause(1);
+  OneSentOneWaiting(1);
   EXPECT_EQ(Messages(1), 1u);
-  snic_core_set_running(core_.get(), false);
-  uint8_t* buf = nullptr;
-  const size_t n = snic_core_save_state(core_.get(), &buf);
-  ASSERT_GT(n, 0u);
-  std::vector<uint8_t> state(buf, buf + n);
-  std::free(buf);
-
+  const std::vector<uint8_t> state = Save();
+  ASSERT_FALSE(state.empty());
   // The destination's clock is its own (here far behind the source's).
   host_.now = 5 * kUs;
-  SnicConfig cfg = TestConfig(63);
-  cfg.personality = SNIC_PERSONALITY_IXGBE;
-  CorePtr dst(snic_core_new(&cfg, &host_.ops(), host_.opaque(), nullptr, 0));
+  CorePtr dst = Destination(1);
   ASSERT_TRUE(dst);
-  snic_core_set_running(dst.get(), false);
-  snic_core_set_num_vfs(dst.get(), 1);
-  for (SnicFn fn = 0; fn <= 1; ++fn) snic_core_set_bus_master(dst.get(), fn, true);
   char err[512] = {};
   ASSERT_TRUE(snic_core_load_state(dst.get(), state.data(), state.size(), err,
                                    sizeof(err)))
@@ -230,21 +227,13 @@ TEST_F(IxgbeItr, AHeldMessageMigratesAndGoesAtTheDestinationsFirstTimer) {
 
 TEST_F(IxgbeItr, AStreamWithAVfWaitingOnAFourthVectorIsRefused) {
   StartVf(0);
-  snic_core_set_running(core_.get(), false);
-  uint8_t* buf = nullptr;
-  const size_t n = snic_core_save_state(core_.get(), &buf);
-  ASSERT_GT(n, 0u);
-  std::vector<uint8_t> state(buf, buf + n);
-  std::free(buf);
+  std::vector<uint8_t> state = Save();
+  ASSERT_GT(state.size(), 5u);
   // The chip ends the stream before the 4-byte end marker; its last
   // bytes are each VF's waiting vectors (the last VF's last).
   state[state.size() - 5] = 0x08;
-  SnicConfig cfg = TestConfig(63);
-  cfg.personality = SNIC_PERSONALITY_IXGBE;
-  CorePtr dst(snic_core_new(&cfg, &host_.ops(), host_.opaque(), nullptr, 0));
+  CorePtr dst = Destination(1);
   ASSERT_TRUE(dst);
-  snic_core_set_running(dst.get(), false);
-  snic_core_set_num_vfs(dst.get(), 1);
   char err[512] = {};
   EXPECT_FALSE(snic_core_load_state(dst.get(), state.data(), state.size(),
                                     err, sizeof(err)));

@@ -519,14 +519,6 @@ TEST_F(IxgbeNic, ATsoFrameWaitsForRoomForAllItsSegments) {
 // PCI state having enabled the source's NumVFs, loads the state and runs.
 class IxgbeMigration : public IxgbeNic {
  protected:
-  std::vector<uint8_t> Save() {
-    snic_core_set_running(core_.get(), false);
-    uint8_t* buf = nullptr;
-    const size_t n = snic_core_save_state(core_.get(), &buf);
-    std::vector<uint8_t> out(buf, buf + n);
-    std::free(buf);
-    return out;
-  }
   // A destination device (on the same guest RAM); false with @err on a
   // refused stream.
   CorePtr Destination(const std::vector<uint8_t>& state, std::string* err,
