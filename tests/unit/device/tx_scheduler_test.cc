@@ -321,6 +321,39 @@ TEST(TxScheduler, RateLimitedFunctionWaitsUntilTheBucketRefills) {
   EXPECT_TRUE(s.RateReady(2, ready));
 }
 
+// Regression (CI, ixgbe-policy on 6.1: "ixgbevf: Detected Tx Unit Hang" on
+// VF0's queue 1 under max_tx_rate 20). A rate-limited function with two
+// busy lanes sends one frame per wake-up (a TSO frame puts it in debt).
+// Other functions transmitting while it waited moved the cursor past it,
+// so every wake-up found its lane 0 first and lane 1 never sent. A
+// function keeps its own place among its lanes while it waits.
+TEST(TxScheduler, RateLimitedFunctionServesAllItsLanes) {
+  TxScheduler s(3);
+  s.SetLanes(1, 2);
+  s.ConfigureRate(1, 20, 65536, kT0);
+  s.Kick(1, 0b11);
+  s.Kick(2, 1);  // the receiver's ACKs: always something to send
+  std::vector<int> sent(2, 0);
+  uint64_t now = kT0;
+  for (int wake = 0; wake < 40; ++wake) {
+    for (int pick = 0; pick < 4; ++pick) {
+      const std::optional<LaneRef> l = s.Next();
+      ASSERT_TRUE(l);
+      if (l->fn != 1) continue;  // fn 2 sends its frame
+      // Device::Run: the lane sends while the bucket allows.
+      while (s.RateReady(1, now)) {
+        s.Charge(1, 65536);
+        sent[l->lane]++;
+      }
+    }
+    now = s.NextDeadline();
+    ASSERT_NE(now, kNever);
+    ASSERT_TRUE(s.Expire(now));
+  }
+  EXPECT_GE(sent[0], 10);
+  EXPECT_GE(sent[1], 10);
+}
+
 TEST(TxScheduler, RemovingTheLimitResumesAtOnce) {
   TxScheduler s(2);
   s.Kick(1, 1);

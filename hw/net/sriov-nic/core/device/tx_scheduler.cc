@@ -15,6 +15,7 @@ TxScheduler::TxScheduler(size_t num_functions)
 
 void TxScheduler::SetLanes(FnId fn, uint16_t lanes) {
   fns_[fn].lanes.assign(std::max<uint16_t>(lanes, 1), Lane{});
+  fns_[fn].next_lane = 0;
 }
 
 void TxScheduler::Kick(FnId fn, uint32_t mask) {
@@ -37,6 +38,7 @@ void TxScheduler::Forget(FnId fn) {
   for (Lane& l : f.lanes) {
     l = Lane{};
   }
+  f.next_lane = 0;
   f.rate_waiting = false;
   starved_[fn] = false;
 }
@@ -147,23 +149,28 @@ bool TxScheduler::Eligible(FnId fn, uint16_t lane) const {
 std::optional<LaneRef> TxScheduler::Next() {
   const size_t n = fns_.size();
   FnId fn = rr_fn_;
-  uint16_t lane = rr_lane_;
   for (size_t i = 0; i <= n; ++i) {
-    const std::vector<Lane>& lanes = fns_[fn].lanes;
-    for (; lane < lanes.size(); ++lane) {
-      if (Eligible(fn, lane)) {
-        // Next time, start after this lane.
-        rr_fn_ = fn;
-        rr_lane_ = static_cast<uint16_t>(lane + 1);
-        if (rr_lane_ >= lanes.size()) {
-          rr_lane_ = 0;
-          rr_fn_ = static_cast<FnId>((fn + 1) % n);
+    FnLanes& f = fns_[fn];
+    const FnId after = static_cast<FnId>((fn + 1) % n);
+    // A rate-limited function keeps its place among its lanes while it
+    // waits: the others' turns in between must not bring it back to its
+    // first lane each time it wakes (that starved its later lanes).
+    if (!f.rate_waiting) {
+      for (uint16_t lane = f.next_lane; lane < f.lanes.size(); ++lane) {
+        if (Eligible(fn, lane)) {
+          // Next time, start after this lane.
+          f.next_lane = static_cast<uint16_t>(lane + 1);
+          rr_fn_ = fn;
+          if (f.next_lane >= f.lanes.size()) {
+            f.next_lane = 0;
+            rr_fn_ = after;
+          }
+          return LaneRef{fn, lane};
         }
-        return LaneRef{fn, lane};
       }
+      f.next_lane = 0;  // its turn is over
     }
-    lane = 0;
-    fn = static_cast<FnId>((fn + 1) % n);
+    fn = after;
   }
   return std::nullopt;
 }

@@ -26,7 +26,8 @@
 // purge) releases it, as QEMU guarantees for queued packets.
 //
 // Rate limit: while a function's token bucket is in debt its lanes are not
-// eligible (the frames stay in the guest's ring) until ready_ns.
+// eligible (the frames stay in the guest's ring) until ready_ns, and the
+// function keeps its place among its lanes, so each lane gets its turn.
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef SNIC_CORE_DEVICE_TX_SCHEDULER_H
@@ -149,6 +150,7 @@ class TxScheduler {
     policy::TokenBucket bucket;
     bool rate_waiting = false;
     uint64_t ready_ns = 0;
+    uint16_t next_lane = 0;  // where its turn continues (Next)
   };
   Hold& hold(LaneRef l) { return fns_[l.fn].lanes[l.lane].hold; }
   bool Eligible(FnId fn, uint16_t lane) const;
@@ -156,8 +158,7 @@ class TxScheduler {
   std::vector<FnLanes> fns_;
   std::vector<bool> starved_;
   bool deadlines_changed_ = false;
-  FnId rr_fn_ = 0;
-  uint16_t rr_lane_ = 0;
+  FnId rr_fn_ = 0;  // the function whose turn it is (Next)
 };
 
 }  // namespace snic::device
