@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "fakes/fake_host.h"
@@ -19,20 +20,33 @@ namespace snic::testing {
 
 class IxgbeCore : public ::testing::Test {
  protected:
-  // The device (TotalVFs 63) with @num_vfs VFs enabled and Bus Master on
-  // for the PF and each of them.
-  void Start(unsigned num_vfs) {
-    SnicConfig cfg = TestConfig(63);
+  // A device on this host (and guest RAM) with TotalVFs @total_vfs,
+  // stopped first unless @running, @num_vfs VFs enabled and Bus Master on
+  // for the PF and each of them; null, with *@err, if refused.
+  CorePtr NewDevice(unsigned num_vfs, bool running, uint16_t total_vfs = 63,
+                    std::string* err = nullptr) {
+    SnicConfig cfg = TestConfig(total_vfs);
     cfg.personality = SNIC_PERSONALITY_IXGBE;
-    char err[256] = {};
-    core_.reset(
-        snic_core_new(&cfg, &host_.ops(), host_.opaque(), err, sizeof(err)));
+    char msg[256] = {};
+    CorePtr dev(
+        snic_core_new(&cfg, &host_.ops(), host_.opaque(), msg, sizeof(msg)));
+    if (!dev) {
+      if (err != nullptr) *err = msg;
+      return nullptr;
+    }
+    if (!running) snic_core_set_running(dev.get(), false);
+    if (num_vfs != 0) snic_core_set_num_vfs(dev.get(), num_vfs);
+    for (SnicFn fn = 0; fn <= num_vfs; ++fn) {
+      snic_core_set_bus_master(dev.get(), fn, true);
+    }
+    return dev;
+  }
+  // The device under test (TotalVFs 63) with @num_vfs VFs.
+  void Start(unsigned num_vfs) {
+    std::string err;
+    core_ = NewDevice(num_vfs, /*running=*/true, 63, &err);
     ASSERT_TRUE(core_) << err;
     host_.core = core_.get();
-    if (num_vfs != 0) snic_core_set_num_vfs(core_.get(), num_vfs);
-    for (SnicFn fn = 0; fn <= num_vfs; ++fn) {
-      snic_core_set_bus_master(core_.get(), fn, true);
-    }
   }
 
   uint32_t Read(SnicFn fn, uint64_t off) {

@@ -72,19 +72,6 @@ class IxgbeItr : public IxgbeCore {
     AdvanceTo(1010 * kUs);
     Cause(fn);
   }
-  // A stopped destination with @num_vfs VFs, or null.
-  CorePtr Destination(unsigned num_vfs) {
-    SnicConfig cfg = TestConfig(63);
-    cfg.personality = SNIC_PERSONALITY_IXGBE;
-    CorePtr dst(snic_core_new(&cfg, &host_.ops(), host_.opaque(), nullptr, 0));
-    if (!dst) return nullptr;
-    snic_core_set_running(dst.get(), false);
-    snic_core_set_num_vfs(dst.get(), num_vfs);
-    for (SnicFn fn = 0; fn <= num_vfs; ++fn) {
-      snic_core_set_bus_master(dst.get(), fn, true);
-    }
-    return dst;
-  }
   int armed_seen_ = 0;
 };
 
@@ -209,7 +196,7 @@ TEST_F(IxgbeItr, AHeldMessageMigratesAndGoesAtTheDestinationsFirstTimer) {
   ASSERT_FALSE(state.empty());
   // The destination's clock is its own (here far behind the source's).
   host_.now = 5 * kUs;
-  CorePtr dst = Destination(1);
+  CorePtr dst = NewDevice(1, /*running=*/false);
   ASSERT_TRUE(dst);
   char err[512] = {};
   ASSERT_TRUE(snic_core_load_state(dst.get(), state.data(), state.size(), err,
@@ -232,7 +219,7 @@ TEST_F(IxgbeItr, AStreamWithAVfWaitingOnAFourthVectorIsRefused) {
   // The chip ends the stream before the 4-byte end marker; its last
   // bytes are each VF's waiting vectors (the last VF's last).
   state[state.size() - 5] = 0x08;
-  CorePtr dst = Destination(1);
+  CorePtr dst = NewDevice(1, /*running=*/false);
   ASSERT_TRUE(dst);
   char err[512] = {};
   EXPECT_FALSE(snic_core_load_state(dst.get(), state.data(), state.size(),

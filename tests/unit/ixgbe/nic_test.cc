@@ -523,15 +523,8 @@ class IxgbeMigration : public IxgbeNic {
   // refused stream.
   CorePtr Destination(const std::vector<uint8_t>& state, std::string* err,
                       uint16_t total_vfs = 63) {
-    SnicConfig cfg = TestConfig(total_vfs);
-    cfg.personality = SNIC_PERSONALITY_IXGBE;
-    CorePtr dst(snic_core_new(&cfg, &host_.ops(), host_.opaque(), nullptr, 0));
+    CorePtr dst = NewDevice(2, /*running=*/false, total_vfs, err);
     if (!dst) return nullptr;
-    snic_core_set_running(dst.get(), false);
-    snic_core_set_num_vfs(dst.get(), 2);
-    for (SnicFn fn = 0; fn <= 2; ++fn) {
-      snic_core_set_bus_master(dst.get(), fn, true);
-    }
     char msg[512] = {};
     if (!snic_core_load_state(dst.get(), state.data(), state.size(), msg,
                               sizeof(msg))) {
