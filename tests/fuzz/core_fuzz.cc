@@ -2874,7 +2874,12 @@ void Env::UplinkFrame(uint8_t dsel, uint8_t vsel, uint16_t lsel, uint8_t mode) {
     if (r == 0) {
       receive_disabled_ = true;
       qemu_queue_.push_back({std::move(f), false});
+      return;
     }
+    // As QEMU goes on (qemu_net_queue_send's flush, or the flush loop it
+    // is in): frames queued during the delivery (another device's answer
+    // to our DMA) are delivered next.
+    QemuFlush();
     return;
   }
   QemuSend(std::move(f));
